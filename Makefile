@@ -1,0 +1,48 @@
+# SecureCart workbook. Two commands do everything on a fresh machine with python3 and pip:
+#   make lab    venv + install + JupyterLab on notebooks/
+#   make test   venv + install + ruff + unit tests + nbval (moto, server) + re-run checks
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+NBVAL := $(BIN)/pytest -q --nbval notebooks --sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+
+.PHONY: install lab test lint unit nbval nbval-server rerun notebooks bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab notebooks/
+
+lint: install
+	$(BIN)/ruff check helpers tests tools notebooks
+
+unit: install
+	$(BIN)/pytest -q -m "not notebooks"
+
+nbval: install
+	$(NBVAL)
+
+nbval-server: install
+	SECURECART_BACKEND=server $(NBVAL)
+
+rerun: install
+	$(BIN)/pytest -q -m notebooks
+
+test: lint unit nbval nbval-server rerun
+
+# Re-execute notebooks in place (commit their outputs): make notebooks [NB=notebooks/03_...ipynb]
+notebooks: install
+	$(BIN)/python tools/execute_notebooks.py $(NB)
+
+bench: install
+	$(BIN)/python tools/bench.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

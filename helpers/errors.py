@@ -1,0 +1,80 @@
+"""The one base error of the helpers and one subclass per failure mode.
+
+Every message names the value that was wrong, the AWS (or course) rule it broke, and the fix.
+
+Example
+-------
+>>> from helpers.errors import SecureCartError, UnknownBackendError
+>>> issubclass(UnknownBackendError, SecureCartError)
+True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SecureCartError",
+    "UnknownBackendError",
+    "CredentialsMissingError",
+    "InvalidNameError",
+    "EnvironmentClosedError",
+    "NetworkBlockedError",
+    "InvalidParameterError",
+    "MessageTooLargeError",
+    "MissingGroupIdError",
+    "InvalidRedrivePolicyError",
+    "QueueTypeMismatchError",
+    "DataValidationError",
+    "NotReadyError",
+]
+
+
+class SecureCartError(Exception):
+    """Base error of every failure the course helpers raise on purpose."""
+
+
+class UnknownBackendError(SecureCartError, ValueError):
+    """The backend name is not one of moto, server, aws."""
+
+
+class CredentialsMissingError(SecureCartError):
+    """The aws backend was asked for but no AWS credentials were found."""
+
+
+class InvalidNameError(SecureCartError, ValueError):
+    """A resource name AWS would reject."""
+
+
+class EnvironmentClosedError(SecureCartError, RuntimeError):
+    """A call on an environment after ``teardown()``."""
+
+
+class NetworkBlockedError(SecureCartError, ConnectionError):
+    """A connection outside loopback from the local (moto) backend."""
+
+
+class InvalidParameterError(SecureCartError, ValueError):
+    """A parameter value AWS would reject."""
+
+
+class MessageTooLargeError(InvalidParameterError):
+    """A message body over the service's size limit."""
+
+
+class MissingGroupIdError(InvalidParameterError):
+    """A FIFO send without a MessageGroupId."""
+
+
+class InvalidRedrivePolicyError(InvalidParameterError):
+    """A redrive policy AWS would reject (maxReceiveCount out of range, unknown DLQ)."""
+
+
+class QueueTypeMismatchError(InvalidParameterError):
+    """A dead-letter queue of the other type (FIFO source needs a FIFO DLQ and back)."""
+
+
+class DataValidationError(SecureCartError, ValueError):
+    """A data file or event that does not match its JSON Schema."""
+
+
+class NotReadyError(SecureCartError, RuntimeError):
+    """A cell was run before the cell it depends on; the message names which to run."""

@@ -1,0 +1,176 @@
+"""What a run created, and the teardown that deletes it in dependency order.
+
+Resources are tracked from the responses of create calls (helpers' and students' alike) and
+forgotten on their delete calls. :meth:`Resources.teardown` deletes what is left: EventBridge
+targets and rules before buses, SNS subscriptions before topics, then state machines,
+streams, tables, queues and log groups. It is safe to call twice; on ``aws`` it also finds
+leftovers carrying the run's tags.
+
+Example
+-------
+>>> r = Resources()
+>>> r.track("sqs", "CreateQueue", {"QueueName": "q"}, {"QueueUrl": "http://x/123/q"})
+>>> r.summary()
+'1 queue (q)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+__all__ = ["Resources", "TEARDOWN_ORDER"]
+
+#: Kinds in the order teardown deletes them (dependents first).
+TEARDOWN_ORDER = (
+    "rule",
+    "archive",
+    "event-bus",
+    "subscription",
+    "topic",
+    "state-machine",
+    "event-source-mapping",
+    "function",
+    "stream",
+    "table",
+    "queue",
+    "log-group",
+)
+
+_PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions", "rule": "rules",
+           "event-bus": "event buses", "archive": "archives", "state-machine": "state machines",
+           "table": "tables", "stream": "streams", "log-group": "log groups",
+           "function": "functions", "event-source-mapping": "event source mappings"}
+
+_CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | None]] = {
+    ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
+    ("sns", "CreateTopic"): lambda p, r: ("topic", r["TopicArn"], {}),
+    ("sns", "Subscribe"): lambda p, r: ("subscription", r["SubscriptionArn"], {}),
+    ("events", "PutRule"): lambda p, r: ("rule", r["RuleArn"],
+                                         {"Name": p["Name"], "EventBusName": p.get("EventBusName", "default")}),
+    ("events", "CreateEventBus"): lambda p, r: ("event-bus", p["Name"], {}),
+    ("events", "CreateArchive"): lambda p, r: ("archive", p["ArchiveName"], {}),
+    ("stepfunctions", "CreateStateMachine"): lambda p, r: ("state-machine", r["stateMachineArn"], {}),
+    ("dynamodb", "CreateTable"): lambda p, r: ("table", p["TableName"], {}),
+    ("kinesis", "CreateStream"): lambda p, r: ("stream", p["StreamName"], {}),
+    ("logs", "CreateLogGroup"): lambda p, r: ("log-group", p["logGroupName"], {}),
+    ("lambda", "CreateFunction"): lambda p, r: ("function", r["FunctionName"], {}),
+    ("lambda", "CreateEventSourceMapping"): lambda p, r: ("event-source-mapping", r["UUID"], {}),
+}
+
+_DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
+    ("sqs", "DeleteQueue"): lambda p: ("queue", p["QueueUrl"]),
+    ("sns", "DeleteTopic"): lambda p: ("topic", p["TopicArn"]),
+    ("sns", "Unsubscribe"): lambda p: ("subscription", p["SubscriptionArn"]),
+    ("events", "DeleteEventBus"): lambda p: ("event-bus", p["Name"]),
+    ("events", "DeleteArchive"): lambda p: ("archive", p["ArchiveName"]),
+    ("stepfunctions", "DeleteStateMachine"): lambda p: ("state-machine", p["stateMachineArn"]),
+    ("dynamodb", "DeleteTable"): lambda p: ("table", p["TableName"]),
+    ("kinesis", "DeleteStream"): lambda p: ("stream", p["StreamName"]),
+    ("logs", "DeleteLogGroup"): lambda p: ("log-group", p["logGroupName"]),
+    ("lambda", "DeleteFunction"): lambda p: ("function", p["FunctionName"]),
+}
+
+_GONE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFound",
+         "NotFoundException", "ResourceNotFoundException", "StateMachineDoesNotExist"}
+
+
+def _short(ident: str) -> str:
+    return ident.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+class Resources:
+    """Ordered record of what exists, by kind.
+
+    Example
+    -------
+    >>> r = Resources(); r.summary()
+    'nothing yet'
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in TEARDOWN_ORDER}
+
+    def track(self, service: str, operation: str, params: dict, parsed: dict) -> None:
+        """Update the record from one successful API call."""
+        create = _CREATES.get((service, operation))
+        if create is not None:
+            kind, ident, extra = create(params, parsed)
+            self._items[kind][ident] = extra
+            return
+        delete = _DELETES.get((service, operation))
+        if delete is not None:
+            kind, ident = delete(params)
+            self._items[kind].pop(ident, None)
+        elif (service, operation) == ("events", "DeleteRule"):
+            for arn, info in list(self._items["rule"].items()):
+                if info["Name"] == params.get("Name"):
+                    self._items["rule"].pop(arn)
+
+    def of(self, kind: str) -> list[str]:
+        """Identifiers (URL, ARN or name) of one kind, in creation order."""
+        return list(self._items[kind])
+
+    def count(self) -> int:
+        """How many resources are recorded."""
+        return sum(len(v) for v in self._items.values())
+
+    def summary(self) -> str:
+        """One line such as ``'2 queues (orders, orders-dlq), 1 topic (status)'``."""
+        parts = []
+        for kind in reversed(TEARDOWN_ORDER):
+            items = self._items[kind]
+            if items:
+                word = kind if len(items) == 1 else _PLURAL[kind]
+                names = ", ".join(_short(i) for i in items)
+                parts.append(f"{len(items)} {word.replace('-', ' ')} ({names})")
+        return ", ".join(parts) or "nothing yet"
+
+    # -- teardown ---------------------------------------------------------------------
+    def teardown(self, client: Callable[[str], Any]) -> list[str]:
+        """Delete every recorded resource, dependents first; return what was deleted."""
+        deleted: list[str] = []
+        for kind in TEARDOWN_ORDER:
+            for ident, info in list(self._items[kind].items()):
+                try:
+                    self._delete(client, kind, ident, info)
+                except ClientError as err:
+                    if err.response.get("Error", {}).get("Code") not in _GONE:
+                        raise
+                self._items[kind].pop(ident, None)
+                deleted.append(f"{kind} {_short(ident)}")
+        return deleted
+
+    @staticmethod
+    def _delete(client: Callable[[str], Any], kind: str, ident: str, info: dict) -> None:
+        if kind == "rule":
+            events = client("events")
+            bus = info["EventBusName"]
+            targets = events.list_targets_by_rule(Rule=info["Name"], EventBusName=bus)["Targets"]
+            if targets:
+                events.remove_targets(Rule=info["Name"], EventBusName=bus, Ids=[t["Id"] for t in targets])
+            events.delete_rule(Name=info["Name"], EventBusName=bus)
+        elif kind == "archive":
+            client("events").delete_archive(ArchiveName=ident)
+        elif kind == "event-bus":
+            client("events").delete_event_bus(Name=ident)
+        elif kind == "subscription":
+            client("sns").unsubscribe(SubscriptionArn=ident)
+        elif kind == "topic":
+            client("sns").delete_topic(TopicArn=ident)
+        elif kind == "state-machine":
+            client("stepfunctions").delete_state_machine(stateMachineArn=ident)
+        elif kind == "event-source-mapping":
+            client("lambda").delete_event_source_mapping(UUID=ident)
+        elif kind == "function":
+            client("lambda").delete_function(FunctionName=ident)
+        elif kind == "stream":
+            client("kinesis").delete_stream(StreamName=ident, EnforceConsumerDeletion=True)
+        elif kind == "table":
+            client("dynamodb").delete_table(TableName=ident)
+        elif kind == "queue":
+            client("sqs").delete_queue(QueueUrl=ident)
+        elif kind == "log-group":
+            client("logs").delete_log_group(logGroupName=ident)
