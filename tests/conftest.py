@@ -1,0 +1,30 @@
+"""Shared fixtures: a fresh moto environment per test, with a random run id."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+import helpers
+
+
+def random_run() -> str:
+    """A random run id, so no test depends on another's names."""
+    return "t" + uuid.uuid4().hex[:7]
+
+
+@pytest.fixture
+def env():
+    """An open moto environment; torn down after the test."""
+    environment = helpers.connect(run=random_run(), quiet=True)
+    yield environment
+    environment.teardown(quiet=True)
+
+
+@pytest.fixture
+def server_env():
+    """An open in-process moto server environment (real HTTP); torn down after the test."""
+    environment = helpers.connect("server", run=random_run(), quiet=True)
+    yield environment
+    environment.teardown(quiet=True)
