@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-NBVAL := $(BIN)/pytest -q --nbval notebooks --sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+NBVAL := $(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
 .PHONY: install lab test lint unit nbval nbval-server rerun notebooks bench clean
 

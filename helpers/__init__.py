@@ -11,7 +11,7 @@ Example
 
 from __future__ import annotations
 
-from . import limits
+from . import data, limits
 from .about import versions
 from .clock import RealClock, SimClock
 from .emulation import EMULATED, DeliveryModel
@@ -47,6 +47,7 @@ __all__ = [
     "DeliveryModel",
     "EMULATED",
     "limits",
+    "data",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

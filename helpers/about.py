@@ -3,7 +3,7 @@
 Example
 -------
 >>> from helpers.about import versions
->>> "boto3" in versions(show=False)
+>>> "boto3" in version_info()
 True
 """
 
@@ -13,13 +13,13 @@ import os
 import platform
 from importlib import metadata
 
-__all__ = ["versions"]
+__all__ = ["versions", "version_info"]
 
 _PACKAGES = ("boto3", "botocore", "moto", "pandas", "matplotlib", "ipywidgets", "time-machine")
 
 
-def versions(show: bool = True) -> dict[str, str]:
-    """Print (and return) Python, the course packages' versions and the chosen backend."""
+def version_info() -> dict[str, str]:
+    """Python, the course packages' versions and the chosen backend, as a dict."""
     found = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:
@@ -27,6 +27,9 @@ def versions(show: bool = True) -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     found["SECURECART_BACKEND"] = os.environ.get("SECURECART_BACKEND") or "(unset: moto)"
-    if show:
-        print("  ".join(f"{k} {v}" for k, v in found.items()))
     return found
+
+
+def versions() -> None:
+    """Print Python, the course packages' versions and the chosen backend on one line."""
+    print("  ".join(f"{k} {v}" for k, v in version_info().items()))

@@ -56,7 +56,7 @@ from .recorder import ACTOR, Recorder
 from .resources import Resources
 from .safety import LoopbackGuard
 
-__all__ = ["connect", "Environment", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE"]
+__all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE"]
 
 #: The backends :func:`connect` accepts.
 BACKENDS = ("moto", "server", "aws")
@@ -96,6 +96,28 @@ def _resolve_backend(backend: str | None) -> str:
             "(moto over HTTP) or 'aws' (your own account, explicit opt-in)."
         )
     return chosen
+
+
+class TeardownReport(list):
+    """What :meth:`Environment.teardown` deleted (a list of ``"kind name"``), shown as one line.
+
+    Example
+    -------
+    >>> TeardownReport("demo", ["queue securecart-demo-orders"])
+    Teardown of run 'demo': deleted 1 resource (queue securecart-demo-orders).
+    """
+
+    def __init__(self, run: str, deleted: list[str], again: bool = False) -> None:
+        super().__init__(deleted)
+        self.run = run
+        self.again = again
+
+    def __repr__(self) -> str:
+        if self.again:
+            return f"Teardown of run {self.run!r}: already torn down, nothing left to delete."
+        noun = "resource" if len(self) == 1 else "resources"
+        listing = f" ({', '.join(self)})" if self else ""
+        return f"Teardown of run {self.run!r}: deleted {len(self)} {noun}{listing}."
 
 
 class Environment:
@@ -352,15 +374,15 @@ class Environment:
         return self.describe()
 
     # -- teardown ---------------------------------------------------------------------
-    def teardown(self, quiet: bool | None = None) -> list[str]:
+    def teardown(self, quiet: bool | None = None) -> TeardownReport:
         """Delete everything this run created, dependents first; safe to call twice.
 
         On ``aws`` it also deletes leftovers that carry this run's tags. Returns what was
-        deleted.
+        deleted; its repr is one line for the notebook (``quiet`` is kept for symmetry with
+        :func:`connect` and changes nothing).
         """
         if self.closed:
-            return []
-        quiet = self._quiet if quiet is None else quiet
+            return TeardownReport(self.run, [], again=True)
         self._tearing_down = True
         self.closed = True
         deleted: list[str] = []
@@ -372,10 +394,7 @@ class Environment:
             self._tearing_down = False
             if self.local:
                 self._stop_local()
-        if not quiet:
-            print(f"Teardown of run {self.run!r}: deleted {len(deleted)} resources"
-                  + (f" ({', '.join(deleted)})" if deleted else "") + ".")
-        return deleted
+        return TeardownReport(self.run, deleted)
 
     def _stop_local(self) -> None:
         if self.stand_ins is not None:

@@ -155,7 +155,7 @@ class Naming:
             bad = sorted({c for c in stem if not re.match(r"[A-Za-z0-9_.-]", c)})
             raise InvalidNameError(
                 f"Name {stem!r} is not valid: {rule.text}. "
-                f"Characters not allowed: {''.join(bad) or '(misplaced .fifo or dot)'}. "
+                f"Characters not allowed: {', '.join(map(repr, bad)) or 'none, but a dot or .fifo is misplaced'}. "
                 "Fix: use letters, digits and hyphens, e.g. 'order-events'."
             )
         if len(full) > rule.max_chars:
