@@ -43,7 +43,7 @@ import botocore.session
 from botocore.config import Config
 
 from .clock import RealClock, SimClock
-from .emulation import DeliveryModel, SqsStandIns
+from .emulation import DeliveryModel, RoutingStandIns, SqsStandIns
 from .errors import (
     CredentialsMissingError,
     EnvironmentClosedError,
@@ -165,6 +165,7 @@ class Environment:
         self.resources = Resources()
         self.delivery = DeliveryModel()
         self.stand_ins = SqsStandIns(self) if self.local else None
+        self.routing = RoutingStandIns(self) if self.local else None
         self.account = LOCAL_ACCOUNT if backend != "aws" else ""
         self.closed = False
         self._quiet = quiet
@@ -258,6 +259,7 @@ class Environment:
                 host, port = self._server.get_host_and_port()
                 self.endpoint_url = f"http://{host}:{port}"
             self.stand_ins.start()
+            self.routing.start()
             self._session = self._fake_session()
         except BaseException:
             self._stop_local()
@@ -399,6 +401,8 @@ class Environment:
     def _stop_local(self) -> None:
         if self.stand_ins is not None:
             self.stand_ins.stop()
+        if self.routing is not None:
+            self.routing.stop()
         if self._mock is not None:
             self._mock.stop()
             self._mock = None

@@ -18,7 +18,6 @@ Example
 from __future__ import annotations
 
 import contextvars
-import json
 import re
 from typing import TYPE_CHECKING, Any
 

@@ -10,6 +10,10 @@ SQS (:mod:`helpers.emulation.sqs`)
     clock; at-least-once delivery and best-effort order (seeded); RedriveAllowPolicy and DLQ
     type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged.
 
+SNS and EventBridge (:mod:`helpers.emulation.routing`)
+    SNS ``deliver`` / ``filter-drop`` and EventBridge ``route`` rows in ``env.log``; a
+    DISABLED rule delivers nothing (moto still delivers).
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -26,6 +30,7 @@ False
 
 from __future__ import annotations
 
+from .routing import RoutingStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
 
-__all__ = ["DeliveryModel", "SqsStandIns", "EMULATED"]
+__all__ = ["DeliveryModel", "SqsStandIns", "RoutingStandIns", "EMULATED"]
