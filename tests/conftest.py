@@ -28,3 +28,9 @@ def server_env():
     environment = helpers.connect("server", run=random_run(), quiet=True)
     yield environment
     environment.teardown(quiet=True)
+
+
+@pytest.fixture
+def run_id() -> str:
+    """A random run id for tests that call ``helpers.connect`` themselves."""
+    return random_run()

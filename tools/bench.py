@@ -1,0 +1,178 @@
+"""`make bench`: performance ratios of the helpers, measured side by side in one run.
+
+Writes build/bench.json and prints the table. Ratios, not absolute times, so the figures
+mean the same on a laptop and on CI. Goals (from the foundation issue):
+
+- pipeline_vs_raw >= 1.0: the helpers' producer + consumers pushing N orders, throughput
+  divided by a hand-written boto3 batch loop (send 10 / receive 10 / delete 10) on the same
+  backend (the raw loop uses a plain boto3 client: no hooks, no log).
+- backlog_drain_vs_raw >= 30: draining a 2,000-message backlog with the helpers, divided by
+  the raw loop draining the same backlog on plain moto (no stand-ins).
+- sim_seconds_per_wall_second >= 100: simulated seconds per wall second in a
+  visibility-timeout scenario (45 s of processing against a 30 s timeout).
+- suite_vs_floor <= 2.0: executing every notebook, divided by (number of notebooks x a bare
+  kernel that only imports the same libraries).
+
+Usage: python tools/bench.py [--orders 10000] [--backlog 2000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import moto
+import nbformat
+from nbclient import NotebookClient
+
+import helpers
+from helpers.sqs import create_queue, run_consumers, send_orders
+
+ROOT = Path(__file__).resolve().parents[1]
+GOALS = {
+    "pipeline_vs_raw": (">=", 1.0),
+    "backlog_drain_vs_raw": (">=", 30.0),
+    "sim_seconds_per_wall_second": (">=", 100.0),
+    "suite_vs_floor": ("<=", 2.0),
+}
+
+
+def _orders(n: int) -> list[dict]:
+    return helpers.data.OrderGenerator(seed=1).orders(n)
+
+
+def _raw_loop(client, url: str, bodies: list[str]) -> float:
+    """Hand-written send 10 / receive 10 / delete 10 loop; returns wall seconds."""
+    start = time.perf_counter()
+    for i in range(0, len(bodies), 10):
+        client.send_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(j), "MessageBody": body} for j, body in enumerate(bodies[i:i + 10])])
+        got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if got:
+            client.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]} for j, m in enumerate(got)])
+    while True:  # whatever is left
+        got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            break
+        client.delete_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]} for j, m in enumerate(got)])
+    return time.perf_counter() - start
+
+
+def _ok(_event, _context):
+    return None
+
+
+def pipeline_vs_raw(n: int) -> dict:
+    orders = _orders(n)
+    bodies = [json.dumps(o) for o in orders]
+    env = helpers.connect(run="bench", quiet=True)
+    try:
+        plain = boto3.client("sqs", region_name=env.region, endpoint_url=env.endpoint_url)
+        raw_url = plain.create_queue(QueueName="securecart-bench-raw")["QueueUrl"]
+        raw_seconds = _raw_loop(plain, raw_url, bodies)
+        queue = create_queue(env, "pipeline", dlq=False)
+        start = time.perf_counter()
+        chunk = 500
+        for i in range(0, n, chunk):  # producer and consumers interleave: the queue stays shallow
+            send_orders(env, queue, orders[i:i + chunk])
+            run_consumers(env, queue, _ok, workers=4, batch_size=10)
+        helper_seconds = time.perf_counter() - start
+    finally:
+        env.teardown()
+    return {"raw_msgs_per_s": n / raw_seconds, "helpers_msgs_per_s": n / helper_seconds,
+            "ratio": raw_seconds / helper_seconds}
+
+
+def backlog_drain_vs_raw(n: int) -> dict:
+    bodies = [json.dumps(o) for o in _orders(n)]
+    with moto.mock_aws():
+        plain = boto3.client("sqs", region_name="us-east-1")
+        url = plain.create_queue(QueueName="raw-backlog")["QueueUrl"]
+        for i in range(0, n, 10):
+            plain.send_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i:i + 10])])
+        raw_seconds = _raw_loop(plain, url, [])
+    env = helpers.connect(run="bench", quiet=True)
+    try:
+        queue = create_queue(env, "backlog", dlq=False)
+        send_orders(env, queue, _orders(n))
+        start = time.perf_counter()
+        report = run_consumers(env, queue, _ok, workers=1, batch_size=10)
+        helper_seconds = time.perf_counter() - start
+        assert report.deleted == n, report
+    finally:
+        env.teardown()
+    return {"raw_msgs_per_s": n / raw_seconds, "helpers_msgs_per_s": n / helper_seconds,
+            "ratio": raw_seconds / helper_seconds}
+
+
+def sim_per_wall(n: int = 200) -> dict:
+    env = helpers.connect(run="bench", quiet=True)
+    try:
+        queue = create_queue(env, "visibility", dlq=False, visibility_timeout=30)
+        send_orders(env, queue, _orders(n))
+        start = time.perf_counter()
+        run_consumers(env, queue, _ok, workers=4, batch_size=1, processing_seconds=45)
+        wall = time.perf_counter() - start
+        sim = env.clock.elapsed()
+    finally:
+        env.teardown()
+    return {"sim_seconds": sim, "wall_seconds": wall, "ratio": sim / wall}
+
+
+def _run_notebook(nb) -> float:
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def suite_vs_floor(repeats: int = 3) -> dict:
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import boto3, moto, pandas, matplotlib, ipywidgets, helpers")])
+    floor = statistics.median(_run_notebook(bare) for _ in range(repeats))
+    per_notebook = {p.stem: _run_notebook(nbformat.read(p, as_version=4)) for p in paths}
+    suite = sum(per_notebook.values())
+    return {"floor_seconds": floor, "notebooks": len(paths), "suite_seconds": suite,
+            "per_notebook_seconds": per_notebook, "ratio": suite / (len(paths) * floor)}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--backlog", type=int, default=2_000)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.orders, args.backlog = 1_000, 500
+    details = {
+        "pipeline_vs_raw": pipeline_vs_raw(args.orders),
+        "backlog_drain_vs_raw": backlog_drain_vs_raw(args.backlog),
+        "sim_seconds_per_wall_second": sim_per_wall(),
+        "suite_vs_floor": suite_vs_floor(),
+    }
+    ratios = {name: round(d["ratio"], 2) for name, d in details.items()}
+    met = {}
+    for name, (op, goal) in GOALS.items():
+        met[name] = ratios[name] >= goal if op == ">=" else ratios[name] <= goal
+        print(f"{name:30s} {ratios[name]:>10.2f}   goal {op} {goal:<6} {'met' if met[name] else 'NOT MET'}")
+    out = ROOT / "build" / "bench.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"ratios": ratios, "goals": {k: f"{o} {g}" for k, (o, g) in GOALS.items()},
+                               "met": met, "sizes": {"orders": args.orders, "backlog": args.backlog},
+                               "details": details}, indent=2, default=float))
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
