@@ -7,8 +7,11 @@ installed: the real service does it.
 
 Stand-ins (AWS behaviour copied -> what moto does without it)
 --------------------------------------------------------------
-1. Cheap clock: moto's SQS reads the environment's simulated clock directly instead of
-   building a datetime per message (a 1,000-message backlog drains about 20x faster).
+1. Cheap clock and cheap attributes: moto's SQS reads the environment's simulated clock
+   directly instead of building a datetime per message, and answers GetQueueAttributes (which
+   moto also calls once per sent and received message) without counting the whole queue
+   unless a count was asked for. Same answers; a 2,000-message backlog drains about 40x
+   faster than on plain moto (``make bench``).
 2. FIFO deduplication interval: an id is remembered for 5 minutes even after the message was
    received and deleted -> moto only compares with messages still in the queue.
 3. Long polling on the simulated clock: ``WaitTimeSeconds`` advances simulated time to the
@@ -45,8 +48,9 @@ from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 from moto.core.responses import ActionResult
+from moto.core.utils import camelcase_to_underscores
 from moto.sqs import models as sqs_models
-from moto.sqs.exceptions import QueueDoesNotExist, SQSException
+from moto.sqs.exceptions import InvalidAttributeName, QueueDoesNotExist, SQSException
 from moto.sqs.responses import SQSResponse
 from moto.sqs.utils import generate_receipt_handle
 
@@ -63,6 +67,36 @@ EMULATED = "emulated on moto"
 _Queue = sqs_models.Queue
 _Backend = sqs_models.SQSBackend
 _Message = sqs_models.Message
+_ALL_ATTRIBUTES = (*_Queue.BASE_ATTRIBUTES, *_Queue.FIFO_ATTRIBUTES, *_Queue.KMS_ATTRIBUTES)
+_FIELD = {name: camelcase_to_underscores(name) for name in _ALL_ATTRIBUTES}
+_COUNTS = frozenset({"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
+                     "ApproximateNumberOfMessagesNotVisible"})
+_VALID_NAMES = frozenset({"All", *_ALL_ATTRIBUTES, "RedriveAllowPolicy"})
+
+
+def queue_attributes(queue: Any, counts: bool = True) -> dict[str, Any]:
+    """moto's ``Queue.attributes`` plus ``RedriveAllowPolicy``; counts only when asked."""
+    result: dict[str, Any] = {}
+    for name in _Queue.BASE_ATTRIBUTES:
+        if counts or name not in _COUNTS:
+            result[name] = getattr(queue, _FIELD[name])
+    if queue.fifo_queue:
+        for name in _Queue.FIFO_ATTRIBUTES:
+            result[name] = getattr(queue, _FIELD[name])
+    if queue.kms_master_key_id:
+        for name in _Queue.KMS_ATTRIBUTES:
+            result[name] = getattr(queue, _FIELD[name])
+    if queue.policy:
+        result["Policy"] = queue.policy
+    if queue.redrive_policy:
+        result["RedrivePolicy"] = json.dumps(queue.redrive_policy)
+    allow = getattr(queue, "_sc_redrive_allow", None)
+    if allow:
+        result["RedriveAllowPolicy"] = json.dumps(allow)
+    for key, value in result.items():
+        if isinstance(value, bool):
+            result[key] = str(value).lower()
+    return result
 
 
 @dataclass
@@ -135,8 +169,6 @@ class SqsStandIns:
         orig_add = _Queue.add_message
         orig_receive = _Backend.receive_message
         orig_set = _Queue._set_attributes
-        orig_attrs = _Queue.attributes
-        orig_gqa = _Backend.get_queue_attributes
 
         def unix_time(dt: Any = None) -> float:
             return clock.time() if dt is None else orig_unix_time(dt)
@@ -160,23 +192,31 @@ class SqsStandIns:
             orig_set(queue, attributes, now)
 
         def attributes(queue: Any) -> dict[str, Any]:
-            result = orig_attrs.fget(queue)
-            allow = getattr(queue, "_sc_redrive_allow", None)
-            if allow:
-                result["RedriveAllowPolicy"] = json.dumps(allow)
-            return result
+            # moto reads this on every send and receive: skip the O(queue) counts there.
+            return queue_attributes(queue, counts=False)
 
         def get_queue_attributes(backend: Any, queue_name: str, names: list[str]) -> dict:
-            names = list(names or [])
-            if "RedriveAllowPolicy" not in names:
-                return orig_gqa(backend, queue_name, names)
             queue = backend.get_queue(queue_name)
-            rest = [n for n in names if n != "RedriveAllowPolicy"]
-            result = orig_gqa(backend, queue_name, rest) if rest else {}
-            allow = getattr(queue, "_sc_redrive_allow", None)
-            if allow:
-                result["RedriveAllowPolicy"] = json.dumps(allow)
-            return result
+            names = list(names or [])
+            if not names:
+                return {}
+            invalid = next((n for n in names if n not in _VALID_NAMES), None)
+            if invalid is not None:
+                raise InvalidAttributeName(invalid)
+            full = queue_attributes(queue, counts="All" in names or bool(_COUNTS.intersection(names)))
+            if "All" in names:
+                return full
+            return {n: full[n] for n in names if full.get(n) is not None}
+
+        def visible(message: Any) -> bool:
+            return clock.time() * 1000.0 > message.visible_at
+
+        def delayed(message: Any) -> bool:
+            return clock.time() * 1000.0 < message.delayed_until
+
+        def messages(queue: Any) -> list[Any]:
+            now = clock.time() * 1000.0
+            return [m for m in queue._messages if now > m.visible_at and not now < m.delayed_until]
 
         def start_message_move_task(response: Any) -> ActionResult:
             return ActionResult(me._start_task(
@@ -199,6 +239,9 @@ class SqsStandIns:
         self._patchers = [
             mock.patch.object(sqs_models, "unix_time", unix_time),
             mock.patch.object(sqs_models, "unix_time_millis", unix_time_millis),
+            mock.patch.object(_Message, "visible", property(visible)),
+            mock.patch.object(_Message, "delayed", property(delayed)),
+            mock.patch.object(_Queue, "messages", property(messages)),
             mock.patch.object(_Queue, "add_message", add_message),
             mock.patch.object(_Backend, "receive_message", receive_message),
             mock.patch.object(_Queue, "_set_attributes", set_attributes),
@@ -211,8 +254,8 @@ class SqsStandIns:
             mock.patch.object(SQSResponse, "cancel_message_move_task",
                               cancel_message_move_task, create=True),
         ]
-        if not clock.simulated:  # a real clock needs no cheap-clock patch
-            self._patchers = self._patchers[2:]
+        if not clock.simulated:  # a real clock needs no cheap-clock patches
+            self._patchers = self._patchers[5:]
         for patcher in self._patchers:
             patcher.start()
 
