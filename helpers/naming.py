@@ -125,7 +125,7 @@ class Naming:
     """
 
     def __init__(self, run: str) -> None:
-        if not RUN_PATTERN.match(run):
+        if not isinstance(run, str) or not RUN_PATTERN.fullmatch(run):
             raise InvalidNameError(
                 f"Run id {run!r} is not valid: it becomes part of every resource name, so it "
                 "must be 1-16 lower-case letters, digits or hyphens. Pass e.g. run='lab1'."
@@ -151,7 +151,7 @@ class Naming:
         if rule is None or full in _RESERVED:
             return
         stem = full[len(self.prefix) :] if full.startswith(self.prefix) else full
-        if not rule.pattern.match(full):
+        if not rule.pattern.fullmatch(full):
             bad = sorted({c for c in stem if not re.match(r"[A-Za-z0-9_.-]", c)})
             raise InvalidNameError(
                 f"Name {stem!r} is not valid: {rule.text}. "
@@ -162,7 +162,8 @@ class Naming:
             room = rule.max_chars - len(self.prefix)
             raise InvalidNameError(
                 f"Name {stem!r} is too long: with the run prefix {self.prefix!r} it has "
-                f"{len(full)} characters and {rule.text}. Fix: keep the name to {room} characters."
+                f"{len(full)} characters and {rule.text}. Fix: keep the name to {room} characters"
+                + (" (.fifo included)." if full.endswith(".fifo") else ".")
             )
 
     def is_ours(self, name: str) -> bool:
@@ -184,16 +185,15 @@ class Naming:
     def _add_tags(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if (service, operation) in {("sqs", "CreateQueue"), ("kinesis", "CreateStream")}:
             key = "tags" if service == "sqs" else "Tags"
-            params[key] = {**self.tags, **(params.get(key) or {})}
+            params[key] = {**(params.get(key) or {}), **self.tags}
         elif (service, operation) == ("logs", "CreateLogGroup"):
-            params["tags"] = {**self.tags, **(params.get("tags") or {})}
+            params["tags"] = {**(params.get("tags") or {}), **self.tags}
         elif service == "stepfunctions":
-            have = {t["key"] for t in params.get("tags") or []}
-            params["tags"] = list(params.get("tags") or []) + [
-                {"key": k, "value": v} for k, v in self.tags.items() if k not in have
+            # The course's tags win: teardown on AWS finds leftovers by them.
+            params["tags"] = [t for t in params.get("tags") or [] if t["key"] not in self.tags] + [
+                {"key": k, "value": v} for k, v in self.tags.items()
             ]
         else:
-            have = {t["Key"] for t in params.get("Tags") or []}
-            params["Tags"] = list(params.get("Tags") or []) + [
-                {"Key": k, "Value": v} for k, v in self.tags.items() if k not in have
+            params["Tags"] = [t for t in params.get("Tags") or [] if t["Key"] not in self.tags] + [
+                {"Key": k, "Value": v} for k, v in self.tags.items()
             ]

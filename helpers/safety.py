@@ -1,7 +1,7 @@
 """The local backends never leave this machine.
 
 While a ``moto`` or in-process ``server`` environment is open, :class:`LoopbackGuard` refuses
-every socket connection and every name lookup outside loopback, whatever AWS keys, profile,
+every socket connection, UDP datagram and name lookup outside loopback, whatever AWS keys, profile,
 endpoint variables or proxies the user's shell has. moto itself intercepts boto3's requests,
 but SNS http(s) subscriptions and plain HTTP libraries would otherwise reach the network.
 
@@ -90,6 +90,7 @@ class LoopbackGuard:
             "connect": socket.socket.connect,
             "connect_ex": socket.socket.connect_ex,
             "getaddrinfo": socket.getaddrinfo,
+            "sendto": socket.socket.sendto,
         }
 
         def connect(sock: socket.socket, address: Any) -> Any:
@@ -100,6 +101,10 @@ class LoopbackGuard:
             guard._check(sock.family, address)
             return saved["connect_ex"](sock, address)
 
+        def sendto(sock: socket.socket, data: Any, *args: Any) -> Any:
+            guard._check(sock.family, args[-1])  # UDP: the address is the last argument
+            return saved["sendto"](sock, data, *args)
+
         def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
             if host is not None and not is_loopback(host):
                 guard.blocked.append(host)
@@ -108,6 +113,7 @@ class LoopbackGuard:
 
         socket.socket.connect = connect  # type: ignore[method-assign]
         socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+        socket.socket.sendto = sendto  # type: ignore[method-assign]
         socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
         self._saved = saved
 
@@ -117,5 +123,6 @@ class LoopbackGuard:
             return
         socket.socket.connect = self._saved["connect"]  # type: ignore[method-assign]
         socket.socket.connect_ex = self._saved["connect_ex"]  # type: ignore[method-assign]
+        socket.socket.sendto = self._saved["sendto"]  # type: ignore[method-assign]
         socket.getaddrinfo = self._saved["getaddrinfo"]  # type: ignore[assignment]
         self._saved = None

@@ -357,11 +357,12 @@ class SqsStandIns:
             if rng.random() >= rate:
                 continue
             original = by_handle.get(received.receipt_handle)
-            if original is None:
-                continue
+            if original is None or getattr(original, "_sc_twin", False):
+                continue  # a copy is not copied again
             twin = copy.deepcopy(original)
             twin.receipt_handle = generate_receipt_handle()
             twin._old_receipt_handles = []
+            twin._sc_twin = True
             # The copy surfaces when the original's visibility timeout would end, whether
             # or not the original was deleted: exactly the case idempotency must handle.
             twin.visible_at = self.env.clock.time() * 1000.0 + (int(visibility) + rng.uniform(0, 5)) * 1000

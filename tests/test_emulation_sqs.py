@@ -1,0 +1,394 @@
+"""Pins each SQS stand-in of helpers.emulation.sqs, and that moto alone still lacks it.
+
+When a moto upgrade implements one of these behaviours, the matching ``test_moto_alone_*``
+test fails: drop that stand-in (and its test) instead of emulating twice.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from helpers.emulation import EMULATED
+
+FIFO = {"FifoQueue": "true"}
+
+
+@pytest.fixture(params=["env", "server_env"])
+def any_env(request):
+    """The in-process moto environment, then the same test over HTTP (server backend)."""
+    return request.getfixturevalue(request.param)
+
+
+def _arn(sqs, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"]
+
+
+def _redrive(dlq_arn: str, count: int) -> str:
+    return json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count})
+
+
+def _drain(sqs, url: str) -> list[str]:
+    """Receive and delete until empty; the bodies in receive order."""
+    bodies = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return bodies
+        for message in got:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _receive_delete(sqs, url: str) -> dict:
+    message = sqs.receive_message(QueueUrl=url)["Messages"][0]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return message
+
+
+# --- 2. FIFO deduplication interval -------------------------------------------------------
+def test_dedup_id_is_remembered_after_delete_for_five_minutes(any_env):
+    # GIVEN a FIFO message received and deleted
+    env = any_env
+    sqs = env.client("sqs")
+    url = sqs.create_queue(QueueName="payments.fifo", Attributes=FIFO)["QueueUrl"]
+    send = dict(QueueUrl=url, MessageBody="pay ord-00001", MessageGroupId="cus-001",
+                MessageDeduplicationId="pay-00001")
+    sqs.send_message(**send)
+    _receive_delete(sqs, url)
+
+    # WHEN the same id is sent again 100 s later, then again 301 s after the first send
+    env.sleep(100)
+    sqs.send_message(**send)
+    within = sqs.receive_message(QueueUrl=url).get("Messages", [])
+    env.sleep(201)
+    sqs.send_message(**send)
+    after = sqs.receive_message(QueueUrl=url).get("Messages", [])
+
+    # THEN the resend inside the interval was accepted but not delivered (and logged),
+    # the one after the interval is delivered
+    assert within == []
+    assert [m["Body"] for m in after] == ["pay ord-00001"]
+    frame = env.log.to_frame()
+    dedup = frame[frame["action"] == "deduplicate"]
+    assert len(dedup) == 1
+    assert dedup.iloc[0]["outcome"] == EMULATED
+    assert dedup.iloc[0]["group"] == "cus-001"
+    assert dedup.iloc[0]["time"] == 100
+    assert "seen 100 s ago" in dedup.iloc[0]["detail"]
+
+
+def test_content_based_dedup_is_remembered_after_delete(any_env):
+    # GIVEN a FIFO queue with content-based deduplication, one message received and deleted
+    env = any_env
+    sqs = env.client("sqs")
+    url = sqs.create_queue(QueueName="status.fifo", Attributes={
+        **FIFO, "ContentBasedDeduplication": "true"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody='{"status": "paid"}', MessageGroupId="ord-1")
+    _receive_delete(sqs, url)
+
+    # WHEN the same body is sent at +299 s, and a different body at once
+    env.sleep(299)
+    sqs.send_message(QueueUrl=url, MessageBody='{"status": "paid"}', MessageGroupId="ord-1")
+    sqs.send_message(QueueUrl=url, MessageBody='{"status": "shipped"}', MessageGroupId="ord-1")
+
+    # THEN only the different body comes through
+    assert _drain(sqs, url) == ['{"status": "shipped"}']
+    assert env.log.counts().get("deduplicate") == 1
+
+
+# --- 5. RedriveAllowPolicy and DLQ rules --------------------------------------------------
+def test_redrive_allow_policy_is_returned(env):
+    # GIVEN / WHEN a DLQ created with an allow policy
+    sqs = env.client("sqs")
+    policy = {"redrivePermission": "denyAll"}
+    url = sqs.create_queue(QueueName="dlq", Attributes={
+        "RedriveAllowPolicy": json.dumps(policy)})["QueueUrl"]
+
+    # THEN both ways of asking return it
+    named = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedriveAllowPolicy"])
+    everything = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    assert json.loads(named["Attributes"]["RedriveAllowPolicy"]) == policy
+    assert json.loads(everything["Attributes"]["RedriveAllowPolicy"]) == policy
+
+
+@pytest.mark.parametrize("permission", ["denyAll", "byQueue"])
+def test_redrive_allow_policy_is_enforced(env, permission):
+    # GIVEN a DLQ that allows no source (denyAll) or only a listed queue (byQueue)
+    sqs = env.client("sqs")
+    listed = sqs.create_queue(QueueName="listed")["QueueUrl"]
+    policy = {"redrivePermission": permission}
+    if permission == "byQueue":
+        policy["sourceQueueArns"] = [_arn(sqs, listed)]
+    dlq = sqs.create_queue(QueueName="dlq", Attributes={
+        "RedriveAllowPolicy": json.dumps(policy)})["QueueUrl"]
+
+    # WHEN a queue that is not listed names it as its DLQ
+    with pytest.raises(ClientError) as caught:
+        sqs.create_queue(QueueName="other", Attributes={
+            "RedrivePolicy": _redrive(_arn(sqs, dlq), 3)})
+
+    # THEN AWS's error code, a message naming RedriveAllowPolicy, and no queue created
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValue"
+    assert "RedriveAllowPolicy does not allow it" in error["Message"]
+    assert f"securecart-{env.run}-other" in error["Message"]
+    assert len(sqs.list_queues()["QueueUrls"]) == 2
+    if permission == "byQueue":  # and the listed queue may
+        sqs.set_queue_attributes(QueueUrl=listed, Attributes={
+            "RedrivePolicy": _redrive(_arn(sqs, dlq), 3)})
+        got = sqs.get_queue_attributes(QueueUrl=listed, AttributeNames=["RedrivePolicy"])
+        assert json.loads(got["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 3
+
+
+@pytest.mark.parametrize("count", [0, 1001])
+def test_max_receive_count_out_of_range_is_rejected(env, count):
+    # GIVEN a DLQ
+    sqs = env.client("sqs")
+    dlq = _arn(sqs, sqs.create_queue(QueueName="dlq")["QueueUrl"])
+
+    # WHEN / THEN
+    with pytest.raises(ClientError) as caught:
+        sqs.create_queue(QueueName="src", Attributes={"RedrivePolicy": _redrive(dlq, count)})
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValue"
+    assert f"maxReceiveCount: {count}, valid values are from 1 to 1000" in error["Message"]
+
+
+@pytest.mark.parametrize(("source", "dlq"), [("standard", "fifo"), ("fifo", "standard")])
+def test_dlq_must_be_the_same_type_as_the_source(env, source, dlq):
+    # GIVEN a DLQ of one type
+    sqs = env.client("sqs")
+    dlq_url = sqs.create_queue(QueueName="dlq.fifo" if dlq == "fifo" else "dlq",
+                               Attributes=FIFO if dlq == "fifo" else {})["QueueUrl"]
+
+    # WHEN a source of the other type names it
+    attrs = {"RedrivePolicy": _redrive(_arn(sqs, dlq_url), 3)}
+    with pytest.raises(ClientError) as caught:
+        sqs.create_queue(QueueName="src.fifo" if source == "fifo" else "src",
+                         Attributes={**FIFO, **attrs} if source == "fifo" else attrs)
+
+    # THEN
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterCombination"
+    assert len(sqs.list_queues()["QueueUrls"]) == 1
+
+
+# --- 7. DLQ moves logged, 6. message move tasks -------------------------------------------
+def _fail_into_dlq(env, n: int = 3, max_receives: int = 2) -> tuple:
+    """A source queue whose ``n`` messages were received ``max_receives`` times, never deleted."""
+    sqs = env.client("sqs")
+    dlq = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
+    src = sqs.create_queue(QueueName="orders", Attributes={
+        "VisibilityTimeout": "10", "RedrivePolicy": _redrive(_arn(sqs, dlq), max_receives)})[
+        "QueueUrl"]
+    for i in range(n):
+        sqs.send_message(QueueUrl=src, MessageBody=f"order-{i}")
+    for _ in range(max_receives + 1):
+        sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10)
+        env.sleep(11)
+    return sqs, src, dlq
+
+
+def test_dlq_move_after_max_receive_count_is_logged(env):
+    # GIVEN / WHEN three messages failing twice with maxReceiveCount=2
+    sqs, src, dlq = _fail_into_dlq(env)
+
+    # THEN all three sit in the DLQ and the log has one move-to-dlq row each, at attempt 2
+    depth = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+    assert depth["Attributes"]["ApproximateNumberOfMessages"] == "3"
+    frame = env.log.to_frame()
+    moves = frame[frame["action"] == "move-to-dlq"]
+    assert len(moves) == 3
+    assert set(moves["attempt"]) == {2}
+    assert set(moves["resource"]) == {f"securecart-{env.run}-orders"}
+    assert set(moves["detail"]) == {f"to securecart-{env.run}-orders-dlq (maxReceiveCount=2)"}
+    receives = frame[frame["action"] == "receive"]
+    assert len(receives) == 6
+
+
+def test_message_move_task_redrives_to_the_source(any_env):
+    # GIVEN three messages in a DLQ
+    env = any_env
+    sqs, src, dlq = _fail_into_dlq(env)
+    dlq_arn = _arn(sqs, dlq)
+
+    # WHEN starting a move task without a destination
+    handle = sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+    tasks = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
+
+    # THEN the messages are back in the source, fresh, and the task reports COMPLETED
+    assert handle
+    assert sorted(_drain(sqs, src)) == ["order-0", "order-1", "order-2"]
+    assert _drain(sqs, dlq) == []
+    assert len(tasks) == 1
+    assert tasks[0]["Status"] == "COMPLETED"
+    assert tasks[0]["ApproximateNumberOfMessagesMoved"] == 3
+    assert tasks[0]["SourceArn"] == dlq_arn
+    assert env.log.counts()["redrive"] == 3
+
+
+def test_message_move_task_on_a_queue_that_is_no_dlq_raises(env):
+    # GIVEN an ordinary queue
+    sqs = env.client("sqs")
+    url = sqs.create_queue(QueueName="plain")["QueueUrl"]
+
+    # WHEN / THEN
+    with pytest.raises(ClientError) as caught:
+        sqs.start_message_move_task(SourceArn=_arn(sqs, url))
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidParameterValue"
+    assert "must be configured as a Dead Letter Queue" in error["Message"]
+
+
+# --- 4. at-least-once delivery and best-effort order --------------------------------------
+def test_duplicate_is_delivered_again_after_the_visibility_timeout(env):
+    # GIVEN every standard receive duplicated
+    env.delivery.duplicate_rate = 1.0
+    sqs = env.client("sqs")
+    url = sqs.create_queue(QueueName="orders", Attributes={"VisibilityTimeout": "30"})[
+        "QueueUrl"]
+    sent = sqs.send_message(QueueUrl=url, MessageBody="ord-00001")
+
+    # WHEN the message is received and deleted, then the visibility timeout (+ jitter) passes
+    first = _receive_delete(sqs, url)
+    hidden = sqs.receive_message(QueueUrl=url).get("Messages", [])
+    env.delivery.duplicate_rate = 0.0
+    env.sleep(36)
+    second = sqs.receive_message(QueueUrl=url).get("Messages", [])
+
+    # THEN the same message id comes once more, and the log says it is emulated
+    assert hidden == []
+    assert first["MessageId"] == sent["MessageId"]
+    assert [(m["MessageId"], m["Body"]) for m in second] == [(sent["MessageId"], "ord-00001")]
+    frame = env.log.to_frame()
+    duplicates = frame[frame["action"] == "duplicate"]
+    assert len(duplicates) == 1
+    assert duplicates.iloc[0]["outcome"] == "emulated on moto"
+    assert duplicates.iloc[0]["message_id"] == sent["MessageId"]
+
+
+def _receive_order(env, *, fifo: bool = False, n: int = 20) -> list[int]:
+    sqs = env.client("sqs")
+    name, attrs = ("seq.fifo", {**FIFO, "ContentBasedDeduplication": "true"}) if fifo else (
+        "seq", {})
+    url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+    group = {"MessageGroupId": "cus-001"} if fifo else {}
+    for i in range(n):
+        sqs.send_message(QueueUrl=url, MessageBody=str(i), **group)
+    return [int(body) for body in _drain(sqs, url)]
+
+
+def test_reordering_is_seeded_and_repeatable():
+    # GIVEN two environments with the same seed and one with another, reordering on
+    from conftest import random_run
+
+    import helpers
+
+    orders = []
+    for seed in (7, 7, 8):
+        env = helpers.connect(run=random_run(), seed=seed, quiet=True)
+        env.delivery.reorder_rate = 0.5
+        # WHEN 20 messages are sent and drained
+        orders.append(_receive_order(env))
+        env.teardown()
+
+    # THEN each run delivers all 20 once, not in send order, identically for the same seed
+    assert all(sorted(order) == list(range(20)) for order in orders)
+    assert orders[0] != list(range(20))
+    assert orders[0] == orders[1]
+    assert orders[0] != orders[2]
+
+
+def test_fifo_queues_are_never_duplicated_or_reordered(env):
+    # GIVEN the delivery model at its most hostile
+    env.delivery.duplicate_rate = 1.0
+    env.delivery.reorder_rate = 1.0
+
+    # WHEN a FIFO group is drained, and time passes for any copy to surface
+    order = _receive_order(env, fifo=True)
+    env.sleep(60)
+    later = _drain(env.client("sqs"), env.client("sqs").get_queue_url(QueueName="seq.fifo")[
+        "QueueUrl"])
+
+    # THEN strict send order, no copies
+    assert order == list(range(20))
+    assert later == []
+    assert "duplicate" not in env.log.counts()
+
+
+# --- moto alone still lacks each behaviour ------------------------------------------------
+@pytest.fixture
+def bare(env):
+    """The moto environment with every SQS stand-in removed (the clock stays simulated)."""
+    env.stand_ins.stop()
+    return env
+
+
+def test_moto_alone_forgets_a_deleted_dedup_id(bare):
+    # GIVEN a FIFO message received and deleted on bare moto
+    sqs = bare.client("sqs")
+    url = sqs.create_queue(QueueName="p.fifo", Attributes=FIFO)["QueueUrl"]
+    send = dict(QueueUrl=url, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="d")
+    sqs.send_message(**send)
+    _receive_delete(sqs, url)
+
+    # WHEN / THEN the same id 10 s later is delivered again (AWS would drop it)
+    bare.sleep(10)
+    sqs.send_message(**send)
+    assert _drain(sqs, url) == ["x"]
+
+
+def test_moto_alone_drops_redrive_allow_policy_and_its_rules(bare):
+    # GIVEN a denyAll DLQ on bare moto
+    sqs = bare.client("sqs")
+    dlq = sqs.create_queue(QueueName="dlq", Attributes={
+        "RedriveAllowPolicy": json.dumps({"redrivePermission": "denyAll"})})["QueueUrl"]
+    fifo_dlq = sqs.create_queue(QueueName="dlq.fifo", Attributes=FIFO)["QueueUrl"]
+
+    # WHEN / THEN the policy is gone and nothing it or AWS forbids is refused
+    attrs = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
+    assert "RedriveAllowPolicy" not in attrs
+    sqs.create_queue(QueueName="a", Attributes={"RedrivePolicy": _redrive(_arn(sqs, dlq), 3)})
+    sqs.create_queue(QueueName="b", Attributes={"RedrivePolicy": _redrive(_arn(sqs, dlq), 0)})
+    sqs.create_queue(QueueName="c", Attributes={
+        "RedrivePolicy": _redrive(_arn(sqs, fifo_dlq), 3)})
+    assert len(sqs.list_queues()["QueueUrls"]) == 5
+
+
+def test_moto_alone_has_no_message_move_tasks(bare):
+    # GIVEN a DLQ on bare moto
+    sqs = bare.client("sqs")
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    sqs.create_queue(QueueName="src", Attributes={"RedrivePolicy": _redrive(_arn(sqs, dlq), 3)})
+
+    # WHEN / THEN
+    with pytest.raises(NotImplementedError, match="start_message_move_task"):
+        sqs.start_message_move_task(SourceArn=_arn(sqs, dlq))
+
+
+def test_moto_alone_delivers_standard_queues_once_in_order(bare):
+    # GIVEN the delivery model switched on, but no stand-in to apply it
+    bare.delivery.duplicate_rate = 1.0
+    bare.delivery.reorder_rate = 1.0
+
+    # WHEN draining, and again after every visibility timeout
+    order = _receive_order(bare)
+    bare.sleep(120)
+
+    # THEN send order, exactly once: the stand-in is what departs from it
+    assert order == list(range(20))
+    assert _drain(bare.client("sqs"), bare.client("sqs").get_queue_url(QueueName="seq")[
+        "QueueUrl"]) == []
+
+
+def test_moto_alone_logs_no_dlq_move(bare):
+    # GIVEN / WHEN messages moved to a DLQ by bare moto
+    sqs, src, dlq = _fail_into_dlq(bare)
+
+    # THEN they are in the DLQ, but nothing in the log says so
+    depth = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
+    assert depth["Attributes"]["ApproximateNumberOfMessages"] == "3"
+    assert "move-to-dlq" not in bare.log.counts()
