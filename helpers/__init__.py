@@ -11,7 +11,7 @@ Example
 
 from __future__ import annotations
 
-from . import data, limits
+from . import architecture, data, decision, limits, quiz, services, topology
 from .about import versions
 from .clock import RealClock, SimClock
 from .emulation import EMULATED, DeliveryModel
@@ -48,6 +48,11 @@ __all__ = [
     "EMULATED",
     "limits",
     "data",
+    "architecture",
+    "topology",
+    "services",
+    "decision",
+    "quiz",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

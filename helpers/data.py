@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jsonschema.exceptions import ValidationError
 
 __all__ = [
     "DATA_DIR",
@@ -102,10 +103,28 @@ def _json_path(error: ValidationError) -> str:
     return text
 
 
+def _validator_class() -> Any:
+    """jsonschema's Draft 2020-12 validator, imported on first use.
+
+    jsonschema imports ``rfc3987_syntax`` (when installed, as JupyterLab's dependencies do)
+    only to check the ``iri`` string format, and that import builds a grammar for 1.4 s. The
+    course's schemas use no such format, so the import is skipped once, here.
+    """
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
+        try:
+            import jsonschema  # noqa: F401
+        finally:
+            del sys.modules["rfc3987_syntax"]
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator
+
+
 def _errors(schema: dict, instance: Any) -> list[ValidationError]:
     """Every schema violation, sorted by place in the instance (stable across runs)."""
     return sorted(
-        Draft202012Validator(schema).iter_errors(instance),
+        _validator_class()(schema).iter_errors(instance),
         key=lambda e: ([str(p) for p in e.absolute_path], str(e.validator)),
     )
 

@@ -1,0 +1,147 @@
+"""Notebook 02: which AWS event service fits? A rules-based recommendation and its questionnaire.
+
+The rules, first match wins (each answer says which rule fired):
+
+1. orchestration (steps, branches, retries, one owner of the flow) -> Step Functions
+2. high-velocity stream (many records per second, several readers, replay) -> Kinesis
+3. replay needed, or routing by content to many consumers -> EventBridge (archive, rules)
+4. many consumers of the same message -> SNS (fan-out), SNS FIFO when ordering is needed
+5. one consumer (group) -> SQS, SQS FIFO when ordering is needed
+
+Example
+-------
+>>> recommend(many_consumers=True).service
+'SNS'
+>>> recommend(one_consumer=True, ordering=True).service
+'SQS FIFO'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InvalidParameterError
+
+__all__ = ["Recommendation", "QUESTIONS", "recommend", "questionnaire"]
+
+#: The questionnaire's questions: keyword of :func:`recommend` -> question text.
+QUESTIONS = {
+    "one_consumer": "Does one consumer (or one group of workers) handle each message?",
+    "many_consumers": "Do several independent consumers need the same message?",
+    "ordering": "Must messages be handled in order (per order, per customer)?",
+    "replay": "Will you need to replay past events (new consumer, bug fix)?",
+    "orchestration": "Is it a multi-step workflow with branches and retries owned in one place?",
+    "high_velocity": "Is it a high-velocity stream (thousands of records per second)?",
+}
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A recommended service and why.
+
+    Example
+    -------
+    >>> print(Recommendation("SQS", "one consumer group"))
+    SQS: one consumer group
+    """
+
+    service: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.why}"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(f"Recommendation: {self.service}\nWhy: {self.why}")
+
+
+def recommend(*, one_consumer: bool = False, many_consumers: bool = False,
+              ordering: bool = False, replay: bool = False, orchestration: bool = False,
+              high_velocity: bool = False) -> Recommendation:
+    """Recommend an AWS event service from six yes/no answers (see the module's rules).
+
+    Parameters
+    ----------
+    one_consumer, many_consumers, ordering, replay, orchestration, high_velocity
+        The answers to :data:`QUESTIONS`. ``one_consumer`` and ``many_consumers`` cannot
+        both be true.
+
+    Returns
+    -------
+    Recommendation
+        ``service`` and ``why`` (which answer decided it).
+
+    Example
+    -------
+    >>> recommend(orchestration=True, many_consumers=True).service
+    'Step Functions'
+    >>> recommend(high_velocity=True, replay=True).why.startswith("a high-velocity stream")
+    True
+    """
+    answers = dict(one_consumer=one_consumer, many_consumers=many_consumers, ordering=ordering,
+                   replay=replay, orchestration=orchestration, high_velocity=high_velocity)
+    for key, value in answers.items():
+        if not isinstance(value, bool):
+            raise InvalidParameterError(f"{key}={value!r}: answer True or False.")
+    if one_consumer and many_consumers:
+        raise InvalidParameterError(
+            "one_consumer and many_consumers are both True: a message has either one consumer "
+            "(group) or several. Pick one."
+        )
+    if orchestration:
+        return Recommendation("Step Functions", "a multi-step workflow with branches and retries "
+                              "is orchestrated by a state machine that records every step")
+    if high_velocity:
+        return Recommendation("Kinesis Data Streams", "a high-velocity stream: shards scale the "
+                              "throughput, order is kept per partition key, and records stay for "
+                              "replay (24 h by default)")
+    if replay:
+        return Recommendation("EventBridge", "replay needed: an EventBridge archive keeps events "
+                              "and replays them to the bus; rules route each by content")
+    if many_consumers:
+        if ordering:
+            return Recommendation("SNS FIFO", "several consumers, in order: a FIFO topic fans out "
+                                  "to FIFO queues and keeps order per message group")
+        return Recommendation("SNS", "several consumers of the same message: a topic fans out to "
+                              "every subscriber, filter policies pick what each gets")
+    if ordering:
+        return Recommendation("SQS FIFO", "one consumer, in order: a FIFO queue keeps order within "
+                              "a message group and deduplicates for 5 minutes")
+    return Recommendation("SQS", "one consumer (group) working through messages at its own pace: "
+                          "a queue buffers the work, retries and dead-letters failures")
+
+
+def questionnaire() -> Any:
+    """A small ipywidgets form: tick the answers, read :func:`recommend`'s answer live.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Six checkboxes and an HTML line with the recommendation (call :func:`recommend`
+        directly where there are no widgets, e.g. under nbval).
+
+    Example
+    -------
+    >>> box = questionnaire()
+    >>> box.children[-1].value.startswith("<b>SQS</b>")
+    True
+    """
+    import ipywidgets as widgets
+
+    boxes = {key: widgets.Checkbox(value=False, description=text, indent=False,
+                                   layout=widgets.Layout(width="auto"))
+             for key, text in QUESTIONS.items()}
+    answer = widgets.HTML()
+
+    def update(_: Any = None) -> None:
+        try:
+            found = recommend(**{k: b.value for k, b in boxes.items()})
+            answer.value = f"<b>{found.service}</b>: {found.why}"
+        except InvalidParameterError as err:
+            answer.value = f"<i>{err}</i>"
+
+    for box in boxes.values():
+        box.observe(update, names="value")
+    update()
+    return widgets.VBox([*boxes.values(), answer])
