@@ -11,7 +11,7 @@ Example
 
 from __future__ import annotations
 
-from . import architecture, data, decision, limits, quiz, services, topology
+from . import architecture, data, decision, lab1, limits, quiz, services, sqs, sqs_plots, topology
 from .about import versions
 from .clock import RealClock, SimClock
 from .emulation import EMULATED, DeliveryModel
@@ -53,6 +53,9 @@ __all__ = [
     "services",
     "decision",
     "quiz",
+    "sqs",
+    "sqs_plots",
+    "lab1",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

@@ -25,6 +25,14 @@ __all__ = [
     "QueueTypeMismatchError",
     "DataValidationError",
     "NotReadyError",
+    "QueueAlreadyExistsError",
+    "QueueNotFoundError",
+    "MissingDeduplicationIdError",
+    "SendFailedError",
+    "RedriveFailedError",
+    "IdempotencyInProgressError",
+    "GroupBlockedError",
+    "HandlerResponseError",
 ]
 
 
@@ -78,3 +86,35 @@ class DataValidationError(SecureCartError, ValueError):
 
 class NotReadyError(SecureCartError, RuntimeError):
     """A cell was run before the cell it depends on; the message names which to run."""
+
+
+class QueueAlreadyExistsError(SecureCartError, ValueError):
+    """A queue of that name exists with attributes other than the ones asked for."""
+
+
+class QueueNotFoundError(SecureCartError, LookupError):
+    """A queue URL or ARN that names no existing queue."""
+
+
+class MissingDeduplicationIdError(InvalidParameterError):
+    """A FIFO send with neither a MessageDeduplicationId nor content-based deduplication."""
+
+
+class SendFailedError(SecureCartError, RuntimeError):
+    """Batch entries SQS still rejected after the bounded retries."""
+
+
+class RedriveFailedError(SecureCartError, RuntimeError):
+    """A DLQ redrive (message move task) that failed, was cancelled or did not finish in time."""
+
+
+class IdempotencyInProgressError(SecureCartError, RuntimeError):
+    """A record whose idempotency key another worker is processing right now (retry later)."""
+
+
+class GroupBlockedError(SecureCartError, RuntimeError):
+    """A FIFO record left unprocessed because an earlier record of its group failed."""
+
+
+class HandlerResponseError(SecureCartError, ValueError):
+    """A batch handler returned something other than None or a valid batchItemFailures."""

@@ -17,6 +17,9 @@ __all__ = [
     "SQS_MAX_MESSAGE_BYTES",
     "SQS_MAX_BATCH_ENTRIES",
     "SQS_MAX_BATCH_ENTRY_ID_CHARS",
+    "SQS_MAX_BATCH_PAYLOAD_BYTES",
+    "SQS_MAX_GROUP_ID_CHARS",
+    "SQS_MAX_DEDUPLICATION_ID_CHARS",
     "SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS",
     "SQS_MAX_VISIBILITY_TIMEOUT_SECONDS",
     "SQS_DEFAULT_RETENTION_SECONDS",
@@ -49,6 +52,12 @@ SQS_MAX_MESSAGE_BYTES = 1_048_576
 SQS_MAX_BATCH_ENTRIES = 10
 #: Characters in a batch entry ``Id`` (alphanumerics, hyphens, underscores; distinct).
 SQS_MAX_BATCH_ENTRY_ID_CHARS = 80
+#: Total body bytes of one SendMessageBatch call (the sum of its entries; 1 MiB).
+SQS_MAX_BATCH_PAYLOAD_BYTES = 1_048_576
+#: Characters in a MessageGroupId (letters, digits, punctuation).
+SQS_MAX_GROUP_ID_CHARS = 128
+#: Characters in a MessageDeduplicationId (letters, digits, punctuation).
+SQS_MAX_DEDUPLICATION_ID_CHARS = 128
 #: Default visibility timeout, in seconds.
 SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30
 #: Largest visibility timeout, in seconds (12 hours).

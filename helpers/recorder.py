@@ -194,6 +194,24 @@ class Recorder:
                             group=group, seq=seq, actor=ACTOR.get(),
                             detail=f"VisibilityTimeout={params.get('VisibilityTimeout')}")
 
+    def _sqs_ChangeMessageVisibilityBatch(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+        queue = _queue(params.get("QueueUrl"))
+        entries = {e["Id"]: e for e in params.get("Entries", [])}
+        actor = ACTOR.get()
+        clock_time = self.env.clock.elapsed()
+        rows = []
+        for ok in parsed.get("Successful", []):
+            entry = entries.get(ok["Id"], {})
+            message_id, group, seq = self.receipts.get(entry.get("ReceiptHandle", ""), (None, None, None))
+            rows.append((clock_time, "sqs", "change-visibility", queue, message_id, group, seq, None,
+                         "ok", actor, f"VisibilityTimeout={entry.get('VisibilityTimeout')}"))
+        for bad in parsed.get("Failed", []):
+            entry = entries.get(bad["Id"], {})
+            message_id, group, seq = self.receipts.get(entry.get("ReceiptHandle", ""), (None, None, None))
+            rows.append((clock_time, "sqs", "change-visibility", queue, message_id, group, seq, None,
+                         f"error:{bad.get('Code')}", actor, bad.get("Message")))
+        self.env.log.extend(rows)
+
     # -- SNS / EventBridge / Step Functions -------------------------------------------------
     def _sns_Publish(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
         arn = params.get("TopicArn") or params.get("TargetArn") or ""

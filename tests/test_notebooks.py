@@ -34,9 +34,21 @@ def _ignored(cell: dict) -> bool:
     return "NBVAL_IGNORE_OUTPUT" in source or "NBVAL_SKIP" in source
 
 
+def _coalesce(outputs: list[dict]) -> list[dict]:
+    """Merge consecutive stream outputs of one stream (the kernel may split a print)."""
+    merged: list[dict] = []
+    for out in outputs:
+        if (out["output_type"] == "stream" and merged and merged[-1]["output_type"] == "stream"
+                and merged[-1]["name"] == out["name"]):
+            merged[-1] = {**merged[-1], "text": "".join(merged[-1]["text"]) + "".join(out["text"])}
+        else:
+            merged.append(out)
+    return merged
+
+
 def _texts(outputs: list[dict], patterns: list[tuple[re.Pattern[str], str]]) -> list[str]:
     texts = []
-    for out in outputs:
+    for out in _coalesce(outputs):
         if out["output_type"] == "stream":
             text = f"{out['name']}: {''.join(out['text'])}"
         elif out["output_type"] == "error":

@@ -28,6 +28,8 @@ Stand-ins (AWS behaviour copied -> what moto does without it)
    to the original source queue or a named destination) -> moto raises NotImplementedError.
    Emulated tasks complete at once (AWS runs them asynchronously: poll the task status).
 7. DLQ moves are written to ``env.log`` as ``move-to-dlq`` (moto moves silently).
+8. FIFO group order after a visibility timeout: messages whose timeout expired stop locking
+   their group before a receive -> moto can deliver a later message of the group first.
 
 Example
 -------
@@ -311,6 +313,12 @@ class SqsStandIns:
 
     def _receive_once(self, orig: Any, backend: Any, queue: Any, count: int, visibility: int,
                       attrs: list[str] | None) -> list[Any]:
+        if queue.fifo_queue:
+            # A message whose visibility timeout expired is no longer in flight, so it no longer
+            # locks its group. moto only unlocks it when its receive loop reaches it, and until
+            # then delivers a *later* message of the group first (a5 before a2..a4).
+            for message in [m for m in queue.pending_messages if m.visible]:
+                queue.pending_messages.discard(message)
         policy = queue.redrive_policy if queue.dead_letter_queue is not None else None
         candidates = []
         if policy:
@@ -477,8 +485,11 @@ class SqsStandIns:
         moved = 0
         now_ms = self.env.clock.time() * 1000.0
         for message in list(dlq._messages):
-            if message.visible_at > now_ms or message in dlq.pending_messages:
+            if message.visible_at > now_ms:
                 continue  # in flight: AWS moves it once it is visible again
+            # moto keeps a received message in pending_messages until its next receive pass,
+            # even once its visibility timeout has expired: that is not "in flight".
+            dlq.pending_messages.discard(message)
             target = destination or next(
                 (q for q in backend.queues.values() if q.queue_arn == self.origins.get(message.id)), None
             )

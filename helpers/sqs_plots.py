@@ -1,0 +1,579 @@
+"""Plots of Lab 1 (SQS order processing), all drawn from ``env.log`` frames.
+
+Every function takes a frame of :meth:`helpers.EventLog.to_frame` (or a small table an
+experiment built from one), an optional matplotlib ``ax``, sets the figure's size when it
+makes the figure, and returns the :class:`~matplotlib.figure.Figure`. Figures are made with
+``matplotlib.figure.Figure`` (never ``pyplot``), so a notebook cell shows a plot exactly once:
+as the cell's value, rendered as PNG. Times are seconds on the environment's clock since the
+first row of the frame (simulated on moto, so the plots are the same on every run).
+
+Functions
+---------
+plot_queue_depth
+    Messages in each queue (sent, not yet deleted) over clock time.
+plot_throughput
+    Messages processed per second by each consumer over clock time.
+plot_dlq_depth
+    Messages in the dead-letter queue over clock time.
+plot_ordering
+    Receive position against send position per message group, queues side by side, with
+    out-of-order and duplicate deliveries marked (:func:`delivery_order` gives the numbers).
+plot_duplicates_vs_visibility
+    Duplicate processing per visibility-timeout setting.
+plot_throughput_grid
+    Throughput against consumers, one line per batch size.
+
+Example
+-------
+>>> import helpers
+>>> from helpers.sqs_plots import plot_queue_depth
+>>> env = helpers.connect(quiet=True)
+>>> sqs = env.client("sqs")
+>>> url = sqs.create_queue(QueueName="plots-demo")["QueueUrl"]
+>>> _ = sqs.send_message(QueueUrl=url, MessageBody='{"order_id": "o-1", "seq": 1}')
+>>> fig = plot_queue_depth(env)
+>>> fig.axes[0].get_title()
+'Messages waiting in the queue'
+>>> _ = env.teardown()
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = [
+    "CourseFigure",
+    "new_figure",
+    "short_name",
+    "relative_time",
+    "queue_depth_series",
+    "dlq_depth_series",
+    "throughput_series",
+    "delivery_order",
+    "plot_queue_depth",
+    "plot_throughput",
+    "plot_dlq_depth",
+    "plot_ordering",
+    "plot_duplicates_vs_visibility",
+    "plot_throughput_grid",
+    "OUT_OF_ORDER",
+    "DUPLICATE",
+]
+
+#: ``gid`` of the scatter that marks out-of-order deliveries in :func:`plot_ordering`.
+OUT_OF_ORDER = "out-of-order"
+#: ``gid`` of the scatter that marks duplicate deliveries in :func:`plot_ordering`.
+DUPLICATE = "duplicate"
+
+_PREFIX = re.compile(r"^securecart-[a-z0-9]+-")
+_DLQ_TARGET = re.compile(r"^to (\S+)")
+_DLQ_SOURCE = re.compile(r"moved from (\S+)")
+_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+_RED = "#d62728"
+_ORANGE = "#ff7f0e"
+
+
+class CourseFigure(Figure):
+    """A matplotlib Figure that renders itself as PNG in Jupyter without ``pyplot``.
+
+    Example
+    -------
+    >>> fig = new_figure(4, 3)
+    >>> fig._repr_png_()[:4]
+    b'\\x89PNG'
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        FigureCanvasAgg(self).print_png(buffer)
+        return buffer.getvalue()
+
+
+def new_figure(width: float, height: float, ncols: int = 1) -> CourseFigure:
+    """A figure of ``width`` x ``height`` inches with ``ncols`` axes side by side.
+
+    Example
+    -------
+    >>> len(new_figure(8, 3, ncols=2).axes)
+    2
+    """
+    fig = CourseFigure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.subplots(1, ncols, squeeze=False)
+    return fig
+
+
+def _figure_for(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = new_figure(width, height)
+    return fig, fig.axes[0]
+
+
+def short_name(resource: Any) -> str:
+    """A queue name without the run prefix: ``'securecart-demo-orders'`` -> ``'orders'``.
+
+    Example
+    -------
+    >>> short_name("securecart-lab1-payments.fifo")
+    'payments.fifo'
+    """
+    return _PREFIX.sub("", str(resource)) if isinstance(resource, str) else "(none)"
+
+
+def _frame(env_or_frame: Any) -> pd.DataFrame:
+    if isinstance(env_or_frame, pd.DataFrame):
+        return env_or_frame
+    log = getattr(env_or_frame, "log", env_or_frame)
+    return log.to_frame()
+
+
+def relative_time(frame: pd.DataFrame) -> pd.Series:
+    """Clock seconds since the first row of ``frame``.
+
+    Example
+    -------
+    >>> relative_time(pd.DataFrame({"time": [5.0, 7.5]})).tolist()
+    [0.0, 2.5]
+    """
+    if frame.empty:
+        return frame["time"].astype(float)
+    return frame["time"].astype(float) - float(frame["time"].min())
+
+
+def _ok(frame: pd.DataFrame, action: str) -> pd.DataFrame:
+    return frame[(frame["action"] == action) & ~frame["outcome"].astype(str).str.startswith("error")]
+
+
+def queue_depth_series(frame: pd.DataFrame) -> pd.DataFrame:
+    """Messages in each queue (sent and not yet deleted) after every row, by queue.
+
+    A send, an emulated duplicate copy and a redrive add one message; a delete and a move to
+    the dead-letter queue take one away. Dead-letter queues are left to
+    :func:`dlq_depth_series`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``time`` (seconds since the frame's first row), ``queue`` and ``depth``.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0, 1.0], "action": ["send", "delete"],
+    ...                   "resource": ["q", "q"], "outcome": ["ok", "ok"], "detail": [None, None]})
+    >>> queue_depth_series(f)["depth"].tolist()
+    [1, 0]
+    """
+    frame = frame.assign(t=relative_time(frame))
+    change = pd.Series(0, index=frame.index)
+    for action, step in (("send", 1), ("duplicate", 1), ("redrive", 1), ("delete", -1),
+                         ("move-to-dlq", -1)):
+        change[_ok(frame, action).index] = step
+    queues = set(_ok(frame, "send")["resource"].dropna())
+    rows = frame[(change != 0) & frame["resource"].isin(queues)]
+    out = pd.DataFrame({"time": rows["t"], "queue": rows["resource"].map(short_name),
+                        "depth": change[rows.index]})
+    out["depth"] = out.groupby("queue")["depth"].cumsum()
+    return out.reset_index(drop=True)
+
+
+def dlq_depth_series(frame: pd.DataFrame) -> pd.DataFrame:
+    """Messages in the dead-letter queues after every DLQ move, redrive or DLQ delete.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``time`` (seconds since the frame's first row), ``queue`` (the DLQ) and
+        ``depth``.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0, 2.0], "action": ["move-to-dlq", "redrive"],
+    ...                   "resource": ["q", "q"], "outcome": ["ok", "ok"],
+    ...                   "detail": ["to q-dlq (maxReceiveCount=3)", "moved from q-dlq"]})
+    >>> dlq_depth_series(f)["depth"].tolist()
+    [1, 0]
+    """
+    frame = frame.assign(t=relative_time(frame))
+    moves = _ok(frame, "move-to-dlq")
+    dlqs = moves["detail"].astype(str).str.extract(_DLQ_TARGET)[0]
+    events = [pd.DataFrame({"time": moves["t"], "queue": dlqs, "step": 1})]
+    redrives = _ok(frame, "redrive")
+    events.append(pd.DataFrame({"time": redrives["t"],
+                                "queue": redrives["detail"].astype(str).str.extract(_DLQ_SOURCE)[0],
+                                "step": -1}))
+    deletes = _ok(frame, "delete")
+    known = set(dlqs.dropna())
+    deletes = deletes[deletes["resource"].isin(known)]
+    events.append(pd.DataFrame({"time": deletes["t"], "queue": deletes["resource"], "step": -1}))
+    out = pd.concat([e for e in events if not e.empty] or [events[0]]).sort_index(kind="stable")
+    out = out.dropna(subset=["queue"])
+    out["queue"] = out["queue"].map(short_name)
+    out["depth"] = out.groupby("queue")["step"].cumsum()
+    return out[["time", "queue", "depth"]].reset_index(drop=True)
+
+
+def throughput_series(frame: pd.DataFrame, *, bin_seconds: float | None = None,
+                      action: str = "process") -> pd.DataFrame:
+    """Messages per second each consumer processed, in bins of clock time.
+
+    Parameters
+    ----------
+    frame
+        A log frame; rows with ``action`` (default ``"process"``) and an actor named
+        ``consumer-N`` count.
+    bin_seconds
+        Width of a bin; by default about a twentieth of the frame's span, rounded.
+
+    Returns
+    -------
+    DataFrame
+        Index: bin start (seconds since the frame's first row); one column per consumer.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0, 0.5, 1.0, 1.5], "action": ["process"] * 4,
+    ...                   "actor": ["consumer-1"] * 4, "outcome": ["ok"] * 4})
+    >>> throughput_series(f, bin_seconds=1.0)["consumer-1"].tolist()
+    [3.0, 1.0]
+    """
+    t = relative_time(frame)
+    done = frame[(frame["action"] == action)
+                 & frame["actor"].astype(str).str.startswith("consumer")
+                 & ~frame["outcome"].astype(str).str.startswith("error")]
+    span = float(t.max()) if len(t) else 0.0
+    width = bin_seconds or _nice_bin(span)
+    bins = max(1, int(np.ceil(span / width - 1e-9)))
+    table = {}
+    consumers = sorted(done["actor"].unique(), key=_consumer_number)
+    for actor in consumers:
+        # bins are (start, end]: a message finished at 10.0 s counts in the first 10 s
+        times = t[done.index[done["actor"] == actor]].to_numpy()
+        index = np.clip(np.ceil(times / width - 1e-9).astype(int) - 1, 0, bins - 1)
+        table[actor] = np.bincount(index, minlength=bins) / width
+    return pd.DataFrame(table, index=pd.Index(np.arange(bins) * width, name="time"))
+
+
+def _consumer_number(actor: str) -> tuple[int, str]:
+    tail = actor.rsplit("-", 1)[-1]
+    return (int(tail), actor) if tail.isdigit() else (10**6, actor)
+
+
+def _nice_bin(span: float) -> float:
+    if span <= 0:
+        return 1.0
+    raw = span / 20
+    magnitude = 10 ** np.floor(np.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * magnitude:
+            return float(factor * magnitude)
+    return float(10 * magnitude)
+
+
+def delivery_order(frame: pd.DataFrame, *, action: str = "receive",
+                   queue: str | None = None) -> pd.DataFrame:
+    """Every delivery with its send and receive position in its message group.
+
+    A delivery is a ``receive`` row (or ``action``). Within a message group (the ``group``
+    column; ``"(no group)"`` when empty) the send position is the order's ``seq`` and the
+    receive position counts deliveries of that group, duplicates included.
+
+    - duplicate: the same message (group and ``seq``, or message id) was delivered before;
+    - out of order: a first delivery whose ``seq`` is lower than one already delivered in
+      its group (a later message overtook it).
+
+    ``queue`` keeps only the deliveries of that queue (its name without the run prefix),
+    e.g. to leave out a look into the DLQ.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``queue``, ``group``, ``seq``, ``message_id``, ``time``, ``send_position``,
+        ``receive_position``, ``duplicate``, ``out_of_order``.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0] * 3, "action": ["receive"] * 3, "resource": ["q"] * 3,
+    ...                   "group": ["c1"] * 3, "seq": [2, 1, 1], "message_id": ["b", "a", "a"],
+    ...                   "outcome": ["ok"] * 3})
+    >>> delivery_order(f)[["out_of_order", "duplicate"]].values.tolist()
+    [[False, False], [True, False], [False, True]]
+    """
+    rows = _ok(frame, action)
+    if queue is not None:
+        rows = rows[rows["resource"].map(short_name) == queue]
+    out = pd.DataFrame({
+        "queue": rows["resource"].map(short_name),
+        "group": rows["group"].where(rows["group"].notna(), "(no group)").astype(str),
+        "seq": rows["seq"],
+        "message_id": rows["message_id"],
+        "time": relative_time(frame)[rows.index],
+    }).reset_index(drop=True)
+    duplicate, late, send_pos = [], [], []
+    seen: set[tuple] = set()
+    highest: dict[tuple[str, str], int] = {}
+    sends: dict[tuple[str, str], int] = {}
+    for queue, group, seq, message_id in out[["queue", "group", "seq", "message_id"]].itertuples(index=False):
+        known = not pd.isna(seq)
+        key = (queue, group, int(seq)) if known else (queue, message_id)
+        again = key in seen
+        seen.add(key)
+        duplicate.append(again)
+        if known:
+            position = int(seq)
+        else:
+            position = sends.setdefault((queue, group), 0) + (0 if again else 1)
+            sends[(queue, group)] = position
+        send_pos.append(position)
+        top = highest.get((queue, group), 0)
+        late.append(bool(known and not again and position < top))
+        highest[(queue, group)] = max(top, position)
+    out["send_position"] = send_pos
+    out["receive_position"] = out.groupby(["queue", "group"]).cumcount() + 1
+    out["duplicate"] = duplicate
+    out["out_of_order"] = late
+    return out
+
+
+# -- plots ------------------------------------------------------------------------------
+def _finish(ax: Axes, title: str, xlabel: str, ylabel: str, legend: bool = True) -> None:
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize="small")
+
+
+def plot_queue_depth(env_or_frame: Any, ax: Axes | None = None, *, show_sent: bool = True) -> Figure:
+    """Messages waiting in each queue over clock time (sent, not yet deleted).
+
+    Parameters
+    ----------
+    env_or_frame
+        An environment (its whole log) or a frame of ``env.log.to_frame(since)``.
+    ax
+        Draw into this axes instead of a new 8 x 3.5 inch figure.
+    show_sent
+        Also draw the running count of orders sent (what the checkout accepted).
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0, 1.0], "action": ["send", "delete"],
+    ...                   "resource": ["q", "q"], "outcome": ["ok", "ok"], "detail": [None, None]})
+    >>> plot_queue_depth(f).axes[0].get_ylabel()
+    'messages'
+    """
+    frame = _frame(env_or_frame)
+    fig, ax = _figure_for(ax, 8, 3.5)
+    series = queue_depth_series(frame)
+    end = float(relative_time(frame).max()) if len(frame) else 0.0
+    for i, (queue, rows) in enumerate(series.groupby("queue", sort=False)):
+        colour = _COLOURS[i % len(_COLOURS)]
+        ax.step(rows["time"], rows["depth"], where="post", color=colour, label=f"waiting in {queue}")
+        if show_sent:
+            sent = _ok(frame, "send")
+            sent = sent[sent["resource"].map(short_name) == queue]
+            times = [*relative_time(frame)[sent.index], end]
+            ax.step(times, [*range(1, len(sent) + 1), len(sent)], where="post", color=colour,
+                    linestyle="--", alpha=0.7, label=f"sent to {queue} (accepted)")
+    _finish(ax, "Messages waiting in the queue", "clock time since start (s)", "messages")
+    ax.set_ylim(bottom=0)
+    return fig
+
+
+def plot_throughput(frame: pd.DataFrame, ax: Axes | None = None, *,
+                    bin_seconds: float | None = None) -> Figure:
+    """Messages processed per second by each consumer over clock time, and their total.
+
+    Parameters
+    ----------
+    frame
+        A log frame with ``process`` rows by actors ``consumer-1``, ``consumer-2``, ...
+    ax
+        Draw into this axes instead of a new 8 x 3.5 inch figure.
+    bin_seconds
+        Width of the time bins (default: about a twentieth of the run).
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0, 0.5, 1.5], "action": ["process"] * 3,
+    ...                   "actor": ["consumer-1"] * 3, "outcome": ["ok"] * 3})
+    >>> len(plot_throughput(f, bin_seconds=1.0).axes[0].patches)
+    1
+    """
+    fig, ax = _figure_for(ax, 8, 3.5)
+    table = throughput_series(frame, bin_seconds=bin_seconds)
+    width = float(table.index[1] - table.index[0]) if len(table.index) > 1 else (bin_seconds or 1.0)
+    edges = [*table.index, float(table.index[-1]) + width] if len(table.index) else [0.0, width]
+    for i, actor in enumerate(table.columns):
+        ax.stairs(table[actor].to_numpy(), edges, color=_COLOURS[i % len(_COLOURS)], label=actor)
+    if len(table.columns) > 1:
+        ax.stairs(table.sum(axis=1).to_numpy(), edges, color="black", linewidth=2,
+                  label="all consumers")
+    _finish(ax, "Throughput per consumer", "clock time since start (s)", "messages processed per second")
+    ax.set_ylim(bottom=0)
+    return fig
+
+
+def plot_dlq_depth(frame: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Messages in the dead-letter queue over clock time (moves in, redrives and deletes out).
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0, 2.0], "action": ["move-to-dlq", "redrive"],
+    ...                   "resource": ["q", "q"], "outcome": ["ok", "ok"],
+    ...                   "detail": ["to q-dlq (maxReceiveCount=3)", "moved from q-dlq"]})
+    >>> plot_dlq_depth(f).axes[0].get_title()
+    'Messages in the dead-letter queue'
+    """
+    fig, ax = _figure_for(ax, 8, 3.5)
+    series = dlq_depth_series(frame)
+    end = float(relative_time(frame).max()) if len(frame) else 0.0
+    for i, (queue, rows) in enumerate(series.groupby("queue", sort=False)):
+        times = [0.0, *rows["time"], end]
+        depths = [0, *rows["depth"], int(rows["depth"].iloc[-1])]
+        ax.step(times, depths, where="post", color=_COLOURS[(i + 3) % len(_COLOURS)], label=queue)
+    if series.empty:
+        ax.text(0.5, 0.5, "no message reached a dead-letter queue", ha="center", va="center",
+                transform=ax.transAxes)
+    _finish(ax, "Messages in the dead-letter queue", "clock time since start (s)", "messages")
+    ax.set_ylim(bottom=0)
+    return fig
+
+
+def plot_ordering(frames: Mapping[str, pd.DataFrame], axes: Sequence[Axes] | None = None, *,
+                  action: str = "receive", queues: Mapping[str, str] | None = None) -> Figure:
+    """Receive position against send position per message group, one panel per queue.
+
+    In each panel every message group (customer) is a faint line; deliveries in send order
+    sit on the diagonal. Out-of-order deliveries are marked with a red cross and duplicate
+    deliveries with an orange circle; the title counts both.
+
+    Parameters
+    ----------
+    frames
+        ``{label: frame}``, e.g. ``{"standard": f1, "FIFO": f2}``; one panel each, in order.
+    axes
+        Draw into these axes (one per frame) instead of a new figure 5.5 inches wide per panel.
+    action
+        Which rows are deliveries (default ``receive``).
+    queues
+        ``{label: queue name}``: count only that queue's deliveries in the panel ``label``.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0] * 2, "action": ["receive"] * 2, "resource": ["q"] * 2,
+    ...                   "group": ["c1"] * 2, "seq": [2, 1], "message_id": ["b", "a"],
+    ...                   "outcome": ["ok"] * 2})
+    >>> plot_ordering({"standard": f}).axes[0].get_title()
+    'standard: 1 out of order, 0 duplicates'
+    """
+    if axes is None:
+        fig = new_figure(5.5 * len(frames), 4.5, ncols=len(frames))
+        axes = fig.axes
+    else:
+        fig = axes[0].figure
+    for ax, (label, frame) in zip(axes, frames.items(), strict=True):
+        order = delivery_order(frame, action=action, queue=(queues or {}).get(label))
+        for _group, rows in order.groupby("group", sort=False):
+            ax.plot(rows["send_position"], rows["receive_position"], color="#1f77b4", alpha=0.25,
+                    linewidth=1, marker=".", markersize=4)
+        top = int(max(order["send_position"].max(), order["receive_position"].max())) if len(order) else 1
+        ax.plot([1, top], [1, top], color="grey", linestyle=":", label="send order")
+        late = order[order["out_of_order"]]
+        again = order[order["duplicate"]]
+        ax.scatter(late["send_position"], late["receive_position"], marker="x", s=60, color=_RED,
+                   zorder=3, gid=OUT_OF_ORDER, label=f"out of order ({len(late)})")
+        ax.scatter(again["send_position"], again["receive_position"], marker="o", s=70,
+                   facecolors="none", edgecolors=_ORANGE, linewidths=1.5, zorder=3, gid=DUPLICATE,
+                   label=f"duplicate ({len(again)})")
+        groups = order["group"].nunique()
+        ax.set_xlim(0.5, top + 0.5)
+        ax.set_ylim(0.5, top + 0.5)
+        _finish(ax, f"{label}: {len(late)} out of order, {len(again)} duplicates",
+                f"send position in its group ({groups} groups)", "receive position in its group")
+        ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def _setting_labels(table: pd.DataFrame) -> list[str]:
+    if "setting" in table:
+        return [str(s) for s in table["setting"]]
+    return [f"{int(v)} s" for v in table["visibility_timeout"]]
+
+
+def plot_duplicates_vs_visibility(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Duplicate processing per visibility-timeout setting, as bars.
+
+    Parameters
+    ----------
+    table
+        One row per setting with columns ``visibility_timeout`` and ``duplicates``; optional
+        ``setting`` (bar label, e.g. ``"30 s + heartbeat"``) and ``processing_seconds``.
+    ax
+        Draw into this axes instead of a new 7 x 3.5 inch figure.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"visibility_timeout": [10, 60], "duplicates": [40, 0]})
+    >>> len(plot_duplicates_vs_visibility(t).axes[0].patches)
+    2
+    """
+    fig, ax = _figure_for(ax, 7, 3.5)
+    labels = _setting_labels(table)
+    values = table["duplicates"].astype(int).tolist()
+    colours = [_RED if v else "#2ca02c" for v in values]
+    bars = ax.bar(labels, values, color=colours)
+    ax.bar_label(bars, labels=[str(v) for v in values], padding=2)
+    title = "Duplicate processing vs visibility timeout"
+    if "processing_seconds" in table and len(table):
+        title += f" (processing takes {float(table['processing_seconds'].iloc[0]):g} s)"
+    _finish(ax, title, "visibility timeout", "orders processed more than once", legend=False)
+    ax.set_ylim(0, max([*values, 1]) * 1.2)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.grid(False, axis="x")
+    return fig
+
+
+def plot_throughput_grid(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Throughput against the number of consumers, one line per batch size.
+
+    Parameters
+    ----------
+    table
+        Columns ``consumers``, ``batch_size`` and ``throughput`` (messages per second).
+    ax
+        Draw into this axes instead of a new 7 x 4 inch figure.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"consumers": [1, 2, 1, 2], "batch_size": [1, 1, 10, 10],
+    ...                   "throughput": [1.0, 2.0, 5.0, 9.5]})
+    >>> len(plot_throughput_grid(t).axes[0].lines)
+    2
+    """
+    fig, ax = _figure_for(ax, 7, 4)
+    for i, (batch, rows) in enumerate(table.groupby("batch_size")):
+        rows = rows.sort_values("consumers")
+        ax.plot(rows["consumers"], rows["throughput"], marker="o", color=_COLOURS[i % len(_COLOURS)],
+                label=f"batch size {int(batch)}")
+        for x, y in zip(rows["consumers"], rows["throughput"], strict=True):
+            ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 6),
+                        ha="center", fontsize="small")
+    ax.set_xscale("log", base=2)
+    consumers = sorted(table["consumers"].unique())
+    ax.set_xticks(consumers, [str(int(c)) for c in consumers])
+    _finish(ax, "Throughput vs consumers and batch size", "consumers (workers)",
+            "messages processed per second")
+    ax.set_ylim(bottom=0)
+    return fig

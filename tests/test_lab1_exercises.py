@@ -1,0 +1,93 @@
+"""Lab 1 exercises: each check fails on the student's starter code and passes with the solution.
+
+The exercise cells of the notebook carry ``metadata.exercise`` (setup, solution and check
+cells of one exercise share the name); solution cells are tagged ``solution`` and keep their
+starter code in ``metadata.starter`` (:func:`helpers.lab1.blank_solutions` swaps it in). The
+in-process tests run those cells against a fresh environment; the notebook test executes the
+whole student version in a kernel.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+import helpers
+import helpers.lab1
+from helpers.lab1 import SOLUTION_TAG, STARTER_KEY, blank_solutions
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_lab1_sqs_order_processing.ipynb"
+EXERCISES = ("dlq", "idempotency", "visibility", "fifo")
+
+
+def _cells(nb, name: str) -> list:
+    return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("exercise") == name]
+
+
+def _run(env, cells) -> dict:
+    namespace = {"helpers": helpers, "json": json, "env": env}
+    for cell in cells:
+        exec(compile(cell.source, f"<exercise cell {cell.metadata['exercise']}>", "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+def test_every_exercise_has_a_solution_with_a_starter_and_a_check(notebook):
+    # GIVEN the committed notebook
+    names = [c.metadata.get("exercise") for c in notebook.cells if c.metadata.get("exercise")]
+    # THEN there are the four exercises, each ending in its check
+    assert list(dict.fromkeys(names)) == list(EXERCISES)
+    for name in EXERCISES:
+        cells = _cells(notebook, name)
+        solutions = [c for c in cells if SOLUTION_TAG in c.metadata.get("tags", [])]
+        assert len(solutions) == 1 and solutions[0].metadata[STARTER_KEY].strip()
+        assert solutions[0].metadata[STARTER_KEY] != solutions[0].source
+        assert cells[-1].source.startswith("passed = helpers.lab1.check_")
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_check_passes_with_the_solution(env, notebook, name, capsys):
+    # GIVEN the exercise's cells as committed (with the solution)
+    # WHEN they run against a fresh environment
+    namespace = _run(env, _cells(notebook, name))
+    # THEN the check passes
+    assert namespace["passed"] is True
+    assert capsys.readouterr().out.startswith("✔ ")
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_check_fails_on_the_starter(env, notebook, name, capsys):
+    # GIVEN the student version of the exercise (solution replaced by its starter)
+    student = blank_solutions(notebook)
+    # WHEN its cells run against a fresh environment
+    namespace = _run(env, _cells(student, name))
+    # THEN the check fails with a hint
+    assert namespace["passed"] is False
+    out = capsys.readouterr().out
+    assert out.startswith("✘ ") and ("Fix" in out or "set it" in out)
+
+
+@pytest.mark.notebooks
+def test_student_version_runs_and_every_check_fails(tmp_path):
+    # GIVEN the student version of the notebook
+    student = blank_solutions(nbformat.read(NOTEBOOK, as_version=4))
+    # WHEN it is executed top to bottom in a kernel
+    NotebookClient(student, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    # THEN no cell fails and every check prints a ✘ hint
+    checks = [c for c in student.cells if c.cell_type == "code"
+              and c.source.startswith("passed = helpers.lab1.check_")]
+    assert len(checks) == len(EXERCISES)
+    for cell in student.cells:
+        assert not [o for o in cell.get("outputs", []) if o["output_type"] == "error"], cell.source
+    for cell in checks:
+        text = "".join(o.get("text", "") for o in cell.outputs if o["output_type"] == "stream")
+        assert text.startswith("✘ "), (cell.source, text)
