@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NBVAL := $(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: install lab test lint unit nbval nbval-server rerun notebooks bench clean
+.PHONY: install lab test lint unit nbval nbval-server rerun notebooks student bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: lint unit nbval nbval-server rerun
 # Re-execute notebooks in place (commit their outputs): make notebooks [NB=notebooks/03_...ipynb]
 notebooks: install
 	$(BIN)/python tools/execute_notebooks.py $(NB)
+
+# Student copies (solutions replaced by starters) in build/student/
+student: install
+	$(BIN)/python tools/make_student.py
 
 bench: install
 	$(BIN)/python tools/bench.py
