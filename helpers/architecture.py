@@ -38,7 +38,8 @@ from matplotlib.figure import Figure
 
 from .data import OrderGenerator
 from .errors import InvalidParameterError, NotReadyError
-from .topology import new_figure
+from .plotting import new_figure
+from .sqs.plumbing import allow_service_sends, drain, plain_queue, subscribe_queue
 
 __all__ = [
     "SERVICES",
@@ -564,20 +565,6 @@ TARGET_DESIGN = {
 }
 
 
-def _queue(env: Any, name: str, attributes: dict[str, str] | None = None) -> tuple[str, str]:
-    sqs = env.client("sqs")
-    url = sqs.create_queue(QueueName=name, Attributes=attributes or {})["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return url, arn
-
-
-def _allow_sends(env: Any, url: str, arn: str, source_arn: str, principal: str) -> None:
-    policy = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": principal}, "Action": "sqs:SendMessage",
-        "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}}}]}
-    env.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
-
-
 def create_target_design(env: Any) -> dict[str, str]:
     """Create SecureCart's target design on the backend (safe to run twice).
 
@@ -601,33 +588,27 @@ def create_target_design(env: Any) -> dict[str, str]:
     """
     sns, events = env.client("sns"), env.client("events")
     made: dict[str, str] = {}
-    dlq_url, dlq_arn = _queue(env, "orders-dlq")
+    dlq_url, dlq_arn = plain_queue(env, "orders-dlq")
     made["orders-dlq"] = dlq_url
     redrive = {"deadLetterTargetArn": dlq_arn,
                "maxReceiveCount": str(TARGET_DESIGN["max_receive_count"])}
-    made["orders"] = _queue(env, "orders", {"RedrivePolicy": json.dumps(redrive),
-                                            "VisibilityTimeout": "30"})[0]
+    made["orders"] = plain_queue(env, "orders", {"RedrivePolicy": json.dumps(redrive),
+                                                 "VisibilityTimeout": "30"})[0]
     topic = sns.create_topic(Name=TARGET_DESIGN["topic"])["TopicArn"]
     made["topic"] = topic
     filters = {"notifications": {"status": ["shipped", "delivered"]}, "analytics": None}
     for name, policy in filters.items():
-        url, arn = _queue(env, name)
-        _allow_sends(env, url, arn, topic, "sns.amazonaws.com")
-        attributes = {"RawMessageDelivery": "true"}
-        if policy:
-            attributes["FilterPolicy"] = json.dumps(policy)
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
-        made[name] = url
+        made[name] = subscribe_queue(env, topic, name, filter_policy=policy)
     bus = env.name(TARGET_DESIGN["bus"], "events")
     if not any(b["Name"] == bus for b in events.list_event_buses(NamePrefix=bus)["EventBuses"]):
         events.create_event_bus(Name=bus)
     made["bus"] = bus
     for rule, (detail_type, target) in TARGET_DESIGN["rules"].items():
-        url, arn = _queue(env, target)
+        url, arn = plain_queue(env, target)
         made[target] = url
         rule_arn = events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(
             {"source": ["securecart.inventory"], "detail-type": [detail_type]}))["RuleArn"]
-        _allow_sends(env, url, arn, rule_arn, "events.amazonaws.com")
+        allow_service_sends(env, url, arn, source_arn=rule_arn, principal="events.amazonaws.com")
         events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": target, "Arn": arn}])
         made[rule] = rule_arn
     return made
@@ -641,20 +622,6 @@ def _url(env: Any, name: str) -> str:
             f"Queue {name!r} does not exist yet: it belongs to SecureCart's target design. "
             "Run the `helpers.architecture.create_target_design(env)` cell first."
         ) from err
-
-
-def _drain(env: Any, url: str, actor: str) -> list[dict]:
-    sqs = env.client("sqs")
-    bodies: list[dict] = []
-    with env.acting(actor):
-        while True:
-            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=0).get("Messages", [])
-            if not messages:
-                return bodies
-            bodies += [json.loads(m["Body"]) for m in messages]
-            sqs.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(k), "ReceiptHandle": m["ReceiptHandle"]} for k, m in enumerate(messages)])
 
 
 def _publish_status(env: Any, topic: str, order: dict, status: str, seq: int) -> None:
@@ -686,14 +653,11 @@ def demo_add_consumer(env: Any) -> pd.DataFrame:
     table: dict[str, dict[str, str]] = {q: {} for q in queues}
     for phase in ("before", "after"):
         if phase == "after":
-            url, arn = _queue(env, "loyalty")
-            _allow_sends(env, url, arn, topic, "sns.amazonaws.com")
-            env.client("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn,
-                                        Attributes={"RawMessageDelivery": "true"})
+            subscribe_queue(env, topic, "loyalty")  # the producer's code is unchanged
         for seq, status in enumerate(("paid", "shipped", "delivered"), start=1):
             _publish_status(env, topic, order, status, seq)
         for q in queues:
-            got = _drain(env, _url(env, q), q) if phase == "after" or q != "loyalty" else []
+            got = drain(env, _url(env, q), actor=q) if phase == "after" or q != "loyalty" else []
             table[q][phase] = ", ".join(b["status"] for b in got) or "-"
     return pd.DataFrame(table).T.rename_axis("consumer queue")
 
@@ -737,7 +701,7 @@ def demo_retries_and_dlq(env: Any, *, orders: int = 4, poison: int = 2) -> pd.Da
     url, dlq = _url(env, "orders"), _url(env, "orders-dlq")
     visibility = int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
                      ["Attributes"]["VisibilityTimeout"])
-    _drain(env, dlq, "operator")
+    drain(env, dlq, actor="operator")
     mark = env.log.mark()
     start = env.clock.elapsed()
     for seq in range(1, orders + 1):
@@ -759,7 +723,7 @@ def demo_retries_and_dlq(env: Any, *, orders: int = 4, poison: int = 2) -> pd.Da
                                    seq=body["seq"], outcome="error:total is not a number",
                                    actor="payments")
         env.sleep(visibility + 1)  # after the visibility timeout a failed message is back
-    _drain(env, dlq, "operator")  # an operator inspects the DLQ
+    drain(env, dlq, actor="operator")  # an operator inspects the DLQ
     frame = env.log.to_frame(mark)
     frame = frame[frame["action"].isin(["send", "receive", "delete", "fail", "move-to-dlq"])]
     seqs = frame.dropna(subset=["message_id", "seq"]).set_index("message_id")["seq"]
@@ -794,7 +758,7 @@ def demo_trace(env: Any, *, order_seq: int = 7) -> pd.DataFrame:
     _publish_status(env, topic, order, "shipped", order_seq)
     for name in ("notifications", "analytics"):
         env.sleep(0.5)
-        _drain(env, _url(env, name), name)
+        drain(env, _url(env, name), actor=name)
     frame = env.log.to_frame(mark)
     frame = frame[frame["seq"] == order_seq]
     frame = frame.assign(time=(frame["time"] - start).round(1),

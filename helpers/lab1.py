@@ -20,7 +20,7 @@ experiment_poison
 experiment_visibility
     45-second processing against visibility timeouts of 10, 30 and 60 s, then a heartbeat.
 experiment_throughput
-    Consumers 1/2/4/8 x batch size 1/10.
+    Consumers 1/2/4/8 x batch size 1/10, with a modelled 20 ms round trip per SQS call.
 
 Exercises (each prints ``✔ ...`` or ``✘ ...: <what is wrong, how to fix it>`` and returns a bool)
 -------------------------------------------------------------------------------------------------
@@ -53,6 +53,7 @@ from . import limits, sqs_plots
 from .data import OrderGenerator
 from .emulation import EMULATED
 from .errors import InvalidParameterError, NotReadyError
+from .plotting import new_figure
 from .sqs.consumer import run_consumers
 from .sqs.dlq import inspect_dlq, redrive
 from .sqs.faults import Scenario
@@ -89,6 +90,7 @@ __all__ = [
     "panel",
     "blank_solutions",
     "PANEL_DEFAULTS",
+    "THROUGHPUT_API_CALL_SECONDS",
     "SOLUTION_TAG",
     "STARTER_KEY",
 ]
@@ -157,15 +159,6 @@ def _fresh_queue(env: Environment, base: str, **options: Any) -> OrderQueue:
     return create_queue(env, base if n == 0 else f"{base}-{n + 1}", **options)
 
 
-def _start(env: Environment, scenario: Scenario | None = None) -> int:
-    """Begin an experiment: restart the seeded streams it draws from; return the log mark."""
-    seed = scenario.seed if scenario is not None else 0
-    env.random("sqs-delivery").seed(f"{env.seed}:sqs-delivery:{seed}")
-    if scenario is not None:
-        scenario.reset()
-    return env.log.mark()
-
-
 def _labelled(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """The frame with full queue names replaced by stable labels (same plot on every run)."""
     if not labels:
@@ -220,9 +213,36 @@ class _Result:
         return self.summary()
 
 
+@dataclass(repr=False)
+class _OneRun(_Result):
+    """A result of one run: ``frame`` is its slice of ``env.log``; ``labels`` name its queues.
+
+    Both fields are keyword-only, so each result lists its numbers first.
+    """
+
+    frame: pd.DataFrame = field(repr=False, kw_only=True)
+    labels: dict[str, str] = field(default_factory=dict, repr=False, kw_only=True)
+
+    def labelled_frame(self) -> pd.DataFrame:
+        """``frame`` with the run's queue names replaced by ``labels`` (same plot every run)."""
+        return _labelled(self.frame, self.labels)
+
+
+@dataclass(repr=False)
+class _ManyRuns(_Result):
+    """A result of several runs: ``frames`` per run (keyword-only), ``frame`` all of them."""
+
+    frames: dict[Any, pd.DataFrame] = field(repr=False, kw_only=True)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every run's rows, in run order."""
+        return pd.concat(self.frames.values(), ignore_index=True)
+
+
 # -- experiment 1: asynchronous checkout -------------------------------------------------
 @dataclass(repr=False)
-class CheckoutResult(_Result):
+class CheckoutResult(_OneRun):
     """What :func:`experiment_async_checkout` measured.
 
     Attributes
@@ -253,8 +273,6 @@ class CheckoutResult(_Result):
     workers: int
     throughput: float
     invariant: Any
-    frame: pd.DataFrame = field(repr=False)
-    labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def synchronous_wait_seconds(self) -> float:
@@ -275,10 +293,8 @@ class CheckoutResult(_Result):
 
     def figure(self) -> Figure:
         """Queue depth (top) and payments processed per second (bottom) over clock time."""
-        fig = sqs_plots.new_figure(8, 6)
-        fig.clear()
-        top, bottom = fig.subplots(2, 1, sharex=True)
-        frame = _labelled(self.frame, self.labels)
+        fig, (top, bottom) = new_figure(size=(8, 6), nrows=2, sharex=True)
+        frame = self.labelled_frame()
         sqs_plots.plot_queue_depth(frame, ax=top)
         sqs_plots.plot_throughput(frame, ax=bottom)
         top.set_title("Checkout queues orders at once; the payment consumer drains them")
@@ -316,7 +332,7 @@ def experiment_async_checkout(env: Environment, *, orders: int = 60, customers: 
     (10, 20.0)
     >>> _ = env.teardown()
     """
-    mark = _start(env)
+    mark = env.log.mark()
     queue = _fresh_queue(env, "checkout")
     batch = OrderGenerator(seed=seed).orders(orders, customers=customers)
     gateway = PaymentGateway()
@@ -340,7 +356,7 @@ def experiment_async_checkout(env: Environment, *, orders: int = 60, customers: 
 
 # -- experiment 2: standard vs FIFO ordering ---------------------------------------------
 @dataclass(repr=False)
-class OrderingResult(_Result):
+class OrderingResult(_ManyRuns):
     """What :func:`experiment_ordering` measured, per queue (``"standard"``, ``"FIFO"``).
 
     Attributes
@@ -368,12 +384,6 @@ class OrderingResult(_Result):
     charged_twice: dict[str, int]
     scenario: str
     invariants: dict[str, Any]
-    frames: dict[str, pd.DataFrame] = field(repr=False)
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        """Both queues' rows."""
-        return pd.concat(self.frames.values(), ignore_index=True)
 
     def summary(self) -> str:
         lines = [f"{self.payments} payments for {self.customers} customers, sent in the same "
@@ -421,7 +431,7 @@ def experiment_ordering(env: Environment, *, payments: int = 200, customers: int
     scenario = Scenario(seed=seed, reorder_rate=reorder_rate, duplicate_rate=duplicate_rate)
     frames, invariants, charged_twice = {}, {}, {}
     for label, fifo in (("standard", False), ("FIFO", True)):
-        mark = _start(env, scenario)
+        mark = env.log.mark()
         queue = _fresh_queue(env, "payments", fifo=fifo)
         gateway = PaymentGateway()
         send_orders(env, queue, batch)
@@ -443,7 +453,7 @@ def experiment_ordering(env: Environment, *, payments: int = 200, customers: int
 
 # -- experiment 3: FIFO deduplication ----------------------------------------------------
 @dataclass(repr=False)
-class DeduplicationResult(_Result):
+class DeduplicationResult(_OneRun):
     """What :func:`experiment_deduplication` saw: one row per send.
 
     Attributes
@@ -461,7 +471,6 @@ class DeduplicationResult(_Result):
     table: pd.DataFrame
     invariant: Any
     emulated: bool
-    frame: pd.DataFrame = field(repr=False)
 
     def summary(self) -> str:
         window = limits.SQS_FIFO_DEDUPLICATION_INTERVAL_SECONDS
@@ -476,8 +485,7 @@ class DeduplicationResult(_Result):
 
     def figure(self) -> Figure:
         """Sends and deliveries of the payment on the clock."""
-        fig = sqs_plots.new_figure(8, 2.8)
-        ax = fig.axes[0]
+        fig, ax = new_figure(size=(8, 2.8))
         table = self.table
         delivered = table["delivered"] > 0
         ax.scatter(table.loc[delivered, "clock_s"], [1] * delivered.sum(), marker="o", s=80,
@@ -515,7 +523,7 @@ def experiment_deduplication(env: Environment, *, seed: int = 42) -> Deduplicati
     [1, 0, 1, 1]
     >>> _ = env.teardown()
     """
-    mark = _start(env)
+    mark = env.log.mark()
     queue = _fresh_queue(env, "dedup", fifo=True)
     first, other = OrderGenerator(seed=seed).payments(2, customers=1)
     gateway = PaymentGateway()
@@ -545,7 +553,7 @@ def experiment_deduplication(env: Environment, *, seed: int = 42) -> Deduplicati
 
 # -- experiment 4: poison messages and the DLQ -------------------------------------------
 @dataclass(repr=False)
-class PoisonResult(_Result):
+class PoisonResult(_OneRun):
     """What :func:`experiment_poison` measured before and after the fix and redrive.
 
     Attributes
@@ -583,8 +591,6 @@ class PoisonResult(_Result):
     invariant_before: Any
     invariant_after: Any
     fixed_at: float
-    frame: pd.DataFrame = field(repr=False)
-    labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     def summary(self) -> str:
         receives = ", ".join(f"{k}: {v}" for k, v in self.receives_per_poison.items())
@@ -601,10 +607,8 @@ class PoisonResult(_Result):
 
     def figure(self) -> Figure:
         """DLQ depth (top) and the source queue's depth (bottom) over clock time."""
-        fig = sqs_plots.new_figure(8, 6)
-        fig.clear()
-        top, bottom = fig.subplots(2, 1, sharex=True)
-        frame = _labelled(self.frame, self.labels)
+        fig, (top, bottom) = new_figure(size=(8, 6), nrows=2, sharex=True)
+        frame = self.labelled_frame()
         sqs_plots.plot_dlq_depth(frame, ax=top)
         sqs_plots.plot_queue_depth(frame, ax=bottom, show_sent=False)
         top.set_xlabel("")
@@ -643,7 +647,7 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
     (2, 0)
     >>> _ = env.teardown()
     """
-    mark = _start(env)
+    mark = env.log.mark()
     queue = _fresh_queue(env, "poison-orders", max_receive_count=max_receive_count,
                          visibility_timeout=visibility_timeout)
     batch = OrderGenerator(seed=seed).orders(orders, customers=20)
@@ -688,7 +692,7 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
 
 # -- experiment 5: visibility timeout ----------------------------------------------------
 @dataclass(repr=False)
-class VisibilityResult(_Result):
+class VisibilityResult(_ManyRuns):
     """Duplicates per visibility timeout (:func:`experiment_visibility`).
 
     Attributes
@@ -705,12 +709,6 @@ class VisibilityResult(_Result):
 
     table: pd.DataFrame
     invariants: dict[str, Any]
-    frames: dict[str, pd.DataFrame] = field(repr=False)
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        """Every setting's rows."""
-        return pd.concat(self.frames.values(), ignore_index=True)
 
     def summary(self) -> str:
         first = self.table.iloc[0]
@@ -731,7 +729,7 @@ class VisibilityResult(_Result):
 def _visibility_run(env: Environment, *, orders: list[dict], timeout: int, heartbeat: bool,
                     processing_seconds: float, workers: int, scenario: Scenario | None,
                     base: str) -> tuple[dict[str, Any], Any, pd.DataFrame]:
-    mark = _start(env, scenario)
+    mark = env.log.mark()
     queue = _fresh_queue(env, base, visibility_timeout=timeout, max_receive_count=10)
     gateway = PaymentGateway()
     send_orders(env, queue, orders)
@@ -784,15 +782,21 @@ def experiment_visibility(env: Environment, *, processing_seconds: float = 45.0,
 
 # -- experiment 6: throughput ------------------------------------------------------------
 @dataclass(repr=False)
-class ThroughputResult(_Result):
+class ThroughputResult(_ManyRuns):
     """Throughput per number of consumers and batch size (:func:`experiment_throughput`).
 
     Attributes
     ----------
     table
         ``consumers``, ``batch_size``, ``processed``, ``receives`` (messages received),
-        ``batches`` (handler calls: one receive and one delete call each), ``elapsed_s`` and
-        ``throughput`` (messages per clock second).
+        ``batches`` (handler calls: one receive and one delete call each), ``sqs_calls``
+        (every ReceiveMessage, empty ones included, and DeleteMessageBatch), ``elapsed_s``
+        and ``throughput`` (messages per clock second).
+    processing_seconds
+        Seconds of processing per order.
+    api_call_seconds
+        The modelled round trip of one SQS call on the simulated clock (``None`` on AWS,
+        where every call takes its real time).
     frames
         Per ``(consumers, batch_size)``, the slice of ``env.log``.
     """
@@ -800,43 +804,66 @@ class ThroughputResult(_Result):
     table: pd.DataFrame
     invariants: dict[tuple[int, int], Any]
     processing_seconds: float
-    frames: dict[tuple[int, int], pd.DataFrame] = field(repr=False)
+    api_call_seconds: float | None = None
 
     @property
-    def frame(self) -> pd.DataFrame:
-        """Every run's rows."""
-        return pd.concat(self.frames.values(), ignore_index=True)
+    def call_cost(self) -> str:
+        """How SQS calls were timed, for the summary and the plot."""
+        if self.api_call_seconds is None:
+            return "SQS calls took their real round trip"
+        return (f"a modelled {self.api_call_seconds * 1000:g} ms round trip per SQS call; "
+                "on AWS you measure the real one")
 
     def summary(self) -> str:
         pivot = self.table.pivot(index="consumers", columns="batch_size",
-                                 values=["throughput", "batches"])
-        pivot.columns = [f"{'msg/s' if what == 'throughput' else 'handler calls'}, batch {size}"
+                                 values=["throughput", "sqs_calls"])
+        pivot.columns = [f"{'msg/s' if what == 'throughput' else 'SQS calls'}, batch {size}"
                          for what, size in pivot.columns]
-        pivot = pivot.astype({c: int for c in pivot.columns if c.startswith("handler")})
+        pivot = pivot.astype({c: int for c in pivot.columns if c.startswith("SQS")})
         ok = all(str(inv).startswith("✔") for inv in self.invariants.values())
         orders = int(self.table["processed"].iloc[0])
         return "\n".join([
-            f"{orders} orders, {self.processing_seconds:g} s of processing each: messages processed "
-            "per second of clock time, and handler calls (one ReceiveMessage and one "
-            "DeleteMessageBatch each):",
+            f"{orders} orders, {self.processing_seconds:g} s of processing each, "
+            f"{self.call_cost}.",
+            "Messages processed per second of clock time, and SQS calls per run (each batch is "
+            "one ReceiveMessage and one DeleteMessageBatch, plus a last empty receive):",
             pivot.round(1).to_string(),
             f"Every run: {'✔' if ok else '✘'} every order processed exactly once, none lost "
             f"({len(self.invariants)} runs checked).",
         ])
 
     def figure(self) -> Figure:
-        """Throughput against consumers, one line per batch size."""
-        return sqs_plots.plot_throughput_grid(self.table)
+        """Throughput against consumers, one line per batch size (SQS calls in the legend)."""
+        fig = sqs_plots.plot_throughput_grid(self.table)
+        fig.axes[0].set_title(f"Throughput vs consumers and batch size\n({self.call_cost})",
+                              fontsize="medium")
+        return fig
+
+
+#: Experiment 6's model of one SQS call's round trip on the simulated clock, in seconds (a
+#: same-region call takes milliseconds to tens of milliseconds; on AWS the real one applies).
+THROUGHPUT_API_CALL_SECONDS = 0.02
 
 
 def experiment_throughput(env: Environment, *, orders: int = 80,
                           consumers: Iterable[int] = (1, 2, 4, 8),
                           batch_sizes: Iterable[int] = (1, 10), processing_seconds: float = 0.1,
+                          api_call_seconds: float = THROUGHPUT_API_CALL_SECONDS,
                           seed: int = 42, progress: bool | None = None) -> ThroughputResult:
     """Throughput for every combination of consumers and batch size.
 
+    Each batch costs one ``ReceiveMessage`` and one ``DeleteMessageBatch``: with batches of
+    10 a tenth of the calls, and of their round trips.
+
     Parameters
     ----------
+    orders, processing_seconds
+        Orders per run (seeded by ``seed``) and seconds of processing per order.
+    consumers, batch_sizes
+        The grid: one run per combination.
+    api_call_seconds
+        The modelled round trip of each SQS call on the simulated clock (see
+        :func:`helpers.sqs.run_consumers`); ignored on AWS, where calls take their real time.
     progress
         Show a progress bar over the runs; by default only where runs take real time (AWS).
 
@@ -854,21 +881,25 @@ def experiment_throughput(env: Environment, *, orders: int = 80,
     show = (not env.clock.simulated) if progress is None else progress
     rows, invariants, frames = [], {}, {}
     for workers, size in _progress(combos, show, "throughput runs"):
-        mark = _start(env)
+        mark = env.log.mark()
         queue = _fresh_queue(env, "throughput")
         gateway = PaymentGateway()
         send_orders(env, queue, batch)
         report = run_consumers(env, queue, _payment_handler(gateway), workers=workers,
-                               batch_size=size, processing_seconds=processing_seconds)
+                               batch_size=size, processing_seconds=processing_seconds,
+                               api_call_seconds=api_call_seconds)
         frame = env.log.to_frame(mark)
         rows.append({"consumers": workers, "batch_size": size, "processed": int(report.processed),
-                     "receives": int(report.receives),
-                     "batches": int(report.batches), "elapsed_s": round(float(report.elapsed), 2),
+                     "receives": int(report.receives), "batches": int(report.batches),
+                     "sqs_calls": int(report.sqs_calls),
+                     "elapsed_s": round(float(report.elapsed), 2),
                      "throughput": round(float(report.throughput), 2)})
         invariants[(workers, size)] = _invariant(env, queue, [o["order_id"] for o in batch], gateway)
         frames[(workers, size)] = frame
     return ThroughputResult(table=pd.DataFrame(rows), invariants=invariants,
-                            processing_seconds=processing_seconds, frames=frames)
+                            processing_seconds=processing_seconds,
+                            api_call_seconds=api_call_seconds if env.clock.simulated else None,
+                            frames=frames)
 
 
 def _progress(items: list, show: bool, what: str) -> Iterable:
@@ -950,7 +981,6 @@ def check_dlq_config(env: Environment, max_receive_count: Any, *, seed: int = 7)
     for order in batch:
         if order["order_id"] in poison:
             order["currency"] = "EUR"
-    _start(env)
     queue = _fresh_queue(env, "check-dlq", max_receive_count=n,
                          visibility_timeout=DLQ_CHECK_VISIBILITY_SECONDS)
     gateway = PaymentGateway()
@@ -1022,7 +1052,7 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *, se
     generator.payments(per_run * index, customers=10)
     payments = generator.payments(per_run, customers=10)
     scenario = Scenario(seed=seed, duplicate_rate=0.2, crash_before_delete=0.1)
-    mark = _start(env, scenario)
+    mark = env.log.mark()
     queue = _fresh_queue(env, "check-idempotent")
     gateway.reset()
     send_orders(env, queue, payments)
@@ -1142,7 +1172,7 @@ def check_fifo_group(env: Environment, payment_message: Any, *, seed: int = 3) -
         group = str(p.get("MessageGroupId"))
         customers_of.setdefault(group, set()).add(payment["customer_id"])
         groups_of.setdefault(payment["customer_id"], set()).add(group)
-    mark = _start(env)
+    mark = env.log.mark()
     queue = _fresh_queue(env, "check-fifo", fifo=True)
     sqs = env.client("sqs")
     retries = [payment_message(dict(p)) for p in payments[:6]]
@@ -1227,7 +1257,7 @@ PANEL_SLOW_SECONDS = 45.0
 
 
 @dataclass(repr=False)
-class PanelResult(_Result):
+class PanelResult(_OneRun):
     """One run of the panel's experiment (:func:`run_panel_experiment`)."""
 
     settings: dict[str, Any]
@@ -1238,8 +1268,6 @@ class PanelResult(_Result):
     charged_twice: int
     dlq: int
     invariant: Any
-    frame: pd.DataFrame = field(repr=False)
-    labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     def summary(self) -> str:
         s = self.settings
@@ -1254,10 +1282,8 @@ class PanelResult(_Result):
 
     def figure(self) -> Figure:
         """Queue depth, throughput per consumer, DLQ depth and per-customer order, 2 x 2."""
-        fig = sqs_plots.new_figure(12, 8)
-        fig.clear()
-        axes = fig.subplots(2, 2)
-        frame = _labelled(self.frame, self.labels)
+        fig, axes = new_figure(size=(12, 8), nrows=2, ncols=2)
+        frame = self.labelled_frame()
         sqs_plots.plot_queue_depth(frame, ax=axes[0][0])
         sqs_plots.plot_throughput(frame, ax=axes[0][1])
         sqs_plots.plot_dlq_depth(frame, ax=axes[1][0])
@@ -1301,7 +1327,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
     scenario = Scenario(seed=s["seed"], crash_before_delete=s["crash_rate"], slow_rate=s["slow_rate"],
                         slow_seconds=PANEL_SLOW_SECONDS, poison=poison or None,
                         duplicate_rate=s["duplicate_rate"], reorder_rate=0.1)
-    mark = _start(env, scenario)
+    mark = env.log.mark()
     queue = _fresh_queue(env, "panel", visibility_timeout=int(s["visibility_timeout"]),
                          max_receive_count=3)
     gateway = PaymentGateway()

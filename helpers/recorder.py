@@ -12,13 +12,14 @@ Example
 >>> url = sqs.create_queue(QueueName="hooks-demo")["QueueUrl"]
 >>> url.rsplit("/", 1)[-1]
 'securecart-demo-hooks-demo'
->>> env.teardown()
+>>> _ = env.teardown()
 """
 
 from __future__ import annotations
 
 import contextvars
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -130,23 +131,36 @@ class Recorder:
             actor=ACTOR.get(),
         )
 
-    def _sqs_SendMessageBatch(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+    def _batch_rows(self, params: dict[str, Any], parsed: dict[str, Any], action: str,
+                    ident: Callable[[dict[str, Any], bool], tuple[str | None, str | None, int | None]],
+                    detail: Callable[[dict[str, Any]], str | None] = lambda entry: None) -> None:
+        """Log one ``action`` row per entry of a batch call (Send/Delete/ChangeVisibility).
+
+        A Successful entry gets outcome ``ok`` and ``detail(entry)``; a Failed one
+        ``error:<Code>`` and AWS's message. ``ident(entry, succeeded)`` gives the entry's
+        message id, group and seq (``entry`` is the request entry merged with its result).
+        """
         queue = _queue(params.get("QueueUrl"))
         entries = {e["Id"]: e for e in params.get("Entries", [])}
         actor = ACTOR.get()
         clock_time = self.env.clock.elapsed()
         rows = []
         for ok in parsed.get("Successful", []):
-            entry = entries.get(ok["Id"], {})
-            rows.append((clock_time, "sqs", "send", queue, ok.get("MessageId"), entry.get("MessageGroupId"),
-                         _seq_of(entry.get("MessageBody"), entry.get("MessageAttributes")), None,
-                         "ok", actor, None))
+            entry = {**entries.get(ok["Id"], {}), **ok}
+            rows.append((clock_time, "sqs", action, queue, *ident(entry, True), None, "ok", actor,
+                         detail(entry)))
         for bad in parsed.get("Failed", []):
             entry = entries.get(bad["Id"], {})
-            rows.append((clock_time, "sqs", "send", queue, None, entry.get("MessageGroupId"),
-                         _seq_of(entry.get("MessageBody"), entry.get("MessageAttributes")), None,
+            rows.append((clock_time, "sqs", action, queue, *ident(entry, False), None,
                          f"error:{bad.get('Code')}", actor, bad.get("Message")))
         self.env.log.extend(rows)
+
+    def _sqs_SendMessageBatch(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+        def ident(entry: dict[str, Any], succeeded: bool) -> tuple[str | None, str | None, int | None]:
+            return (entry.get("MessageId") if succeeded else None, entry.get("MessageGroupId"),
+                    _seq_of(entry.get("MessageBody"), entry.get("MessageAttributes")))
+
+        self._batch_rows(params, parsed, "send", ident)
 
     def _sqs_ReceiveMessage(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
         queue = _queue(params.get("QueueUrl"))
@@ -163,7 +177,12 @@ class Recorder:
                          int(count) if count else None, "ok", actor, None))
         self.env.log.extend(rows)
 
+    def _known(self, handle: str) -> tuple[str | None, str | None, int | None]:
+        """The message id, group and seq of a receipt handle (kept)."""
+        return self.receipts.get(handle, (None, None, None))
+
     def _forget(self, handle: str) -> tuple[str | None, str | None, int | None]:
+        """The message id, group and seq of a receipt handle, forgotten (it was deleted)."""
         return self.receipts.pop(handle, (None, None, None))
 
     def _sqs_DeleteMessage(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
@@ -172,45 +191,23 @@ class Recorder:
                             message_id=message_id, group=group, seq=seq, actor=ACTOR.get())
 
     def _sqs_DeleteMessageBatch(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
-        queue = _queue(params.get("QueueUrl"))
-        entries = {e["Id"]: e for e in params.get("Entries", [])}
-        actor = ACTOR.get()
-        clock_time = self.env.clock.elapsed()
-        rows = []
-        for ok in parsed.get("Successful", []):
-            message_id, group, seq = self._forget(entries.get(ok["Id"], {}).get("ReceiptHandle", ""))
-            rows.append((clock_time, "sqs", "delete", queue, message_id, group, seq, None, "ok", actor, None))
-        for bad in parsed.get("Failed", []):
-            message_id, group, seq = self.receipts.get(
-                entries.get(bad["Id"], {}).get("ReceiptHandle", ""), (None, None, None))
-            rows.append((clock_time, "sqs", "delete", queue, message_id, group, seq, None,
-                         f"error:{bad.get('Code')}", actor, bad.get("Message")))
-        self.env.log.extend(rows)
+        def ident(entry: dict[str, Any], succeeded: bool) -> tuple[str | None, str | None, int | None]:
+            handle = entry.get("ReceiptHandle", "")
+            return self._forget(handle) if succeeded else self._known(handle)
+
+        self._batch_rows(params, parsed, "delete", ident)
 
     def _sqs_ChangeMessageVisibility(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
-        message_id, group, seq = self.receipts.get(params.get("ReceiptHandle", ""), (None, None, None))
+        message_id, group, seq = self._known(params.get("ReceiptHandle", ""))
         self.env.log.record(service="sqs", action="change-visibility",
                             resource=_queue(params.get("QueueUrl")), message_id=message_id,
                             group=group, seq=seq, actor=ACTOR.get(),
                             detail=f"VisibilityTimeout={params.get('VisibilityTimeout')}")
 
     def _sqs_ChangeMessageVisibilityBatch(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:
-        queue = _queue(params.get("QueueUrl"))
-        entries = {e["Id"]: e for e in params.get("Entries", [])}
-        actor = ACTOR.get()
-        clock_time = self.env.clock.elapsed()
-        rows = []
-        for ok in parsed.get("Successful", []):
-            entry = entries.get(ok["Id"], {})
-            message_id, group, seq = self.receipts.get(entry.get("ReceiptHandle", ""), (None, None, None))
-            rows.append((clock_time, "sqs", "change-visibility", queue, message_id, group, seq, None,
-                         "ok", actor, f"VisibilityTimeout={entry.get('VisibilityTimeout')}"))
-        for bad in parsed.get("Failed", []):
-            entry = entries.get(bad["Id"], {})
-            message_id, group, seq = self.receipts.get(entry.get("ReceiptHandle", ""), (None, None, None))
-            rows.append((clock_time, "sqs", "change-visibility", queue, message_id, group, seq, None,
-                         f"error:{bad.get('Code')}", actor, bad.get("Message")))
-        self.env.log.extend(rows)
+        self._batch_rows(params, parsed, "change-visibility",
+                         lambda entry, _: self._known(entry.get("ReceiptHandle", "")),
+                         lambda entry: f"VisibilityTimeout={entry.get('VisibilityTimeout')}")
 
     # -- SNS / EventBridge / Step Functions -------------------------------------------------
     def _sns_Publish(self, params: dict[str, Any], parsed: dict[str, Any]) -> None:

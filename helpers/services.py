@@ -28,6 +28,7 @@ from botocore.exceptions import ClientError
 
 from .data import OrderGenerator, load_catalogue, validate_event
 from .errors import NotReadyError
+from .sqs.plumbing import allow_service_sends, drain, plain_queue, subscribe_queue
 
 __all__ = [
     "SERVICE_TABLE",
@@ -97,34 +98,6 @@ def _short(env: Any, name: str) -> str:
     return name.removeprefix(env.prefix)
 
 
-def _queue(env: Any, name: str) -> tuple[str, str]:
-    sqs = env.client("sqs")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return url, arn
-
-
-def _allow(env: Any, url: str, arn: str, source: str, principal: str) -> None:
-    policy = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": principal}, "Action": "sqs:SendMessage",
-        "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": source}}}]}
-    env.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
-
-
-def _drain(env: Any, url: str, actor: str) -> list[dict]:
-    sqs = env.client("sqs")
-    bodies: list[dict] = []
-    with env.acting(actor):
-        while True:
-            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=0).get("Messages", [])
-            if not messages:
-                return bodies
-            bodies += [json.loads(m["Body"]) for m in messages]
-            sqs.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(k), "ReceiptHandle": m["ReceiptHandle"]} for k, m in enumerate(messages)])
-
-
 def _first_order(env: Any) -> dict:
     return OrderGenerator(seed=env.seed).orders(1)[0]
 
@@ -142,7 +115,7 @@ def demo_queue_order(env: Any) -> pd.Series:
     >>> _ = env.teardown()
     """
     sqs = env.client("sqs")
-    url, _ = _queue(env, "orders")
+    url, _ = plain_queue(env, "orders")
     order = _first_order(env)
     with env.acting("orders"):
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(order))
@@ -183,13 +156,7 @@ def demo_broadcast_status(env: Any,
     filters = {"notifications": {"status": ["shipped", "delivered"]}, "analytics": None}
     urls = {}
     for name, policy in filters.items():
-        url, arn = _queue(env, name)
-        _allow(env, url, arn, topic, "sns.amazonaws.com")
-        attributes = {"RawMessageDelivery": "true"}
-        if policy:
-            attributes["FilterPolicy"] = json.dumps(policy)
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes=attributes)
-        urls[name] = url
+        urls[name] = subscribe_queue(env, topic, name, filter_policy=policy)
     order = _first_order(env)
     for seq, status in enumerate(statuses, start=1):
         detail = validate_event("OrderStatusChanged", {
@@ -200,7 +167,7 @@ def demo_broadcast_status(env: Any,
                 "status": {"DataType": "String", "StringValue": status}})
     rows = []
     for name, policy in filters.items():
-        got = _drain(env, urls[name], name)
+        got = drain(env, urls[name], actor=name)
         rows.append((name, json.dumps(policy) if policy else "(none: everything)",
                      ", ".join(b["status"] for b in got) or "-"))
     return pd.DataFrame(rows, columns=["subscriber", "filter policy", "received"]).set_index("subscriber")
@@ -229,8 +196,8 @@ def demo_route_inventory_low(env: Any) -> pd.DataFrame:
     pattern = {"source": ["securecart.inventory"], "detail-type": ["InventoryLow"]}
     rule_arn = events.put_rule(Name="inventory-low", EventBusName=bus,
                                EventPattern=json.dumps(pattern))["RuleArn"]
-    url, arn = _queue(env, "restock")
-    _allow(env, url, arn, rule_arn, "events.amazonaws.com")
+    url, arn = plain_queue(env, "restock")
+    allow_service_sends(env, url, arn, source_arn=rule_arn, principal="events.amazonaws.com")
     events.put_targets(Rule="inventory-low", EventBusName=bus, Targets=[{"Id": "restock", "Arn": arn}])
     low = min(load_catalogue(), key=lambda p: (p["stock"] - p["restock_threshold"], p["sku"]))
     order = _first_order(env)
@@ -246,7 +213,7 @@ def demo_route_inventory_low(env: Any) -> pd.DataFrame:
     if reply["FailedEntryCount"]:
         raise NotReadyError(f"PutEvents rejected {reply['FailedEntryCount']} of 2 entries: "
                             f"{reply['Entries']}")
-    arrived = {b["detail-type"]: b for b in _drain(env, url, "restocking")}
+    arrived = {b["detail-type"]: b for b in drain(env, url, actor="restocking")}
     rows = [(t, s, "restock" if t in arrived else "(no rule matched)") for s, t, _ in entries]
     return pd.DataFrame(rows, columns=["detail-type", "source", "delivered to"])
 

@@ -2,9 +2,9 @@
 
 Every function takes a frame of :meth:`helpers.EventLog.to_frame` (or a small table an
 experiment built from one), an optional matplotlib ``ax``, sets the figure's size when it
-makes the figure, and returns the :class:`~matplotlib.figure.Figure`. Figures are made with
-``matplotlib.figure.Figure`` (never ``pyplot``), so a notebook cell shows a plot exactly once:
-as the cell's value, rendered as PNG. Times are seconds on the environment's clock since the
+makes the figure, and returns the :class:`~matplotlib.figure.Figure`. Figures come from
+:func:`helpers.plotting.new_figure` (never ``pyplot``), so a notebook cell shows a plot exactly
+once: as the cell's value, rendered as PNG. Times are seconds on the environment's clock since the
 first row of the frame (simulated on moto, so the plots are the same on every run).
 
 Functions
@@ -39,7 +39,6 @@ Example
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -47,12 +46,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .plotting import CourseFigure, new_figure
+
 __all__ = [
-    "CourseFigure",
-    "new_figure",
+    "CourseFigure",  # from helpers.plotting, kept here for older imports
+    "new_figure",  # from helpers.plotting, kept here for older imports
     "short_name",
     "relative_time",
     "queue_depth_series",
@@ -80,43 +80,6 @@ _DLQ_SOURCE = re.compile(r"moved from (\S+)")
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 _RED = "#d62728"
 _ORANGE = "#ff7f0e"
-
-
-class CourseFigure(Figure):
-    """A matplotlib Figure that renders itself as PNG in Jupyter without ``pyplot``.
-
-    Example
-    -------
-    >>> fig = new_figure(4, 3)
-    >>> fig._repr_png_()[:4]
-    b'\\x89PNG'
-    """
-
-    def _repr_png_(self) -> bytes:
-        buffer = io.BytesIO()
-        FigureCanvasAgg(self).print_png(buffer)
-        return buffer.getvalue()
-
-
-def new_figure(width: float, height: float, ncols: int = 1) -> CourseFigure:
-    """A figure of ``width`` x ``height`` inches with ``ncols`` axes side by side.
-
-    Example
-    -------
-    >>> len(new_figure(8, 3, ncols=2).axes)
-    2
-    """
-    fig = CourseFigure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    fig.subplots(1, ncols, squeeze=False)
-    return fig
-
-
-def _figure_for(ax: Axes | None, width: float, height: float) -> tuple[Figure, Axes]:
-    if ax is not None:
-        return ax.figure, ax
-    fig = new_figure(width, height)
-    return fig, fig.axes[0]
 
 
 def short_name(resource: Any) -> str:
@@ -374,7 +337,7 @@ def plot_queue_depth(env_or_frame: Any, ax: Axes | None = None, *, show_sent: bo
     'messages'
     """
     frame = _frame(env_or_frame)
-    fig, ax = _figure_for(ax, 8, 3.5)
+    fig, ax = new_figure(ax, (8, 3.5))
     series = queue_depth_series(frame)
     end = float(relative_time(frame).max()) if len(frame) else 0.0
     for i, (queue, rows) in enumerate(series.groupby("queue", sort=False)):
@@ -411,7 +374,7 @@ def plot_throughput(frame: pd.DataFrame, ax: Axes | None = None, *,
     >>> len(plot_throughput(f, bin_seconds=1.0).axes[0].patches)
     1
     """
-    fig, ax = _figure_for(ax, 8, 3.5)
+    fig, ax = new_figure(ax, (8, 3.5))
     table = throughput_series(frame, bin_seconds=bin_seconds)
     width = float(table.index[1] - table.index[0]) if len(table.index) > 1 else (bin_seconds or 1.0)
     edges = [*table.index, float(table.index[-1]) + width] if len(table.index) else [0.0, width]
@@ -436,7 +399,7 @@ def plot_dlq_depth(frame: pd.DataFrame, ax: Axes | None = None) -> Figure:
     >>> plot_dlq_depth(f).axes[0].get_title()
     'Messages in the dead-letter queue'
     """
-    fig, ax = _figure_for(ax, 8, 3.5)
+    fig, ax = new_figure(ax, (8, 3.5))
     series = dlq_depth_series(frame)
     end = float(relative_time(frame).max()) if len(frame) else 0.0
     for i, (queue, rows) in enumerate(series.groupby("queue", sort=False)):
@@ -479,7 +442,7 @@ def plot_ordering(frames: Mapping[str, pd.DataFrame], axes: Sequence[Axes] | Non
     'standard: 1 out of order, 0 duplicates'
     """
     if axes is None:
-        fig = new_figure(5.5 * len(frames), 4.5, ncols=len(frames))
+        fig, _ = new_figure(size=(5.5 * len(frames), 4.5), ncols=len(frames))
         axes = fig.axes
     else:
         fig = axes[0].figure
@@ -529,7 +492,7 @@ def plot_duplicates_vs_visibility(table: pd.DataFrame, ax: Axes | None = None) -
     >>> len(plot_duplicates_vs_visibility(t).axes[0].patches)
     2
     """
-    fig, ax = _figure_for(ax, 7, 3.5)
+    fig, ax = new_figure(ax, (7, 3.5))
     labels = _setting_labels(table)
     values = table["duplicates"].astype(int).tolist()
     colours = [_RED if v else "#2ca02c" for v in values]
@@ -551,7 +514,8 @@ def plot_throughput_grid(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     Parameters
     ----------
     table
-        Columns ``consumers``, ``batch_size`` and ``throughput`` (messages per second).
+        Columns ``consumers``, ``batch_size`` and ``throughput`` (messages per second);
+        optional ``sqs_calls`` (SQS API calls per run), shown in the legend.
     ax
         Draw into this axes instead of a new 7 x 4 inch figure.
 
@@ -562,14 +526,20 @@ def plot_throughput_grid(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     >>> len(plot_throughput_grid(t).axes[0].lines)
     2
     """
-    fig, ax = _figure_for(ax, 7, 4)
+    fig, ax = new_figure(ax, (7, 4))
+    top = table.groupby("consumers")["throughput"].max().to_dict()
     for i, (batch, rows) in enumerate(table.groupby("batch_size")):
         rows = rows.sort_values("consumers")
+        label = f"batch size {int(batch)}"
+        if "sqs_calls" in rows:
+            low, high = int(rows["sqs_calls"].min()), int(rows["sqs_calls"].max())
+            label += f": {low if low == high else f'{low}-{high}'} SQS calls per run"
         ax.plot(rows["consumers"], rows["throughput"], marker="o", color=_COLOURS[i % len(_COLOURS)],
-                label=f"batch size {int(batch)}")
+                label=label)
         for x, y in zip(rows["consumers"], rows["throughput"], strict=True):
-            ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize="small")
+            below = y < top.get(x, y)  # the lower of two lines: its number goes underneath
+            ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points",
+                        xytext=(0, -12 if below else 6), ha="center", fontsize="small")
     ax.set_xscale("log", base=2)
     consumers = sorted(table["consumers"].unique())
     ax.set_xticks(consumers, [str(int(c)) for c in consumers])

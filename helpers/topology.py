@@ -31,6 +31,7 @@ import networkx as nx
 from matplotlib.figure import Figure
 
 from .errors import NotReadyError
+from .plotting import new_figure  # re-exported: topology.new_figure predates helpers.plotting
 
 __all__ = ["NODE_KINDS", "EDGE_KINDS", "build_topology", "draw_topology", "edge_table",
            "new_figure"]
@@ -52,48 +53,6 @@ NODE_KINDS = {
 #: pattern's detail-type), ``subscription`` (topic -> endpoint, labelled with the filter
 #: policy) and ``redrive`` (queue -> DLQ, labelled with maxReceiveCount).
 EDGE_KINDS = ("rule", "target", "subscription", "redrive")
-
-
-# -- figures --------------------------------------------------------------------------------
-def _png(fig: Figure) -> bytes:
-    from io import BytesIO
-
-    buffer = BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", dpi=80)
-    return buffer.getvalue()
-
-
-def _show_as_png() -> None:
-    """Let Jupyter show a bare :class:`~matplotlib.figure.Figure` as a PNG (idempotent)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with the course
-        return
-    shell = get_ipython()
-    if shell is not None:
-        shell.display_formatter.formatters["image/png"].for_type(Figure, _png)
-
-
-def new_figure(ax: Any = None, size: tuple[float, float] = (8.0, 4.0),
-               ncols: int = 1) -> tuple[Figure, Any]:
-    """``(figure, ax)``: ``ax``'s figure when given, else a new pyplot-free figure of ``size``.
-
-    With ``ncols`` > 1 (and no ``ax``) the second item is the row of ``ncols`` axes.
-
-    Figures are made with :class:`matplotlib.figure.Figure`, not pyplot, so a notebook cell
-    shows each one exactly once (as the value it returns) and nothing leaks between cells.
-
-    Example
-    -------
-    >>> fig, ax = new_figure(size=(4, 3))
-    >>> fig.get_size_inches().tolist()
-    [4.0, 3.0]
-    """
-    _show_as_png()
-    if ax is not None:
-        return ax.figure, ax
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.subplots(1, ncols)
 
 
 # -- reading the backend --------------------------------------------------------------------

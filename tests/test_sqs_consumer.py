@@ -260,8 +260,48 @@ def test_runs_are_deterministic(env):
                                                               second.elapsed)
 
 
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_a_modelled_call_round_trip_makes_bigger_batches_faster(env, workers):
+    # GIVEN the same 40 orders at 0.1 s each, consumed in batches of 1 and of 10
+    def run(batch_size: int, api_call_seconds: float):
+        q = create_queue(env, f"orders-{batch_size}-{int(api_call_seconds * 1000)}")
+        send_orders(env, q, orders(40))
+        return run_consumers(env, q, make_batch_handler(lambda r: None), workers=workers,
+                             batch_size=batch_size, processing_seconds=0.1,
+                             api_call_seconds=api_call_seconds)
+
+    # WHEN SQS calls are free (the default)
+    free = {size: run(size, 0.0) for size in (1, 10)}
+    # THEN both batch sizes are equally fast; only the number of calls differs
+    assert free[1].throughput == pytest.approx(free[10].throughput)
+    assert free[1].sqs_calls > free[10].sqs_calls
+    # WHEN every call costs a 20 ms round trip
+    paid = {size: run(size, 0.02) for size in (1, 10)}
+    # THEN batches of 10 are faster: a tenth of the round trips
+    assert paid[10].throughput > paid[1].throughput
+    assert paid[1].throughput < free[1].throughput and paid[10].throughput < free[10].throughput
+    assert [r.processed for r in (*free.values(), *paid.values())] == [40] * 4
+    # each batch is one receive and one delete, plus the receive that found the queue empty
+    per_worker = 40 // workers
+    assert paid[1].elapsed == pytest.approx(per_worker * (0.1 + 2 * 0.02))
+    assert paid[1].sqs_calls == 2 * 40 + 1 and paid[10].sqs_calls == 2 * 4 + 1
+
+
+def test_a_heartbeat_call_costs_its_round_trip(env):
+    # GIVEN one order that takes 45 s, a 30 s visibility timeout, heartbeats and 20 ms calls
+    q = create_queue(env, "orders", visibility_timeout=30)
+    send_orders(env, q, orders(1))
+    # WHEN consumed
+    report = run_consumers(env, q, make_batch_handler(lambda r: None), workers=2,
+                           processing_seconds=45, heartbeat=True, api_call_seconds=0.02)
+    # THEN receive, heartbeat and delete each cost 20 ms on top of the processing
+    assert (report.processed, report.duplicates, report.heartbeats) == (1, 0, 1)
+    assert report.elapsed == pytest.approx(45 + 3 * 0.02)
+
+
 @pytest.mark.parametrize(("kwargs", "fragment"), [
     ({"workers": 0}, "workers=0"),
+    ({"api_call_seconds": -0.02}, "api_call_seconds=-0.02"),
     ({"batch_size": 11}, "batch_size=11"),
     ({"visibility_timeout": -1}, "visibility_timeout=-1"),
     ({"processing_seconds": -0.5}, "processing_seconds=-0.5"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers.errors import InvalidParameterError
-from helpers.sqs import Scenario, create_queue, send_orders
+from helpers.sqs import Scenario, create_queue, make_batch_handler, run_consumers, send_orders
 
 
 @pytest.mark.parametrize(("kwargs", "fragments"), [
@@ -55,6 +55,27 @@ def test_activate_sets_and_restores_the_delivery_model_for_the_students_own_call
     # THEN every message received was given an emulated duplicate, and the model is restored
     assert len(env.log.to_frame().query("action == 'duplicate'")) == len(got) == 10
     assert env.delivery.duplicate_rate == 0.0
+
+
+def test_each_activation_restarts_the_delivery_randomness_from_the_seed(env):
+    # GIVEN a scenario with emulated duplicates and reordering, and 30 orders
+    scenario = Scenario(seed=3, duplicate_rate=0.3, reorder_rate=0.5)
+    orders = [{"order_id": f"o{i}", "customer_id": "c", "seq": i} for i in range(30)]
+
+    def deliveries(name: str) -> list[tuple[str, int]]:
+        q = create_queue(env, name)
+        send_orders(env, q, orders)
+        mark = env.log.mark()
+        run_consumers(env, q, make_batch_handler(lambda r: None), workers=2, scenario=scenario)
+        rows = env.log.to_frame(mark).query("action in ('receive', 'duplicate')")
+        return list(zip(rows["action"], rows["seq"].fillna(-1).astype(int), strict=True))
+
+    # WHEN the same run is made twice in one environment (nothing reseeded in between)
+    first, again = deliveries("first"), deliveries("again")
+    # THEN the same orders come duplicated and in the same order
+    assert first == again
+    assert any(action == "duplicate" for action, _ in first)
+    assert [seq for action, seq in first if action == "receive"][:10] != list(range(10))
 
 
 def test_activate_restores_even_after_an_error(env):

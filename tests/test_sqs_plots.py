@@ -193,7 +193,7 @@ def test_ordering_marks_exactly_the_out_of_order_and_duplicate_deliveries(orderi
 
 def test_ordering_uses_given_axes():
     # GIVEN a figure with two axes
-    fig = sqs_plots.new_figure(8, 3, ncols=2)
+    fig, _ = sqs_plots.new_figure(size=(8, 3), ncols=2)
     frame = pd.DataFrame({"time": [0.0], "action": ["receive"], "resource": ["q"], "group": ["c"],
                           "seq": [1], "message_id": ["m"], "outcome": ["ok"]})
     # WHEN plotted into them
@@ -228,7 +228,7 @@ def test_throughput_grid_has_a_line_per_batch_size():
 
 def test_plots_draw_into_a_given_axes():
     # GIVEN an existing axes
-    fig = sqs_plots.new_figure(6, 3)
+    fig, _ = sqs_plots.new_figure(size=(6, 3))
     table = pd.DataFrame({"visibility_timeout": [10], "duplicates": [3]})
     # WHEN a plot is drawn into it
     out = plot_duplicates_vs_visibility(table, ax=fig.axes[0])

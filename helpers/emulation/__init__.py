@@ -8,7 +8,8 @@ mistake it for moto's own behaviour.
 SQS (:mod:`helpers.emulation.sqs`)
     cheap clock; FIFO deduplication interval after delete; long polling on the simulated
     clock; at-least-once delivery and best-effort order (seeded); RedriveAllowPolicy and DLQ
-    type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged.
+    type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged;
+    FIFO group order after a visibility timeout.
 
 SNS and EventBridge (:mod:`helpers.emulation.routing`)
     SNS ``deliver`` / ``filter-drop`` and EventBridge ``route`` rows in ``env.log``; a

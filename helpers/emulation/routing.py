@@ -13,22 +13,20 @@ Example
 >>> env = helpers.connect(quiet=True)
 >>> "filter-drop" in env.routing.names()[0]
 True
->>> env.teardown(quiet=True)
+>>> _ = env.teardown()
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from unittest import mock
 
 from moto.events import models as events_models
 from moto.sns import models as sns_models
 
 from ..recorder import ACTOR
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..environment import Environment
+from ._base import _Patches
 
 __all__ = ["RoutingStandIns"]
 
@@ -37,7 +35,7 @@ def _short(arn: str) -> str:
     return arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
 
 
-class RoutingStandIns:
+class RoutingStandIns(_Patches):
     """Installs and removes the SNS/EventBridge routing stand-ins for one environment."""
 
     NAMES = (
@@ -46,18 +44,8 @@ class RoutingStandIns:
         "disabled rules deliver nothing",
     )
 
-    def __init__(self, env: Environment) -> None:
-        self.env = env
-        self._patchers: list[Any] = []
-
-    def names(self) -> list[str]:
-        """The stand-ins this object installs."""
-        return list(self.NAMES)
-
-    def start(self) -> None:
-        """Patch moto's SNS subscriptions and EventBridge rules (idempotent)."""
-        if self._patchers:
-            return
+    def _patches(self) -> list[Any]:
+        """Patches of moto's SNS subscriptions and EventBridge rules."""
         log = self.env.log
         orig_publish = sns_models.Subscription.publish
         orig_send = events_models.Rule.send_to_targets
@@ -90,15 +78,7 @@ class RoutingStandIns:
                            detail=f"rule {rule.name}: {event.get('detail-type')}")
             return orig_send(rule, event, transform_input)
 
-        self._patchers = [
+        return [
             mock.patch.object(sns_models.Subscription, "publish", publish),
             mock.patch.object(events_models.Rule, "send_to_targets", send_to_targets),
         ]
-        for patcher in self._patchers:
-            patcher.start()
-
-    def stop(self) -> None:
-        """Remove every patch (idempotent)."""
-        for patcher in reversed(self._patchers):
-            patcher.stop()
-        self._patchers = []

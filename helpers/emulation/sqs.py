@@ -37,7 +37,7 @@ Example
 >>> env = helpers.connect(quiet=True)
 >>> env.stand_ins.names()[0]
 'cheap clock'
->>> env.teardown()
+>>> _ = env.teardown()
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ import copy
 import json
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from unittest import mock
 
 from moto.core.responses import ActionResult
@@ -57,6 +57,7 @@ from moto.sqs.responses import SQSResponse
 from moto.sqs.utils import generate_receipt_handle
 
 from .. import limits
+from ._base import _Patches
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -113,11 +114,18 @@ class DeliveryModel:
         Probability that two neighbouring messages swap places before a receive
         (best-effort ordering).
 
+    The stand-in draws every choice from the environment's seeded random stream
+    :attr:`STREAM`; :meth:`helpers.sqs.Scenario.activate` restarts it from the scenario's
+    seed, so a repeated experiment repeats its duplicates and reordering.
+
     Example
     -------
     >>> DeliveryModel(duplicate_rate=0.05).active
     True
     """
+
+    #: Name of the ``env.random`` stream the delivery stand-in draws from.
+    STREAM: ClassVar[str] = "sqs-delivery"
 
     duplicate_rate: float = 0.0
     reorder_rate: float = 0.0
@@ -136,7 +144,7 @@ def _invalid(message: str) -> SQSException:
     return SQSException("InvalidParameterValue", message)
 
 
-class SqsStandIns:
+class SqsStandIns(_Patches):
     """Installs and removes the SQS stand-ins for one environment."""
 
     NAMES = (
@@ -147,24 +155,18 @@ class SqsStandIns:
         "RedriveAllowPolicy and DLQ rules",
         "message move tasks (DLQ redrive)",
         "DLQ moves in env.log",
+        "FIFO group order after a visibility timeout",
     )
 
     def __init__(self, env: Environment) -> None:
-        self.env = env
-        self._patchers: list[Any] = []
+        super().__init__(env)
         self._dedup: dict[tuple, float] = {}
         self.origins: dict[str, str] = {}  # message id -> source queue ARN (set on DLQ move)
         self.tasks: dict[str, dict[str, Any]] = {}
 
-    def names(self) -> list[str]:
-        """The stand-ins this object installs, in the order of the module docstring."""
-        return list(self.NAMES)
-
-    # -- lifecycle -------------------------------------------------------------------
-    def start(self) -> None:
-        """Patch moto's SQS backend (idempotent)."""
-        if self._patchers:
-            return
+    # -- lifecycle (start/stop in _Patches) --------------------------------------------
+    def _patches(self) -> list[Any]:
+        """Patches of moto's SQS backend (without the cheap-clock ones on a real clock)."""
         me = self
         clock = self.env.clock
         orig_unix_time = sqs_models.unix_time
@@ -238,7 +240,7 @@ class SqsStandIns:
         def cancel_message_move_task(response: Any) -> ActionResult:
             return ActionResult(me._cancel_task(response._get_param("TaskHandle")))
 
-        self._patchers = [
+        patchers = [
             mock.patch.object(sqs_models, "unix_time", unix_time),
             mock.patch.object(sqs_models, "unix_time_millis", unix_time_millis),
             mock.patch.object(_Message, "visible", property(visible)),
@@ -256,16 +258,7 @@ class SqsStandIns:
             mock.patch.object(SQSResponse, "cancel_message_move_task",
                               cancel_message_move_task, create=True),
         ]
-        if not clock.simulated:  # a real clock needs no cheap-clock patches
-            self._patchers = self._patchers[5:]
-        for patcher in self._patchers:
-            patcher.start()
-
-    def stop(self) -> None:
-        """Remove every patch (idempotent)."""
-        for patcher in reversed(self._patchers):
-            patcher.stop()
-        self._patchers = []
+        return patchers if clock.simulated else patchers[5:]  # a real clock: no cheap clock
 
     # -- 2. FIFO deduplication interval ------------------------------------------------
     def _is_duplicate_send(self, queue: Any, message: Any) -> bool:
@@ -288,7 +281,7 @@ class SqsStandIns:
         self._dedup[key] = now
         return False
 
-    # -- 3, 4, 7. receive ------------------------------------------------------------------
+    # -- 3, 4, 7, 8. receive -----------------------------------------------------------
     def _receive(self, orig: Any, backend: Any, queue_name: str, count: int, wait: int,
                  visibility: int, attrs: list[str] | None) -> list[Any]:
         queue = backend.get_queue(queue_name)
@@ -314,9 +307,9 @@ class SqsStandIns:
     def _receive_once(self, orig: Any, backend: Any, queue: Any, count: int, visibility: int,
                       attrs: list[str] | None) -> list[Any]:
         if queue.fifo_queue:
-            # A message whose visibility timeout expired is no longer in flight, so it no longer
-            # locks its group. moto only unlocks it when its receive loop reaches it, and until
-            # then delivers a *later* message of the group first (a5 before a2..a4).
+            # 8. A message whose visibility timeout expired is no longer in flight, so it no
+            # longer locks its group. moto only unlocks it when its receive loop reaches it, and
+            # until then delivers a *later* message of the group first (a3 before a1, a2).
             for message in [m for m in queue.pending_messages if m.visible]:
                 queue.pending_messages.discard(message)
         policy = queue.redrive_policy if queue.dead_letter_queue is not None else None
@@ -351,7 +344,7 @@ class SqsStandIns:
         return (min(later) - start_ms) / 1000.0 + 0.001
 
     def _reorder(self, queue: Any, count: int, rate: float) -> None:
-        rng = self.env.random("sqs-delivery")
+        rng = self.env.random(DeliveryModel.STREAM)
         messages = queue._messages
         window = min(len(messages) - 1, 2 * max(count, 1))
         for i in range(window):
@@ -359,7 +352,7 @@ class SqsStandIns:
                 messages[i], messages[i + 1] = messages[i + 1], messages[i]
 
     def _duplicate(self, queue: Any, result: list[Any], visibility: int, rate: float) -> None:
-        rng = self.env.random("sqs-delivery")
+        rng = self.env.random(DeliveryModel.STREAM)
         by_handle = {m.receipt_handle: m for m in queue._messages}
         for received in result:
             if rng.random() >= rate:

@@ -10,6 +10,7 @@ One module per concept:
 ``dlq``          inspect a DLQ without consuming it, redrive it, count it
 ``invariants``   the "sent = processed once + in the DLQ; none lost" check
 ``types``        the Lambda wire shapes (SQSEvent, SQSRecord, PartialBatchResponse)
+``plumbing``     plain queues for notebooks 01-02: create, subscribe to SNS, allow sends, drain
 
 Example
 -------
@@ -41,6 +42,7 @@ from .idempotency import (
     record_body,
 )
 from .invariants import DeliveryCheck, check_delivery
+from .plumbing import allow_service_sends, drain, plain_queue, subscribe_queue
 from .producer import SendReport, send_order, send_orders
 from .queues import OrderQueue, attach_dlq, create_queue, delete_queue, queue_depth
 from .types import BatchItemFailure, LambdaContext, PartialBatchResponse, SQSEvent, SQSRecord
@@ -68,6 +70,10 @@ __all__ = [
     "dlq_depth",
     "DeliveryCheck",
     "check_delivery",
+    "plain_queue",
+    "allow_service_sends",
+    "subscribe_queue",
+    "drain",
     "SQSEvent",
     "SQSRecord",
     "BatchItemFailure",

@@ -16,6 +16,8 @@ On the local backends (moto, in-process server)
     worker polls again as soon as something can have changed: another worker finished a
     batch, a visibility timeout it knows about expires, or ``poll_interval`` seconds passed
     (for messages it cannot know about: delays, emulated duplicates). Nothing sleeps.
+    SQS calls are free unless ``api_call_seconds`` models their network round trip: then
+    each receive, batch delete and heartbeat costs its worker that much simulated time.
 On AWS and external endpoints
     One real thread per worker, long polling (``WaitTimeSeconds`` up to 20), the same handler
     contract, faults and report; processing time is really slept.
@@ -60,7 +62,7 @@ from typing import TYPE_CHECKING, Any
 from .. import limits
 from ..errors import GroupBlockedError, HandlerResponseError, InvalidParameterError
 from .faults import Scenario
-from .queues import OrderQueue, _attributes
+from .queues import OrderQueue, _attributes, _depth
 from .types import LambdaContext, SQSEvent, SQSRecord
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,8 +84,6 @@ _NEVER = float("inf")
 _RECORD_ATTRIBUTES = ("ApproximateReceiveCount", "SentTimestamp", "SenderId",
                       "ApproximateFirstReceiveTimestamp", "MessageGroupId",
                       "MessageDeduplicationId", "SequenceNumber")
-_DEPTH = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-          "ApproximateNumberOfMessagesDelayed"]
 
 
 @dataclass
@@ -117,6 +117,9 @@ class ConsumerReport:
         in processing order, repeats included: pass it to :func:`check_delivery`.
     crashes, heartbeats, batches
         Totals over the workers.
+    sqs_calls
+        SQS API calls the workers made: every ``ReceiveMessage`` (empty ones included), every
+        ``DeleteMessageBatch`` and every heartbeat's ``ChangeMessageVisibilityBatch``.
     stopped
         ``"empty"`` (queue drained) or ``"max_seconds"``.
 
@@ -139,6 +142,7 @@ class ConsumerReport:
     crashes: int = 0
     heartbeats: int = 0
     batches: int = 0
+    sqs_calls: int = 0
     stopped: str = ""
 
     def __str__(self) -> str:
@@ -268,31 +272,34 @@ class _Run:
             "MessageSystemAttributeNames": ["All"], "MessageAttributeNames": ["All"]}
         if self.explicit_vt is not None:
             params["VisibilityTimeout"] = self.vt
+        self._count_call()
         return self.sqs.receive_message(**params).get("Messages", [])
 
+    def _count_call(self) -> None:
+        with self.lock:
+            self.report.sqs_calls += 1
+
     def depth(self) -> tuple[int, int, int]:
-        attrs = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=_DEPTH)["Attributes"]
-        return tuple(int(attrs.get(n, 0)) for n in _DEPTH)  # type: ignore[return-value]
+        return _depth(self.sqs, self.url)
+
+    def _per_entry(self, call: Any, items: list[_Item], **entry: Any) -> int:
+        """``call`` (a ``...Batch`` API) on the items' receipt handles, 10 per call: successes."""
+        done = 0
+        for i in range(0, len(items), limits.SQS_MAX_BATCH_ENTRIES):
+            chunk = items[i:i + limits.SQS_MAX_BATCH_ENTRIES]
+            self._count_call()
+            response = call(QueueUrl=self.url, Entries=[
+                {"Id": str(n), "ReceiptHandle": it.record["receiptHandle"], **entry}
+                for n, it in enumerate(chunk)])
+            done += len(response.get("Successful", []))
+        return done
 
     def delete(self, items: list[_Item]) -> int:
-        deleted = 0
-        for i in range(0, len(items), limits.SQS_MAX_BATCH_ENTRIES):
-            chunk = items[i:i + limits.SQS_MAX_BATCH_ENTRIES]
-            response = self.sqs.delete_message_batch(QueueUrl=self.url, Entries=[
-                {"Id": str(n), "ReceiptHandle": it.record["receiptHandle"]}
-                for n, it in enumerate(chunk)])
-            deleted += len(response.get("Successful", []))
-        return deleted
+        return self._per_entry(self.sqs.delete_message_batch, items)
 
     def extend(self, items: list[_Item]) -> int:
-        extended = 0
-        for i in range(0, len(items), limits.SQS_MAX_BATCH_ENTRIES):
-            chunk = items[i:i + limits.SQS_MAX_BATCH_ENTRIES]
-            response = self.sqs.change_message_visibility_batch(QueueUrl=self.url, Entries=[
-                {"Id": str(n), "ReceiptHandle": it.record["receiptHandle"],
-                 "VisibilityTimeout": self.vt} for n, it in enumerate(chunk)])
-            extended += len(response.get("Successful", []))
-        return extended
+        return self._per_entry(self.sqs.change_message_visibility_batch, items,
+                               VisibilityTimeout=self.vt)
 
     # -- the handler --------------------------------------------------------------------
     def prepare(self, worker: int, messages: list[dict[str, Any]], now: float) -> _Batch:
@@ -479,9 +486,15 @@ def _failed_ids(response: Any, batch_ids: set[str]) -> list[str]:
 
 # -- the simulated runner -------------------------------------------------------------------
 def _simulate(run: _Run, *, workers: int, max_seconds: float, stop_when_empty: bool,
-              poll_interval: float, restart_seconds: float, bar: Any) -> ConsumerReport:
+              poll_interval: float, restart_seconds: float, api_call_seconds: float,
+              bar: Any) -> ConsumerReport:
     env, clock, scenario = run.env, run.env.clock, run.scenario
     start = run.start
+    # Each SQS call takes effect when it is made and costs its worker ``api_call_seconds``
+    # (the round trip) before the worker can do anything else.
+    call = api_call_seconds
+    free_at = [start] * workers  # when each worker's last SQS call has returned
+    deleted_by = start  # when the last DeleteMessageBatch returned
     deadline = start + max_seconds
     events: list[tuple[float, int, int, str, Any]] = []
     counter = 0
@@ -500,9 +513,10 @@ def _simulate(run: _Run, *, workers: int, max_seconds: float, stop_when_empty: b
 
     def wake_idle(now: float) -> None:
         for w in range(workers):
-            if busy[w] is None and wakeable[w] and pending_poll[w] > now:
-                pending_poll[w] = now
-                poll_at(now, w)
+            at = max(now, free_at[w])
+            if busy[w] is None and wakeable[w] and pending_poll[w] > at:
+                pending_poll[w] = at
+                poll_at(at, w)
 
     pending_poll = [start] * workers
     wakeable = [True] * workers  # False while restarting after a crash or in an outage
@@ -530,26 +544,31 @@ def _simulate(run: _Run, *, workers: int, max_seconds: float, stop_when_empty: b
             wakeable[w] = True
             with env.acting(run.names[w]):
                 messages = run.receive()
+            free_at[w] = now + call
             if messages:
                 if len(messages) == run.batch_size:
                     wake_idle(now)  # there may be more: the long poll of the others returns
                 run.received(w, len(messages))
                 batch = run.prepare(w, messages, now)
+                batch.started = t = now + call  # processing starts when the receive returns
                 busy[w] = batch
                 pending_poll[w] = _NEVER
                 for m in messages:
                     hidden[m["ReceiptHandle"]] = now + run.vt
-                t = now
+                # A heartbeat extends the visibility (counted from the receive) every
+                # beat_every seconds while the batch outlasts the timeout; its call pauses
+                # the processing for one round trip.
+                beats = run.heartbeat and run.vt > 0 and (
+                    call + sum(it.duration for it in batch.items) > run.vt)
+                beat = now + run.beat_every
                 for it in batch.items:
                     t += it.duration
+                    while beats and beat < t:
+                        push(beat, w, "beat", batch)
+                        beat += run.beat_every
+                        t += call
                     push(t, w, "done", (batch, it))
                 batch.ends = t
-                if run.heartbeat and run.vt > 0 and t - now > run.vt:
-                    step = run.beat_every
-                    beat = now + step
-                    while beat < t:
-                        push(beat, w, "beat", batch)
-                        beat += step
                 push(t, w, "end", batch)
                 continue
             # Nothing received. With no batch in progress, the queue may be drained: check.
@@ -558,6 +577,7 @@ def _simulate(run: _Run, *, workers: int, max_seconds: float, stop_when_empty: b
             if depth == (0, 0, 0):
                 if stop_when_empty:
                     stopped = "empty"
+                    last = max(now, deleted_by)
                     break
                 clock.advance_to(deadline)  # nothing can ever arrive: idle to the end
                 last = deadline
@@ -580,7 +600,7 @@ def _simulate(run: _Run, *, workers: int, max_seconds: float, stop_when_empty: b
                 pending_poll[w] = _NEVER
                 token[w] += 1
                 continue
-            nxt = min(candidates)
+            nxt = max(min(candidates), free_at[w])
             pending_poll[w] = nxt
             poll_at(nxt, w)
         elif kind == "done":
@@ -594,7 +614,9 @@ def _simulate(run: _Run, *, workers: int, max_seconds: float, stop_when_empty: b
                     hidden[it.record["receiptHandle"]] = now + run.vt
         elif kind == "end":
             batch = payload
+            calls = run.report.sqs_calls
             deleted = run.finish(batch)
+            free_at[w] = now + call * (run.report.sqs_calls - calls)
             if bar is not None and deleted:
                 bar.update(deleted)
             busy[w] = None
@@ -602,7 +624,8 @@ def _simulate(run: _Run, *, workers: int, max_seconds: float, stop_when_empty: b
                 for it in batch.items:
                     if it.ok:
                         hidden.pop(it.record["receiptHandle"], None)
-                pending_poll[w], wakeable[w] = now, True
+                deleted_by = max(deleted_by, free_at[w])
+                pending_poll[w], wakeable[w] = free_at[w], True
             else:
                 pending_poll[w], wakeable[w] = now + restart_seconds, False
             poll_at(pending_poll[w], w)
@@ -710,6 +733,7 @@ def run_consumers(
     restart_seconds: float = RESTART_SECONDS,
     function_name: str = "order-processor",
     wait_seconds: int = limits.SQS_MAX_WAIT_TIME_SECONDS,
+    api_call_seconds: float = 0.0,
 ) -> ConsumerReport:
     """Consume a queue with ``workers`` consumers calling a Lambda-shaped batch handler.
 
@@ -750,6 +774,12 @@ def run_consumers(
     wait_seconds
         Threaded runner only (AWS): ``WaitTimeSeconds`` of each long poll (1-20). The run
         notices an empty queue after one empty long poll.
+    api_call_seconds
+        Simulated runner only: a model of the network round trip. Every SQS call a virtual
+        worker makes (``ReceiveMessage``, ``DeleteMessageBatch``, a heartbeat's
+        ``ChangeMessageVisibilityBatch``) costs that worker this many simulated seconds, so
+        fewer, bigger batches finish sooner. The default 0 makes calls free (batching then
+        shows only in ``sqs_calls``). Ignored on AWS, where every call takes its real time.
 
     Returns
     -------
@@ -781,6 +811,7 @@ def run_consumers(
     _check(poll_interval, "poll_interval", 0.001, None)
     _check(restart_seconds, "restart_seconds", 0, None)
     _check(wait_seconds, "wait_seconds", 1, limits.SQS_MAX_WAIT_TIME_SECONDS, int)
+    _check(api_call_seconds, "api_call_seconds", 0, None)
     if scenario is None:
         scenario = Scenario()
     elif not isinstance(scenario, Scenario):
@@ -799,7 +830,8 @@ def run_consumers(
             if env.clock.simulated:
                 return _simulate(run, workers=workers, max_seconds=float(max_seconds),
                                  stop_when_empty=stop_when_empty, poll_interval=float(poll_interval),
-                                 restart_seconds=float(restart_seconds), bar=bar)
+                                 restart_seconds=float(restart_seconds),
+                                 api_call_seconds=float(api_call_seconds), bar=bar)
             return _threads(run, workers=workers, max_seconds=float(max_seconds),
                             stop_when_empty=stop_when_empty, restart_seconds=float(restart_seconds),
                             wait_seconds=wait_seconds, bar=bar)

@@ -39,7 +39,7 @@ import pandas as pd
 
 from .. import limits
 from ..errors import InvalidParameterError, RedriveFailedError
-from .queues import OrderQueue, _attributes
+from .queues import OrderQueue, _attributes, _depth
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -54,8 +54,6 @@ INSPECT_HIDE_SECONDS = 30
 #: Seconds between two ``ListMessageMoveTasks`` polls while a redrive runs.
 REDRIVE_POLL_SECONDS = 5.0
 _FINISHED = {"COMPLETED", "FAILED", "CANCELLED"}
-_DEPTH = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-          "ApproximateNumberOfMessagesDelayed"]
 
 
 def _dlq_of(env: Environment, queue: OrderQueue) -> tuple[str, str]:
@@ -83,8 +81,7 @@ def dlq_depth(env: Environment, queue: OrderQueue) -> int:
     >>> _ = env.teardown()
     """
     url, _ = _dlq_of(env, queue)
-    attrs = _attributes(env.client("sqs"), url, _DEPTH)
-    return sum(int(attrs.get(n, 0)) for n in _DEPTH)
+    return sum(_depth(env.client("sqs"), url))
 
 
 def _last_errors(env: Environment, source: str) -> tuple[dict[str, str], dict[str, int]]:

@@ -180,6 +180,10 @@ class Scenario:
         student's own ``env.client("sqs")`` receives; on AWS it changes nothing (the real
         service decides). Consumer faults apply only through :func:`run_consumers`.
 
+        Each activation restarts the delivery randomness (the environment's
+        ``DeliveryModel.STREAM``) from the scenario's seed: running the same experiment again
+        gives the same duplicates and the same reordering.
+
         Example
         -------
         >>> import helpers
@@ -192,6 +196,7 @@ class Scenario:
         >>> _ = env.teardown()
         """
         previous = env.delivery
+        env.random(DeliveryModel.STREAM).seed(f"{env.seed}:{DeliveryModel.STREAM}:{self.seed}")
         if env.emulated:
             env.delivery = self.delivery
         try:

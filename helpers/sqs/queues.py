@@ -213,6 +213,22 @@ def _attributes(sqs: Any, url: str, names: list[str] | None = None) -> dict[str,
         raise
 
 
+#: GetQueueAttributes' three message counts: visible, in flight (received, not yet deleted),
+#: delayed.
+_DEPTH = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+          "ApproximateNumberOfMessagesDelayed"]
+
+
+def _counts(attrs: dict[str, str]) -> tuple[int, int, int]:
+    """``(visible, in_flight, delayed)`` from a GetQueueAttributes answer."""
+    return tuple(int(attrs.get(n, 0)) for n in _DEPTH)  # type: ignore[return-value]
+
+
+def _depth(sqs: Any, url: str) -> tuple[int, int, int]:
+    """``(visible, in_flight, delayed)`` of the queue at ``url`` (one API call)."""
+    return _counts(_attributes(sqs, url, _DEPTH))
+
+
 def _url(queue: OrderQueue | str) -> str:
     return queue.url if isinstance(queue, OrderQueue) else queue
 
@@ -421,23 +437,14 @@ def queue_depth(env: Environment, queue: OrderQueue | str) -> dict[str, int]:
     >>> _ = env.teardown()
     """
     sqs = env.client("sqs")
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-             "ApproximateNumberOfMessagesDelayed"]
-    attrs = _attributes(sqs, _url(queue), [*names, "RedrivePolicy"])
+    attrs = _attributes(sqs, _url(queue), [*_DEPTH, "RedrivePolicy"])
     dlq_url = queue.dlq_url if isinstance(queue, OrderQueue) else None
     if dlq_url is None and attrs.get("RedrivePolicy"):
         target = json.loads(attrs["RedrivePolicy"])["deadLetterTargetArn"]
         dlq_url = sqs.get_queue_url(QueueName=target.rsplit(":", 1)[-1])["QueueUrl"]
-    dlq = 0
-    if dlq_url is not None:
-        dlq_attrs = _attributes(sqs, dlq_url, names)
-        dlq = sum(int(dlq_attrs.get(n, 0)) for n in names)
-    return {
-        "visible": int(attrs.get(names[0], 0)),
-        "in_flight": int(attrs.get(names[1], 0)),
-        "delayed": int(attrs.get(names[2], 0)),
-        "dlq": dlq,
-    }
+    visible, in_flight, delayed = _counts(attrs)
+    dlq = sum(_depth(sqs, dlq_url)) if dlq_url is not None else 0
+    return {"visible": visible, "in_flight": in_flight, "delayed": delayed, "dlq": dlq}
 
 
 def attach_dlq(env: Environment, queue_url: OrderQueue | str, dlq_url: OrderQueue | str,

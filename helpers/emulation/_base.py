@@ -1,0 +1,61 @@
+"""The lifecycle every group of stand-ins shares: patch moto on start, unpatch on stop.
+
+Example
+-------
+>>> from unittest import mock
+>>> class Demo(_Patches):
+...     NAMES = ("demo",)
+...     def _patches(self):
+...         return [mock.patch("os.sep", "|")]
+>>> import os
+>>> demo = Demo(env=None); demo.start(); demo.start(); os.sep
+'|'
+>>> demo.stop(); demo.stop(); os.sep != "|"
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..environment import Environment
+
+__all__ = ["_Patches"]
+
+
+class _Patches:
+    """A set of ``unittest.mock`` patches installed for one environment (start/stop idempotent).
+
+    Subclasses list their stand-ins in ``NAMES`` (the order of their module docstring) and
+    build the patchers in :meth:`_patches`.
+    """
+
+    #: The stand-ins this group installs.
+    NAMES: tuple[str, ...] = ()
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self._patchers: list[Any] = []
+
+    def names(self) -> list[str]:
+        """The stand-ins this object installs, in the order of its module docstring."""
+        return list(self.NAMES)
+
+    def _patches(self) -> list[Any]:  # pragma: no cover - every group overrides it
+        """The patchers to start, in order."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Patch moto (idempotent: a second start changes nothing)."""
+        if self._patchers:
+            return
+        self._patchers = self._patches()
+        for patcher in self._patchers:
+            patcher.start()
+
+    def stop(self) -> None:
+        """Remove every patch, last first (idempotent)."""
+        for patcher in reversed(self._patchers):
+            patcher.stop()
+        self._patchers = []
