@@ -24,7 +24,7 @@ lint: install
 	$(BIN)/ruff check helpers tests tools notebooks
 
 unit: install
-	$(BIN)/pytest -q -m "not notebooks"
+	$(BIN)/pytest -q -m "not notebooks" --doctest-modules helpers tests
 
 nbval: install
 	$(NBVAL)

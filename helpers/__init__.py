@@ -6,7 +6,8 @@ Example
 >>> env = helpers.connect(quiet=True)
 >>> env.backend
 'moto'
->>> env.teardown(quiet=True)
+>>> env.teardown()
+Teardown of run 'demo': deleted 0 resources.
 """
 
 from __future__ import annotations

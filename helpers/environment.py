@@ -24,7 +24,8 @@ Example
 >>> env = helpers.connect(quiet=True)
 >>> env.backend, env.region
 ('moto', 'us-east-1')
->>> env.teardown(quiet=True)
+>>> env.teardown()
+Teardown of run 'demo': deleted 0 resources.
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ class Environment:
     >>> env.sleep(30)  # no waiting on moto
     >>> env.clock.elapsed()
     30.0
-    >>> env.teardown(quiet=True)
+    >>> env.teardown()
+    Teardown of run 'demo': deleted 0 resources.
     """
 
     #: The local environment that currently holds the process-wide moto patches.
@@ -298,7 +300,8 @@ class Environment:
         >>> env = helpers.connect(quiet=True)
         >>> env.client("sqs").list_queues().get("QueueUrls", [])
         []
-        >>> env.teardown(quiet=True)
+        >>> env.teardown()
+        Teardown of run 'demo': deleted 0 resources.
         """
         self._require_open(f"client({service!r})")
         service = _SERVICE_ALIASES.get(service, service)
@@ -474,7 +477,8 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     >>> env = helpers.connect(quiet=True)
     >>> env.prefix
     'securecart-demo-'
-    >>> env.teardown(quiet=True)
+    >>> env.teardown()
+    Teardown of run 'demo': deleted 0 resources.
     """
     chosen = _resolve_backend(backend)
     endpoint = os.environ.get(ENDPOINT_VARIABLE) or None if chosen == "server" else None
