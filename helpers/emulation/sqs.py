@@ -10,8 +10,9 @@ Stand-ins (AWS behaviour copied -> what moto does without it)
 1. Cheap clock and cheap attributes: moto's SQS reads the environment's simulated clock
    directly instead of building a datetime per message, and answers GetQueueAttributes (which
    moto also calls once per sent and received message) without counting the whole queue
-   unless a count was asked for. Same answers; a 2,000-message backlog drains about 40x
-   faster than on plain moto (``make bench``).
+   unless a count was asked for, and deletes in one pass that stops at the message. Same
+   answers; a 2,000-message backlog drains about 100x faster than on plain moto
+   (``make bench``).
 2. FIFO deduplication interval: an id is remembered for 5 minutes even after the message was
    received and deleted -> moto only compares with messages still in the queue.
 3. Long polling on the simulated clock: ``WaitTimeSeconds`` advances simulated time to the
@@ -52,7 +53,12 @@ from unittest import mock
 from moto.core.responses import ActionResult
 from moto.core.utils import camelcase_to_underscores
 from moto.sqs import models as sqs_models
-from moto.sqs.exceptions import InvalidAttributeName, QueueDoesNotExist, SQSException
+from moto.sqs.exceptions import (
+    InvalidAttributeName,
+    QueueDoesNotExist,
+    ReceiptHandleIsInvalid,
+    SQSException,
+)
 from moto.sqs.responses import SQSResponse
 from moto.sqs.utils import generate_receipt_handle
 
@@ -240,12 +246,31 @@ class SqsStandIns(_Patches):
         def cancel_message_move_task(response: Any) -> ActionResult:
             return ActionResult(me._cancel_task(response._get_param("TaskHandle")))
 
+        def delete_message(queue: Any, receipt_handle: str) -> None:
+            # moto scans the whole queue twice per delete; received messages sit near the
+            # front, so one pass that stops at the match answers the same, far faster.
+            if receipt_handle in queue.deleted_messages:
+                return
+            for index, message in enumerate(queue._messages):
+                if message.receipt_handle == receipt_handle or receipt_handle in message._old_receipt_handles:
+                    del queue._messages[index]
+                    queue.pending_messages.discard(message)
+                    queue.deleted_messages.update(message.all_receipt_handles)
+                    return
+            raise ReceiptHandleIsInvalid()
+
+        def within_retention(backend: Any, queue_name: str, message: Any) -> bool:
+            queue = backend.get_queue(queue_name)
+            return queue.message_retention_period + message.sent_timestamp / 1000 > clock.time()
+
         patchers = [
             mock.patch.object(sqs_models, "unix_time", unix_time),
             mock.patch.object(sqs_models, "unix_time_millis", unix_time_millis),
             mock.patch.object(_Message, "visible", property(visible)),
             mock.patch.object(_Message, "delayed", property(delayed)),
             mock.patch.object(_Queue, "messages", property(messages)),
+            mock.patch.object(_Queue, "delete_message", delete_message),
+            mock.patch.object(_Backend, "is_message_valid_based_on_retention_period", within_retention),
             mock.patch.object(_Queue, "add_message", add_message),
             mock.patch.object(_Backend, "receive_message", receive_message),
             mock.patch.object(_Queue, "_set_attributes", set_attributes),
@@ -258,7 +283,7 @@ class SqsStandIns(_Patches):
             mock.patch.object(SQSResponse, "cancel_message_move_task",
                               cancel_message_move_task, create=True),
         ]
-        return patchers if clock.simulated else patchers[5:]  # a real clock: no cheap clock
+        return patchers if clock.simulated else patchers[7:]  # a real clock: no cheap clock
 
     # -- 2. FIFO deduplication interval ------------------------------------------------
     def _is_duplicate_send(self, queue: Any, message: Any) -> bool:
