@@ -425,25 +425,28 @@ class Environment:
             Environment._active_local = None
 
     def _delete_tagged_leftovers(self) -> list[str]:
+        """Delete what still carries this run's tags or prefix (a crashed kernel's leftovers).
+
+        Tags find every taggable resource; the name prefix also finds the few the tagging
+        API does not list (EventBridge rules on some accounts, and on moto).
+        """
         tagging = self._session.client("resourcegroupstaggingapi", region_name=self.region)
         filters = [{"Key": "course", "Values": ["securecart"]}, {"Key": "run", "Values": [self.run]}]
-        deleted = []
+        leftovers = Resources()
+        sqs = self.client("sqs")
         for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
             for item in page["ResourceTagMappingList"]:
-                arn = item["ResourceARN"]
-                service = arn.split(":")[2]
-                name = arn.rsplit(":", 1)[-1]
-                if service == "sqs":
-                    url = self._session.client("sqs", region_name=self.region).get_queue_url(QueueName=name)["QueueUrl"]
-                    self._session.client("sqs", region_name=self.region).delete_queue(QueueUrl=url)
-                elif service == "sns":
-                    self._session.client("sns", region_name=self.region).delete_topic(TopicArn=arn)
-                elif service == "states":
-                    self._session.client("stepfunctions", region_name=self.region).delete_state_machine(stateMachineArn=arn)
-                else:
-                    continue
-                deleted.append(f"leftover {name}")
-        return deleted
+                leftovers.adopt(item["ResourceARN"], sqs)
+        for url in sqs.list_queues(QueueNamePrefix=self.prefix).get("QueueUrls", []):
+            leftovers.adopt(sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"], sqs)
+        for rule in self.client("events").list_rules(NamePrefix=self.prefix)["Rules"]:
+            leftovers.adopt(rule["Arn"])
+        for page in self.client("sns").get_paginator("list_topics").paginate():
+            for topic in page["Topics"]:
+                if topic["TopicArn"].rsplit(":", 1)[-1].startswith(self.prefix):
+                    leftovers.adopt(topic["TopicArn"])
+        return [f"leftover {item}" for item in leftovers.teardown(self.client)]
 
 
 def connect(backend: str | None = None, *, run: str | None = None, seed: int = 42,

@@ -109,6 +109,31 @@ class Resources:
                 if info["Name"] == params.get("Name"):
                     self._items["rule"].pop(arn)
 
+    def adopt(self, arn: str, sqs: Any = None) -> None:
+        """Record a resource known only by its ARN (found by tag), so teardown deletes it.
+
+        ``sqs`` (a client) turns a queue ARN into the URL SQS's API needs.
+        """
+        service, region, account, resource = arn.split(":", 5)[2:6]
+        if service == "sqs" and sqs is not None:
+            self._items["queue"][sqs.get_queue_url(QueueName=resource, QueueOwnerAWSAccountId=account)["QueueUrl"]] = {}
+        elif service == "sns":
+            self._items["topic"][arn] = {}
+        elif service == "states":
+            self._items["state-machine"][arn] = {}
+        elif service == "events" and resource.startswith("rule/"):
+            parts = resource.split("/")
+            bus = parts[1] if len(parts) == 3 else "default"
+            self._items["rule"][arn] = {"Name": parts[-1], "EventBusName": bus}
+        elif service == "events" and resource.startswith("event-bus/"):
+            self._items["event-bus"][resource.split("/", 1)[1]] = {}
+        elif service == "dynamodb" and resource.startswith("table/"):
+            self._items["table"][resource.split("/", 1)[1]] = {}
+        elif service == "kinesis" and resource.startswith("stream/"):
+            self._items["stream"][resource.split("/", 1)[1]] = {}
+        elif service == "logs" and resource.startswith("log-group:"):
+            self._items["log-group"][resource.split(":", 1)[1].removesuffix(":*")] = {}
+
     def of(self, kind: str) -> list[str]:
         """Identifiers (URL, ARN or name) of one kind, in creation order."""
         return list(self._items[kind])

@@ -71,11 +71,18 @@ def test_aws_teardown_deletes_tracked_and_tagged_leftovers(fake_account, run_id)
     leftover = sns.create_topic(Name=f"{env.prefix}forgotten",
                                 Tags=[{"Key": "course", "Value": "securecart"},
                                       {"Key": "run", "Value": env.run}])["TopicArn"]
+    events = boto3.client("events", region_name="eu-west-1")
+    events.put_rule(Name=f"{env.prefix}stale-rule", EventPattern='{"source": ["x"]}',
+                    Tags=[{"Key": "course", "Value": "securecart"}, {"Key": "run", "Value": env.run}])
+    events.put_targets(Rule=f"{env.prefix}stale-rule", Targets=[
+        {"Id": "t", "Arn": "arn:aws:sqs:eu-west-1:123456789012:elsewhere"}])
     # WHEN the run is torn down
     report = env.teardown()
-    # THEN both are gone, and the report says which
+    # THEN all three are gone, and the report says which
     assert f"queue {env.prefix}orders" in report
-    assert f"leftover {env.prefix}forgotten" in report
+    assert f"leftover topic {env.prefix}forgotten" in report
+    assert f"leftover rule {env.prefix}stale-rule" in report
+    assert events.list_rules(NamePrefix=env.prefix)["Rules"] == []
     assert leftover not in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
     assert boto3.client("sqs", region_name="eu-west-1").list_queues().get("QueueUrls", []) == []
 
