@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
+from hypothesis import settings
 
 import helpers
+
+# On CI the property tests draw the same examples every run (a failure there reproduces);
+# on a developer's machine they explore new ones each time.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def random_run() -> str:
