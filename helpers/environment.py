@@ -211,7 +211,13 @@ class Environment:
     def _start(self) -> None:
         if self.local:
             self._start_local()
-        elif self.backend == "server":
+            return
+        # A local environment still open would keep moto intercepting every call (and the
+        # loopback guard refusing AWS): close it, so "aws" really means the real account.
+        previous = Environment._active_local
+        if previous is not None and not previous.closed:
+            previous.teardown()
+        if self.backend == "server":
             self._session = self._fake_session()
         else:
             self._start_aws()

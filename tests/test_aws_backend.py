@@ -112,3 +112,25 @@ def test_aws_backend_log_records_real_calls(fake_account, run_id):
         assert len(sends) == 1 and int(sends.seq.iloc[0]) == 4
     finally:
         env.teardown()
+
+
+def test_switching_from_moto_to_aws_closes_the_local_environment(monkeypatch, tmp_path, run_id):
+    # GIVEN a shell without AWS credentials, and an open moto environment (moto intercepting,
+    # its fake credentials set, the loopback guard on)
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    for key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    local = helpers.connect(run=run_id, quiet=True)
+    local.client("sqs").create_queue(QueueName="local-only")
+    # WHEN the student switches to aws
+    # THEN the local environment is closed first, so moto's fake credentials no longer
+    # stand in for an account: the aws backend reports the missing credentials
+    with pytest.raises(helpers.CredentialsMissingError):
+        helpers.connect("aws", quiet=True)
+    assert local.closed
+    with pytest.raises(helpers.EnvironmentClosedError):
+        local.client("sqs")
