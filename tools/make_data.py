@@ -161,6 +161,7 @@ def build_customers(seed: int = SEED) -> list[dict[str, Any]]:
 
 # --- schemas ----------------------------------------------------------------------------
 ORDER_ID = {"type": "string", "pattern": "^ord-[0-9]{5}$", "description": "e.g. ord-00001"}
+PAYMENT_ID = {"type": "string", "pattern": "^pay-[0-9]{5}$"}
 CUSTOMER_ID = {"type": "string", "pattern": "^cus-[0-9]{3}$", "description": "e.g. cus-007"}
 SKU = {"type": "string", "pattern": "^SKU-[0-9]{4}$", "description": "e.g. SKU-0001"}
 AMOUNT = {"type": "number", "minimum": 0, "description": "money, 2 decimals"}
@@ -226,7 +227,7 @@ def build_schemas() -> dict[str, dict]:
                 "order_id": ORDER_ID,
                 "customer_id": CUSTOMER_ID,
                 "seq": SEQ,
-                "payment_id": {"type": "string", "pattern": "^pay-[0-9]{5}$"},
+                "payment_id": PAYMENT_ID,
                 "amount": AMOUNT,
                 "currency": CURRENCY,
                 "authorized_at": TIMESTAMP,
@@ -240,7 +241,7 @@ def build_schemas() -> dict[str, dict]:
                 "order_id": ORDER_ID,
                 "customer_id": CUSTOMER_ID,
                 "seq": SEQ,
-                "payment_id": {"type": "string", "pattern": "^pay-[0-9]{5}$"},
+                "payment_id": PAYMENT_ID,
                 "amount": AMOUNT,
                 "currency": CURRENCY,
                 "reason": {
