@@ -5,7 +5,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-NBVAL := $(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+XDIST ?= -n 2
+NBVAL := $(BIN)/pytest -q $(XDIST) --dist loadfile --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
 .PHONY: install lab test lint unit nbval nbval-server rerun notebooks student bench clean
 
@@ -23,9 +24,10 @@ lab: install
 
 lint: install
 	$(BIN)/ruff check helpers tests tools notebooks
+	$(BIN)/lint-imports --no-cache
 
 unit: install
-	$(BIN)/pytest -q -m "not notebooks" --doctest-modules helpers tests
+	$(BIN)/pytest -q $(XDIST) -m "not notebooks" --doctest-modules helpers tests
 
 nbval: install
 	$(NBVAL)
@@ -34,7 +36,7 @@ nbval-server: install
 	SECURECART_BACKEND=server $(NBVAL)
 
 rerun: install
-	$(BIN)/pytest -q -m notebooks
+	$(BIN)/pytest -q $(XDIST) --dist loadfile -m notebooks
 
 test: lint unit nbval nbval-server rerun
 

@@ -1,4 +1,13 @@
-"""SecureCart workbook helpers: ``env = helpers.connect()`` and the modules of each lab.
+"""SecureCart workbook helpers: ``env = helpers.connect()`` and the modules of each notebook.
+
+Layers (imports run downwards only; ``lint-imports`` checks the contracts in ``pyproject.toml``)
+-----------------------------------------------------------------------------------------------
+notebook modules   ``architecture`` (01), ``choosing`` (02), ``lab1`` (03), ...
+course             the teaching framework: results, checks, quiz, topology, student copies
+service toolkits   ``sqs`` (and the toolkits of the later labs), each the same module set
+environment        ``connect()`` and the one :class:`Environment` object
+emulation, data    AWS behaviours moto lacks (one module per service); SecureCart's sample data
+platform           clock, event log, call recorder, naming, resources, safety, errors, limits
 
 Example
 -------
@@ -12,12 +21,13 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import architecture, data, decision, lab1, limits, quiz, services, sqs, sqs_plots, topology
-from .about import versions
-from .clock import RealClock, SimClock
+from . import architecture, choosing, course, data, lab1, sqs
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
-from .errors import (
+from .platform import limits
+from .platform.about import versions
+from .platform.clock import RealClock, SimClock
+from .platform.errors import (
     CredentialsMissingError,
     DataValidationError,
     EnvironmentClosedError,
@@ -32,7 +42,7 @@ from .errors import (
     SecureCartError,
     UnknownBackendError,
 )
-from .eventlog import COLUMNS, EventLog
+from .platform.eventlog import COLUMNS, EventLog
 
 __version__ = "0.1.0"
 
@@ -50,12 +60,9 @@ __all__ = [
     "limits",
     "data",
     "architecture",
-    "topology",
-    "services",
-    "decision",
-    "quiz",
+    "choosing",
+    "course",
     "sqs",
-    "sqs_plots",
     "lab1",
     "SecureCartError",
     "UnknownBackendError",

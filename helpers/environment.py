@@ -43,19 +43,19 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from .clock import RealClock, SimClock
 from .emulation import DeliveryModel, RoutingStandIns, SqsStandIns
-from .errors import (
+from .platform.clock import RealClock, SimClock
+from .platform.errors import (
     CredentialsMissingError,
     EnvironmentClosedError,
     InvalidParameterError,
     UnknownBackendError,
 )
-from .eventlog import EventLog
-from .naming import Naming
-from .recorder import ACTOR, Recorder
-from .resources import Resources
-from .safety import LoopbackGuard
+from .platform.eventlog import EventLog
+from .platform.naming import Naming
+from .platform.recorder import ACTOR, Recorder
+from .platform.resources import Resources
+from .platform.safety import LoopbackGuard
 
 __all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE"]
 

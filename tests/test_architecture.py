@@ -6,7 +6,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from helpers import architecture
-from helpers.errors import InvalidParameterError, NotReadyError
+from helpers.platform.errors import InvalidParameterError, NotReadyError
 
 
 def _share(env, design, outage, **kw):

@@ -12,7 +12,7 @@ import moto
 import pytest
 
 import helpers
-from helpers.clock import RealClock
+from helpers.platform.clock import RealClock
 
 
 @pytest.fixture

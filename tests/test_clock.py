@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from helpers.clock import COURSE_START, RealClock, SimClock
-from helpers.errors import InvalidParameterError
+from helpers.platform.clock import COURSE_START, RealClock, SimClock
+from helpers.platform.errors import InvalidParameterError
 
 
 @pytest.fixture

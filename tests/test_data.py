@@ -20,7 +20,7 @@ from helpers.data import (
     load_schema,
     validate_event,
 )
-from helpers.errors import DataValidationError, SecureCartError
+from helpers.platform.errors import DataValidationError, SecureCartError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import decision
-from helpers.errors import InvalidParameterError
+from helpers.choosing import decision
+from helpers.platform.errors import InvalidParameterError
 
 
 @pytest.mark.parametrize(("answers", "service"), [

@@ -12,7 +12,7 @@ from moto.sqs.models import sqs_backends
 
 import helpers
 from helpers.environment import LOCAL_ACCOUNT, LOCAL_REGION
-from helpers.errors import (
+from helpers.platform.errors import (
     CredentialsMissingError,
     EnvironmentClosedError,
     InvalidNameError,

@@ -6,8 +6,8 @@ import pytest
 
 import helpers
 from helpers import lab1
-from helpers.errors import InvalidParameterError, NotReadyError
-from helpers.sqs_plots import DUPLICATE, OUT_OF_ORDER
+from helpers.platform.errors import InvalidParameterError, NotReadyError
+from helpers.sqs.plots import DUPLICATE, OUT_OF_ORDER
 
 
 def _marked(fig, gid: str) -> list[int]:
@@ -138,7 +138,7 @@ def test_panel_runs_static_and_as_widgets(env):
     shown = lab1.panel(env)
     bundle = shown._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert data["text/plain"] == lab1._Panel.TEXT
+    assert data["text/plain"] == lab1.sliders._Panel.TEXT
     assert "application/vnd.jupyter.widget-view+json" in data
     # and pressing Run draws one more run with the sliders' values
     assert isinstance(shown.run(), lab1.PanelResult)

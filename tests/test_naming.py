@@ -1,11 +1,11 @@
-"""helpers.naming: run prefixes, course tags and the AWS name rules, checked before any call."""
+"""helpers.platform.naming: run prefixes, course tags and the AWS name rules, checked before any call."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers.errors import InvalidNameError
-from helpers.naming import Naming
+from helpers.platform.errors import InvalidNameError
+from helpers.platform.naming import Naming
 
 
 @pytest.fixture

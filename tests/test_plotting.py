@@ -1,12 +1,13 @@
-"""helpers.plotting: the one figure factory every course plot uses."""
+"""helpers.platform.plotting: the one figure factory every course plot uses."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers import architecture, topology
-from helpers.errors import InvalidParameterError
-from helpers.plotting import CourseFigure, new_figure
+from helpers import architecture
+from helpers.course import topology
+from helpers.platform.errors import InvalidParameterError
+from helpers.platform.plotting import CourseFigure, new_figure
 
 
 def test_new_figure_makes_a_course_figure_of_the_size_and_grid():

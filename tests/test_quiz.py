@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import quiz
-from helpers.errors import InvalidParameterError
+from helpers.course import quiz
+from helpers.platform.errors import InvalidParameterError
 
 
 def test_six_to_eight_questions_each_with_a_known_answer():

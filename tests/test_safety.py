@@ -11,8 +11,8 @@ import pytest
 from conftest import random_run
 
 import helpers
-from helpers.errors import NetworkBlockedError
-from helpers.safety import is_loopback
+from helpers.platform.errors import NetworkBlockedError
+from helpers.platform.safety import is_loopback
 
 FAKE_REAL_KEYS = {
     "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",

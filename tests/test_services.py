@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import services
+from helpers.choosing import services
 
 
 def test_service_table_lists_six_services():

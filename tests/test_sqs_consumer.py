@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from helpers.data import OrderGenerator
-from helpers.errors import InvalidParameterError
+from helpers.platform.errors import InvalidParameterError
 from helpers.sqs import (
     IdempotencyStore,
     Scenario,

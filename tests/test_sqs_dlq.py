@@ -7,7 +7,7 @@ import json
 import pytest
 
 from helpers.data import OrderGenerator
-from helpers.errors import InvalidParameterError
+from helpers.platform.errors import InvalidParameterError
 from helpers.sqs import (
     Scenario,
     check_delivery,

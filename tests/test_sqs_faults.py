@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.errors import InvalidParameterError
+from helpers.platform.errors import InvalidParameterError
 from helpers.sqs import Scenario, create_queue, make_batch_handler, run_consumers, send_orders
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers.errors import GroupBlockedError, IdempotencyInProgressError
+from helpers.platform.errors import GroupBlockedError, IdempotencyInProgressError
 from helpers.sqs import IdempotencyStore, idempotent, make_batch_handler
 
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import sqs_plots
-from helpers.sqs_plots import (
+from helpers.sqs import plots as sqs_plots
+from helpers.sqs.plots import (
     DUPLICATE,
     OUT_OF_ORDER,
     delivery_order,

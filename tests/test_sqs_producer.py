@@ -8,7 +8,7 @@ import pytest
 
 from helpers import limits
 from helpers.data import OrderGenerator
-from helpers.errors import (
+from helpers.platform.errors import (
     MessageTooLargeError,
     MissingDeduplicationIdError,
     MissingGroupIdError,

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from helpers import limits
-from helpers.errors import (
+from helpers.platform.errors import (
     InvalidNameError,
     InvalidParameterError,
     InvalidRedrivePolicyError,

@@ -7,8 +7,10 @@ import networkx as nx
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import architecture, services, topology
-from helpers.errors import NotReadyError
+from helpers import architecture
+from helpers.choosing import services
+from helpers.course import topology
+from helpers.platform.errors import NotReadyError
 
 TARGET_EDGES = {
     ("orders", "orders-dlq", "redrive", "maxReceiveCount=3"),

@@ -25,7 +25,7 @@ from unittest import mock
 from moto.events import models as events_models
 from moto.sns import models as sns_models
 
-from ..recorder import ACTOR
+from ..platform.recorder import ACTOR
 from ._base import _Patches
 
 __all__ = ["RoutingStandIns"]

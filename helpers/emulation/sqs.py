@@ -62,7 +62,7 @@ from moto.sqs.exceptions import (
 from moto.sqs.responses import SQSResponse
 from moto.sqs.utils import generate_receipt_handle
 
-from .. import limits
+from ..platform import limits
 from ._base import _Patches
 
 if TYPE_CHECKING:  # pragma: no cover

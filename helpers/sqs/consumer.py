@@ -59,8 +59,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import limits
-from ..errors import GroupBlockedError, HandlerResponseError, InvalidParameterError
+from ..platform import limits
+from ..platform.errors import GroupBlockedError, HandlerResponseError, InvalidParameterError
 from .faults import Scenario
 from .queues import OrderQueue, _attributes, _depth
 from .types import LambdaContext, SQSEvent, SQSRecord

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import limits
-from ..errors import InvalidParameterError, RedriveFailedError
+from ..platform import limits
+from ..platform.errors import InvalidParameterError, RedriveFailedError
 from .queues import OrderQueue, _attributes, _depth
 
 if TYPE_CHECKING:  # pragma: no cover

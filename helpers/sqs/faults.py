@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..emulation import EMULATED, DeliveryModel
-from ..errors import InvalidParameterError
+from ..platform.errors import InvalidParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..errors import GroupBlockedError, IdempotencyInProgressError
+from ..platform.errors import GroupBlockedError, IdempotencyInProgressError
 from .types import PartialBatchResponse, SQSEvent, SQSRecord
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -1,6 +1,6 @@
 """Plain-queue plumbing shared by the concepts notebooks (01 and 02).
 
-The demos of :mod:`helpers.architecture` and :mod:`helpers.services` need three small SQS
+The demos of :mod:`helpers.architecture` and :mod:`helpers.choosing.services` need three small SQS
 steps that Lab 1's validated :func:`~helpers.sqs.create_queue` does not cover:
 
 :func:`plain_queue`
@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from .. import limits
+from ..platform import limits
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment

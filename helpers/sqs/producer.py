@@ -31,8 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .. import limits
-from ..errors import (
+from ..platform import limits
+from ..platform.errors import (
     InvalidParameterError,
     MessageTooLargeError,
     MissingDeduplicationIdError,

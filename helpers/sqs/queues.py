@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from .. import limits
-from ..errors import (
+from ..platform import limits
+from ..platform.errors import (
     InvalidNameError,
     InvalidParameterError,
     InvalidRedrivePolicyError,

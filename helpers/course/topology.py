@@ -30,8 +30,10 @@ from typing import Any
 import networkx as nx
 from matplotlib.figure import Figure
 
-from .errors import NotReadyError
-from .plotting import new_figure  # re-exported: topology.new_figure predates helpers.plotting
+from ..platform.errors import NotReadyError
+from ..platform.plotting import (
+    new_figure,  # re-exported: topology.new_figure predates helpers.platform.plotting
+)
 
 __all__ = ["NODE_KINDS", "EDGE_KINDS", "build_topology", "draw_topology", "edge_table",
            "new_figure"]

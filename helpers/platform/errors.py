@@ -4,7 +4,7 @@ Every message names the value that was wrong, the AWS (or course) rule it broke,
 
 Example
 -------
->>> from helpers.errors import SecureCartError, UnknownBackendError
+>>> from helpers.platform.errors import SecureCartError, UnknownBackendError
 >>> issubclass(UnknownBackendError, SecureCartError)
 True
 """

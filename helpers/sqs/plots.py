@@ -3,7 +3,7 @@
 Every function takes a frame of :meth:`helpers.EventLog.to_frame` (or a small table an
 experiment built from one), an optional matplotlib ``ax``, sets the figure's size when it
 makes the figure, and returns the :class:`~matplotlib.figure.Figure`. Figures come from
-:func:`helpers.plotting.new_figure` (never ``pyplot``), so a notebook cell shows a plot exactly
+:func:`helpers.platform.plotting.new_figure` (never ``pyplot``), so a notebook cell shows a plot exactly
 once: as the cell's value, rendered as PNG. Times are seconds on the environment's clock since the
 first row of the frame (simulated on moto, so the plots are the same on every run).
 
@@ -26,7 +26,7 @@ plot_throughput_grid
 Example
 -------
 >>> import helpers
->>> from helpers.sqs_plots import plot_queue_depth
+>>> from helpers.sqs.plots import plot_queue_depth
 >>> env = helpers.connect(quiet=True)
 >>> sqs = env.client("sqs")
 >>> url = sqs.create_queue(QueueName="plots-demo")["QueueUrl"]
@@ -48,11 +48,11 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .plotting import CourseFigure, new_figure
+from ..platform.plotting import CourseFigure, new_figure
 
 __all__ = [
-    "CourseFigure",  # from helpers.plotting, kept here for older imports
-    "new_figure",  # from helpers.plotting, kept here for older imports
+    "CourseFigure",  # from helpers.platform.plotting, kept here for older imports
+    "new_figure",  # from helpers.platform.plotting, kept here for older imports
     "short_name",
     "relative_time",
     "queue_depth_series",

@@ -9,7 +9,7 @@ follow it without anyone waiting. On ``aws`` and external endpoints the environm
 
 Example
 -------
->>> from helpers.clock import SimClock
+>>> from helpers.platform.clock import SimClock
 >>> clock = SimClock()
 >>> clock.start()
 >>> clock.advance(30)

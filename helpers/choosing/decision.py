@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidParameterError
+from ..platform.errors import InvalidParameterError
 
 __all__ = ["Recommendation", "QUESTIONS", "recommend", "questionnaire"]
 

@@ -15,7 +15,7 @@ False
 
 from __future__ import annotations
 
-from .errors import InvalidParameterError
+from ..platform.errors import InvalidParameterError
 
 __all__ = ["SERVICES", "QUESTIONS", "check_answer", "is_correct", "show_questions"]
 

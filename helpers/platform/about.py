@@ -2,7 +2,7 @@
 
 Example
 -------
->>> from helpers.about import versions
+>>> from helpers.platform.about import versions
 >>> "boto3" in version_info()
 True
 """

@@ -1,7 +1,7 @@
 """Course figures: matplotlib figures a notebook cell shows exactly once, as a PNG.
 
-Every plot of the course (:mod:`helpers.topology`, :mod:`helpers.architecture`,
-:mod:`helpers.sqs_plots`, :mod:`helpers.lab1`) starts from :func:`new_figure`. It makes a
+Every plot of the course (:mod:`helpers.course.topology`, :mod:`helpers.architecture`,
+:mod:`helpers.sqs.plots`, :mod:`helpers.lab1`) starts from :func:`new_figure`. It makes a
 :class:`CourseFigure`: a :class:`matplotlib.figure.Figure` made without ``pyplot`` that renders
 itself as PNG (``_repr_png_``). So a figure appears once, as the value a cell returns; nothing
 is drawn twice, nothing leaks from one cell into the next, and no IPython formatter has to be

@@ -26,9 +26,9 @@ from typing import Any
 import pandas as pd
 from botocore.exceptions import ClientError
 
-from .data import OrderGenerator, load_catalogue, validate_event
-from .errors import NotReadyError
-from .sqs.plumbing import allow_service_sends, drain, plain_queue, subscribe_queue
+from ..data import OrderGenerator, load_catalogue, validate_event
+from ..platform.errors import NotReadyError
+from ..sqs.plumbing import allow_service_sends, drain, plain_queue, subscribe_queue
 
 __all__ = [
     "SERVICE_TABLE",

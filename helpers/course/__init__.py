@@ -1,0 +1,21 @@
+"""The teaching framework every notebook shares: results, checks, quizzes, topology, student copies.
+
+Modules
+-------
+results
+    The base of every experiment's result: numbers, ``frame``, ``figure()``, a one-line summary.
+checks
+    Exercise checks: a verdict, the real cause, and hints in tiers (concept, API, answer).
+quiz
+    Checked multiple-choice questions (notebook 02).
+topology
+    The live topology of a run, read back from the backend and drawn.
+student
+    Student copies: solution cells replaced by their starters.
+"""
+
+from __future__ import annotations
+
+from . import checks, quiz, results, student, topology
+
+__all__ = ["checks", "quiz", "results", "student", "topology"]

@@ -1,0 +1,122 @@
+"""Lab 1 shared pieces: the payment gateway, fresh queues, labelled frames and the result bases.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..sqs.dlq import inspect_dlq
+from ..sqs.idempotency import IdempotencyStore, make_batch_handler, record_body
+from ..sqs.invariants import check_delivery
+from ..sqs.queues import OrderQueue, create_queue
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    from ..environment import Environment
+
+
+
+__all__ = ["PaymentGateway"]
+
+
+
+# -- shared pieces ------------------------------------------------------------------------
+class PaymentGateway:
+    """A stand-in payment provider that remembers every charge: the side effect to protect.
+
+    Example
+    -------
+    >>> gateway = PaymentGateway()
+    >>> gateway.charge("ord-00001", 12.5); gateway.charge("ord-00001", 12.5)
+    >>> gateway.charged_twice()
+    ['ord-00001']
+    """
+
+    def __init__(self) -> None:
+        self.charges: Counter[str] = Counter()
+
+    def charge(self, order_id: str, amount: float) -> None:
+        """Charge ``amount`` for ``order_id`` (a real provider would move money here)."""
+        self.charges[str(order_id)] += 1
+
+    def charged(self) -> list[str]:
+        """Every charge's order id, repeated as often as it was charged."""
+        return list(self.charges.elements())
+
+    def charged_twice(self) -> list[str]:
+        """Order ids charged more than once, sorted."""
+        return sorted(k for k, v in self.charges.items() if v > 1)
+
+    def reset(self) -> None:
+        """Forget every charge."""
+        self.charges.clear()
+
+    def __repr__(self) -> str:
+        return (f"PaymentGateway({sum(self.charges.values())} charges for {len(self.charges)} "
+                f"orders, {len(self.charged_twice())} charged twice)")
+
+
+def _amount(order: dict[str, Any]) -> float:
+    return float(order.get("amount", order.get("total", 0.0)))
+
+
+def _charging(gateway: PaymentGateway) -> Callable[[dict[str, Any]], None]:
+    def charge_payment(record: dict[str, Any]) -> None:
+        order = record_body(record)
+        gateway.charge(order["order_id"], _amount(order))
+    return charge_payment
+
+
+def _payment_handler(gateway: PaymentGateway, *, idempotent: bool = True) -> Callable:
+    """The course's payment handler: charge each order (once, with an idempotency store)."""
+    store = IdempotencyStore() if idempotent else None
+    return make_batch_handler(_charging(gateway), store=store)
+
+
+def _fresh_queue(env: Environment, base: str, **options: Any) -> OrderQueue:
+    """``create_queue`` under a name this environment has not used yet (``base``, ``base-2``...).
+
+    A re-run of an experiment then starts from an empty queue without purging (on AWS a
+    purge takes up to 60 s and a deleted name is blocked for 60 s).
+    """
+    n = _run_index(env, base, bool(options.get("fifo")))
+    return create_queue(env, base if n == 0 else f"{base}-{n + 1}", **options)
+
+
+
+def _queue_labels(queue: OrderQueue, label: str) -> dict[str, str]:
+    labels = {queue.name: label}
+    if queue.dlq_name:
+        labels[queue.dlq_name] = f"{label}-dlq"
+    return labels
+
+
+def _dlq_order_ids(env: Environment, queue: OrderQueue) -> list[str]:
+    if not queue.dlq_url:
+        return []
+    table = inspect_dlq(env, queue)
+    return [str(x) for x in table["order_id"]] if len(table) else []
+
+
+def _invariant(env: Environment, queue: OrderQueue, sent: Iterable[str], gateway: PaymentGateway,
+               dlq: list[str] | None = None) -> Any:
+    return check_delivery(env, list(sent), processed_order_ids=gateway.charged(),
+                          dlq_order_ids=_dlq_order_ids(env, queue) if dlq is None else dlq)
+
+
+def _fmt_rate(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+
+def _run_index(env: Environment, base: str, fifo: bool = False) -> int:
+    """How many queues named ``base`` (``base-2``...) this environment made already."""
+    suffix = ".fifo" if fifo else ""
+    existing = {url.rsplit("/", 1)[-1] for url in env.resources.of("queue")}
+    n = 0
+    while env.name(f"{base}{'' if n == 0 else f'-{n + 1}'}{suffix}") in existing:
+        n += 1
+    return n
+
