@@ -43,7 +43,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from .emulation import DeliveryModel, RoutingStandIns, SqsStandIns
+from .emulation import GROUPS, DeliveryModel
 from .platform.clock import RealClock, SimClock
 from .platform.errors import (
     CredentialsMissingError,
@@ -166,8 +166,9 @@ class Environment:
         self.log = EventLog(self.clock)
         self.resources = Resources()
         self.delivery = DeliveryModel()
-        self.stand_ins = SqsStandIns(self) if self.local else None
-        self.routing = RoutingStandIns(self) if self.local else None
+        #: The stand-ins of each AWS service (:mod:`helpers.emulation`), local backends only.
+        self.emulation = {group.SERVICE: group(self) for group in GROUPS} if self.local else {}
+        self.stand_ins = self.emulation.get("sqs")
         self.account = LOCAL_ACCOUNT if backend != "aws" else ""
         self.closed = False
         self._quiet = quiet
@@ -266,8 +267,8 @@ class Environment:
                 self._server.start()
                 host, port = self._server.get_host_and_port()
                 self.endpoint_url = f"http://{host}:{port}"
-            self.stand_ins.start()
-            self.routing.start()
+            for group in self.emulation.values():
+                group.start()
             self._session = self._fake_session()
         except BaseException:
             self._stop_local()
@@ -408,10 +409,8 @@ class Environment:
         return TeardownReport(self.run, deleted)
 
     def _stop_local(self) -> None:
-        if self.stand_ins is not None:
-            self.stand_ins.stop()
-        if self.routing is not None:
-            self.routing.stop()
+        for group in reversed(list(self.emulation.values())):
+            group.stop()
         if self._mock is not None:
             self._mock.stop()
             self._mock = None

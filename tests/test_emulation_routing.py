@@ -1,4 +1,4 @@
-"""Pins of the SNS and EventBridge routing stand-ins (helpers/emulation/routing.py)."""
+"""Pins of the SNS and EventBridge routing stand-ins (helpers/emulation/sns.py, events.py)."""
 
 from __future__ import annotations
 

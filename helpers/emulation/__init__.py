@@ -11,9 +11,11 @@ SQS (:mod:`helpers.emulation.sqs`)
     type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged;
     FIFO group order after a visibility timeout.
 
-SNS and EventBridge (:mod:`helpers.emulation.routing`)
-    SNS ``deliver`` / ``filter-drop`` and EventBridge ``route`` rows in ``env.log``; a
-    DISABLED rule delivers nothing (moto still delivers).
+SNS (:mod:`helpers.emulation.sns`)
+    ``deliver`` / ``filter-drop`` rows in ``env.log``.
+
+EventBridge (:mod:`helpers.emulation.events`)
+    ``route`` rows in ``env.log``; a DISABLED rule delivers nothing (moto still delivers).
 
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
@@ -31,7 +33,18 @@ False
 
 from __future__ import annotations
 
-from .routing import RoutingStandIns
+from ._base import _Patches
+from .events import EventsStandIns
+from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
 
-__all__ = ["DeliveryModel", "SqsStandIns", "RoutingStandIns", "EMULATED"]
+__all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS"]
+
+#: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
+#: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
+#: class here.
+GROUPS: tuple[type[_Patches], ...] = (
+    SqsStandIns,
+    SnsStandIns,
+    EventsStandIns,
+)

@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["_Patches"]
+__all__ = ["_Patches", "short_name"]
+
+
+def short_name(arn: str) -> str:
+    """The last part of an ARN or URL (``...:securecart-demo-orders`` -> ``securecart-demo-orders``)."""
+    return arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
 
 
 class _Patches:
@@ -31,6 +36,8 @@ class _Patches:
     build the patchers in :meth:`_patches`.
     """
 
+    #: The AWS service whose behaviour this group supplies (the key in ``env.emulation``).
+    SERVICE = ""
     #: The stand-ins this group installs.
     NAMES: tuple[str, ...] = ()
 

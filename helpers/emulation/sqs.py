@@ -153,6 +153,7 @@ def _invalid(message: str) -> SQSException:
 class SqsStandIns(_Patches):
     """Installs and removes the SQS stand-ins for one environment."""
 
+    SERVICE = "sqs"
     NAMES = (
         "cheap clock",
         "FIFO deduplication interval",
