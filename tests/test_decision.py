@@ -14,6 +14,8 @@ from helpers.platform.errors import InvalidParameterError
     ({"one_consumer": True, "ordering": True}, "SQS FIFO"),
     ({"many_consumers": True}, "SNS"),
     ({"many_consumers": True, "ordering": True}, "SNS FIFO"),
+    ({"many_consumers": True, "ordering": True, "replay": True}, "SNS FIFO"),
+    ({"one_consumer": True, "ordering": True, "replay": True}, "SNS FIFO"),
     ({"replay": True}, "EventBridge"),
     ({"many_consumers": True, "replay": True}, "EventBridge"),
     ({"high_velocity": True}, "Kinesis Data Streams"),
@@ -43,7 +45,9 @@ def test_questionnaire_shows_the_answer_live():
     box = decision.questionnaire()
     *checks, answer = box.children
     assert len(checks) == len(decision.QUESTIONS)
-    assert answer.value.startswith("<b>SQS</b>")
+    # THEN nothing is recommended before anything is ticked
+    assert answer.value == decision.NOTHING_TICKED
+    assert "SQS" not in answer.value
     # WHEN "many consumers" and "ordering" are ticked
     by_text = {c.description: c for c in checks}
     by_text[decision.QUESTIONS["many_consumers"]].value = True
@@ -52,3 +56,32 @@ def test_questionnaire_shows_the_answer_live():
     assert answer.value.startswith("<b>SNS FIFO</b>")
     by_text[decision.QUESTIONS["one_consumer"]].value = True
     assert "Pick one" in answer.value
+
+
+def test_questionnaire_text_form_is_a_friendly_line():
+    # GIVEN the form as a saved notebook stores it (text/plain)
+    box = decision.questionnaire()
+    bundle = box._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    # THEN it reads as a sentence, not VBox(children=...), and the widget is still there
+    assert data["text/plain"] == decision.Questionnaire.TEXT
+    assert "VBox" not in repr(box)
+    assert "application/vnd.jupyter.widget-view+json" in data
+
+
+def test_every_recommendation_is_a_quiz_answer():
+    # GIVEN every combination the questionnaire allows
+    from itertools import product
+
+    from helpers.course import quiz
+    keys = list(decision.QUESTIONS)
+    seen = set()
+    for values in product([False, True], repeat=len(keys)):
+        answers = dict(zip(keys, values, strict=True))
+        if answers["one_consumer"] and answers["many_consumers"]:
+            continue
+        seen.add(decision.recommend(**answers).service)
+    # THEN the quiz accepts each service the helper can recommend (one vocabulary)
+    for service in seen:
+        assert quiz._normalise(service) in quiz.SERVICES, service
+    assert "SNS FIFO" in seen

@@ -40,3 +40,23 @@ def test_aliases_and_unknown_answers(capsys):
 def test_unknown_question_is_refused():
     with pytest.raises(InvalidParameterError, match="q1"):
         quiz.check_answer("q99", "SQS")
+
+
+def test_sns_fifo_is_an_answer_and_fits_ordered_fan_out_with_replay(capsys):
+    # GIVEN the scenario of ordered fan-out without duplicates, with replay
+    # THEN SNS FIFO is right, and its neighbours are told what they get wrong
+    assert quiz.is_correct("q8", "SNS FIFO") and quiz.is_correct("q8", "fifo topic")
+    quiz.check_answer("q8", "SQS FIFO")
+    assert "does not fan out" in capsys.readouterr().out
+    quiz.check_answer("q8", "EventBridge")
+    assert "no ordering promise" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("service", [s for s in quiz.SERVICES])
+def test_no_text_states_the_outdated_facts(service):
+    # GIVEN what the quiz says about a service when it is not the answer
+    text = quiz._WHY_NOT[service] + " ".join(quiz._HINTS.values())
+    # THEN EventBridge has no shards, topics may replay (FIFO), Kinesis keeps records
+    assert "per shard" not in text
+    assert "keeps nothing to replay and" not in text
+    assert "forget an event once delivered" not in text

@@ -4,9 +4,17 @@ The rules, first match wins (each answer says which rule fired):
 
 1. orchestration (steps, branches, retries, one owner of the flow) -> Step Functions
 2. high-velocity stream (many records per second, several readers, replay) -> Kinesis
-3. replay needed, or routing by content to many consumers -> EventBridge (archive, rules)
-4. many consumers of the same message -> SNS (fan-out), SNS FIFO when ordering is needed
-5. one consumer (group) -> SQS, SQS FIFO when ordering is needed
+   (records kept 24 h by default, up to 365 days)
+3. ordering with several consumers or with replay -> SNS FIFO (fan-out in order per message
+   group; a FIFO topic's archive keeps messages up to 365 days and replays them)
+4. replay needed -> EventBridge (an archive replays to the bus; rules match any field;
+   at-least-once, no ordering promise)
+5. many consumers of the same message -> SNS (fan-out with filter policies)
+6. one consumer (group) -> SQS, SQS FIFO when ordering is needed
+
+Sources: SNS developer guide, "Amazon SNS message archiving and replay for FIFO topics";
+EventBridge user guide, "Archiving and replaying events"; Kinesis developer guide, "Change
+the data retention period".
 
 Example
 -------
@@ -14,6 +22,8 @@ Example
 'SNS'
 >>> recommend(one_consumer=True, ordering=True).service
 'SQS FIFO'
+>>> recommend(many_consumers=True, ordering=True).service
+'SNS FIFO'
 """
 
 from __future__ import annotations
@@ -21,9 +31,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..platform import limits
 from ..platform.errors import InvalidParameterError
 
-__all__ = ["Recommendation", "QUESTIONS", "recommend", "questionnaire"]
+__all__ = ["Recommendation", "QUESTIONS", "NOTHING_TICKED", "Questionnaire", "recommend",
+           "questionnaire"]
 
 #: The questionnaire's questions: keyword of :func:`recommend` -> question text.
 QUESTIONS = {
@@ -93,16 +105,20 @@ def recommend(*, one_consumer: bool = False, many_consumers: bool = False,
         return Recommendation("Step Functions", "a multi-step workflow with branches and retries "
                               "is orchestrated by a state machine that records every step")
     if high_velocity:
+        days = limits.KINESIS_MAX_RETENTION_HOURS // 24
         return Recommendation("Kinesis Data Streams", "a high-velocity stream: shards scale the "
                               "throughput, order is kept per partition key, and records stay for "
-                              "replay (24 h by default)")
+                              f"replay (24 h by default, up to {days} days)")
+    if ordering and (many_consumers or replay):
+        return Recommendation("SNS FIFO", f"{'several consumers' if many_consumers else 'replay'}"
+                              ", in order: a FIFO topic fans out to SQS queues in order per message "
+                              "group, and its archive keeps messages (up to "
+                              f"{limits.SNS_FIFO_MAX_ARCHIVE_DAYS} days) to replay them")
     if replay:
         return Recommendation("EventBridge", "replay needed: an EventBridge archive keeps events "
-                              "and replays them to the bus; rules route each by content")
+                              "and replays them to the bus; rules match any field of an event "
+                              "(at-least-once, no ordering promise)")
     if many_consumers:
-        if ordering:
-            return Recommendation("SNS FIFO", "several consumers, in order: a FIFO topic fans out "
-                                  "to FIFO queues and keeps order per message group")
         return Recommendation("SNS", "several consumers of the same message: a topic fans out to "
                               "every subscriber, filter policies pick what each gets")
     if ordering:
@@ -112,18 +128,57 @@ def recommend(*, one_consumer: bool = False, many_consumers: bool = False,
                           "a queue buffers the work, retries and dead-letters failures")
 
 
-def questionnaire() -> Any:
+class Questionnaire:
+    """The questionnaire's widget box, shown with a short fixed text where widgets cannot render.
+
+    A saved notebook (and nbval) keeps only the text form of a widget; this gives it a line a
+    reader understands instead of ``VBox(children=...)``.
+
+    Example
+    -------
+    >>> repr(questionnaire())
+    'Decision helper: tick the boxes that hold for your workload (needs a live kernel).'
+    """
+
+    TEXT = "Decision helper: tick the boxes that hold for your workload (needs a live kernel)."
+
+    def __init__(self, box: Any) -> None:
+        self.box = box
+
+    @property
+    def children(self) -> tuple:
+        """The checkboxes, then the answer line (the VBox's children)."""
+        return self.box.children
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = self.box._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/plain"] = self.TEXT
+        return bundle
+
+    def __repr__(self) -> str:
+        return self.TEXT
+
+
+#: The answer line before anything is ticked (no answer is given for no facts).
+NOTHING_TICKED = "<i>Tick what holds for your workload: the recommendation appears here.</i>"
+
+
+def questionnaire() -> Questionnaire:
     """A small ipywidgets form: tick the answers, read :func:`recommend`'s answer live.
 
     Returns
     -------
-    ipywidgets.VBox
-        Six checkboxes and an HTML line with the recommendation (call :func:`recommend`
-        directly where there are no widgets, e.g. under nbval).
+    Questionnaire
+        Six checkboxes and an HTML line with the recommendation, which stays a prompt until
+        a box is ticked (call :func:`recommend` directly where there are no widgets).
 
     Example
     -------
     >>> box = questionnaire()
+    >>> box.children[-1].value == NOTHING_TICKED
+    True
+    >>> box.children[0].value = True  # one consumer
     >>> box.children[-1].value.startswith("<b>SQS</b>")
     True
     """
@@ -135,8 +190,12 @@ def questionnaire() -> Any:
     answer = widgets.HTML()
 
     def update(_: Any = None) -> None:
+        ticked = {k: b.value for k, b in boxes.items()}
+        if not any(ticked.values()):
+            answer.value = NOTHING_TICKED
+            return
         try:
-            found = recommend(**{k: b.value for k, b in boxes.items()})
+            found = recommend(**ticked)
             answer.value = f"<b>{found.service}</b>: {found.why}"
         except InvalidParameterError as err:
             answer.value = f"<i>{err}</i>"
@@ -144,4 +203,4 @@ def questionnaire() -> Any:
     for box in boxes.values():
         box.observe(update, names="value")
     update()
-    return widgets.VBox([*boxes.values(), answer])
+    return Questionnaire(widgets.VBox([*boxes.values(), answer]))

@@ -1,9 +1,17 @@
 """Notebook 02: a checked quiz of SecureCart scenarios: which AWS event service fits?
 
-Answer with a service name (``"SQS"``, ``"SQS FIFO"``, ``"SNS"``, ``"EventBridge"``,
-``"Step Functions"``, ``"Kinesis"``, ``"DynamoDB Streams"``; case and spacing do not
-matter). :func:`check_answer` prints whether it fits and, if not, what the chosen service
-gets wrong for that scenario.
+Answer with a service name (``"SQS"``, ``"SQS FIFO"``, ``"SNS"``, ``"SNS FIFO"``,
+``"EventBridge"``, ``"Step Functions"``, ``"Kinesis"``, ``"DynamoDB Streams"``; case and
+spacing do not matter): the same names :func:`helpers.choosing.decision.recommend` answers
+with. :func:`check_answer` prints whether it fits and, if not, what the chosen service gets
+wrong for that scenario.
+
+Facts the texts rest on (AWS's pages): SNS FIFO topics archive messages (up to 365 days) and
+replay them (SNS developer guide, "Amazon SNS message archiving and replay for FIFO topics");
+EventBridge matches any field of an event, delivers at least once with no ordering promise,
+replays only from an archive, and scales by a per-Region PutEvents quota, not shards
+(EventBridge user guide: event patterns, archives, quotas); Kinesis keeps records 24 h by
+default, up to 365 days (Kinesis developer guide).
 
 Example
 -------
@@ -20,25 +28,33 @@ from ..platform.errors import InvalidParameterError
 __all__ = ["SERVICES", "QUESTIONS", "check_answer", "is_correct", "show_questions"]
 
 #: The answers the quiz accepts (canonical spelling).
-SERVICES = ("SQS", "SQS FIFO", "SNS", "EventBridge", "Step Functions", "Kinesis",
+SERVICES = ("SQS", "SQS FIFO", "SNS", "SNS FIFO", "EventBridge", "Step Functions", "Kinesis",
             "DynamoDB Streams")
 
 _ALIASES = {"amazon sqs": "SQS", "sqs standard": "SQS", "fifo": "SQS FIFO", "sqs fifo queue": "SQS FIFO",
-            "amazon sns": "SNS", "event bridge": "EventBridge", "eventbridge bus": "EventBridge",
+            "amazon sns": "SNS", "sns fifo topic": "SNS FIFO", "fifo topic": "SNS FIFO",
+            "event bridge": "EventBridge", "eventbridge bus": "EventBridge",
             "step function": "Step Functions", "stepfunctions": "Step Functions", "sfn": "Step Functions",
-            "kinesis data streams": "Kinesis", "dynamodb stream": "DynamoDB Streams",
+            "kinesis data streams": "Kinesis", "kinesis data stream": "Kinesis", "dynamodb stream": "DynamoDB Streams",
             "ddb streams": "DynamoDB Streams"}
 
 #: What each service gets wrong when it is not the answer (the hint names it).
 _WHY_NOT = {
     "SQS": "a standard queue gives each message to one consumer, in best-effort order",
-    "SQS FIFO": "a FIFO queue gives each message to one consumer; it does not fan out or replay",
-    "SNS": "a topic pushes copies to subscribers but keeps nothing to replay and orchestrates nothing",
-    "EventBridge": "a bus routes events by content, but it does not own a multi-step flow "
-                   "or carry thousands of records per second per shard",
+    "SQS FIFO": "a FIFO queue gives each message to one consumer group; it does not fan out, "
+                "and a deleted message is gone, so there is nothing to replay",
+    "SNS": "a standard topic pushes copies to subscribers in best-effort order and keeps nothing "
+           "to replay (only FIFO topics archive and replay); it orchestrates nothing",
+    "SNS FIFO": "a FIFO topic fans out to SQS queues in order per message group, deduplicates "
+                "and can archive and replay, but it routes by subscription filter policies, not "
+                "by rules across event sources, and pays for an order not every flow needs",
+    "EventBridge": "a bus routes events by content (any field, detail included), at least once "
+                   "with no ordering promise; it does not own a multi-step flow, and it scales "
+                   "by a per-Region PutEvents quota (adjustable), not by shards readers re-read",
     "Step Functions": "a state machine orchestrates steps; it is not a channel between services",
-    "Kinesis": "a stream is for high-volume ordered records read by pollers; it is heavy for "
-               "a handful of business events",
+    "Kinesis": "a stream is for high-volume ordered records read by pollers (kept 24 h by "
+               "default, up to 365 days); it routes nothing by content, does not deduplicate, "
+               "and is heavy for a handful of business events",
     "DynamoDB Streams": "a table's change log only carries changes to that table",
 }
 
@@ -53,9 +69,12 @@ QUESTIONS = {
     "q3": ("When an order ships, notifications, analytics and loyalty all need the same "
            "message; each may want only some statuses.", "SNS",
            "Fan-out to several subscribers with filter policies: a topic."),
-    "q4": ("InventoryLow events must reach restocking, and next month a new supplier "
-           "service must be able to replay last week's events.", "EventBridge",
-           "Content-based rules plus an archive that replays: an event bus."),
+    "q4": ("InventoryLow events must reach restocking only when their stock field is under 5, "
+           "events from a partner's SaaS app will join them, order does not matter, and next "
+           "month a new supplier service must be able to replay last week's events.",
+           "EventBridge",
+           "Rules on any field (detail included) across sources, plus an archive that replays: "
+           "an event bus."),
     "q5": ("Fulfillment reserves stock, charges the card, then ships; if charging fails it "
            "releases the stock. One place must own and show each order's progress.",
            "Step Functions", "Orchestration with branches, retries and history: a state machine."),
@@ -65,6 +84,11 @@ QUESTIONS = {
     "q7": ("Whenever an order's status changes in the orders table, a notification must go "
            "out, without changing the code that writes the table.", "DynamoDB Streams",
            "Every change to the table, in order per item: the table's stream."),
+    "q8": ("Each payment event must reach both the ledger and the fraud check, in the order the "
+           "customer's payments happened and without duplicates (a few hundred an hour); after "
+           "a bug fix the ledger must be able to replay last month's payments.", "SNS FIFO",
+           "Fan-out in order per message group, 5-minute deduplication, and an archive that "
+           "replays: a FIFO topic."),
 }
 
 
@@ -100,7 +124,7 @@ def check_answer(question_id: str, answer: str | None) -> None:
     Parameters
     ----------
     question_id
-        ``"q1"`` ... ``"q7"`` (see :data:`QUESTIONS`).
+        ``"q1"`` ... ``"q8"`` (see :data:`QUESTIONS`).
     answer
         A service name from :data:`SERVICES`.
 
@@ -128,10 +152,13 @@ _HINTS = {
     "q1": "how many consumers handle each order, and must the checkout wait?",
     "q2": "what must hold between a customer's events, and how many workers take each?",
     "q3": "who receives the message, and how many of them?",
-    "q4": "which requirement rules out services that forget an event once delivered?",
+    "q4": "what picks the events (a field's value, several sources), and where do past events "
+          "come back from?",
     "q5": "who owns the sequence of steps and the undo when one fails?",
     "q6": "how many events per second, and who reads them?",
     "q7": "where does the change happen, and who must not change?",
+    "q8": "how many consumers, in what order, with or without duplicates, and what must come "
+          "back later?",
 }
 
 

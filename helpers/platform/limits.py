@@ -1,8 +1,10 @@
 """AWS limits and guarantees the course teaches, one named constant each, with its unit.
 
 Every figure comes from the AWS developer guides and API references of SQS, SNS and
-EventBridge (see ``shared/aws-facts.md`` in the course repository). Tests may shrink a limit
-by patching the constant; helpers always read it from here.
+EventBridge, or from the AWS announcement that changed it (see ``shared/aws-facts.md`` in the
+course repository); a figure that changed says when. ``tests/test_limits.py`` pins each one
+with its source. Tests may shrink a limit by patching the constant; helpers always read it
+from here.
 
 Example
 -------
@@ -43,10 +45,18 @@ __all__ = [
     "EVENTBRIDGE_DEFAULT_RETRY_ATTEMPTS",
     "EVENTBRIDGE_DEFAULT_MAX_EVENT_AGE_SECONDS",
     "EVENTBRIDGE_RULE_NAME_MAX_CHARS",
+    "EVENTBRIDGE_PUT_EVENTS_TPS_US_EAST_1",
+    "LAMBDA_MAX_ASYNC_PAYLOAD_BYTES",
+    "KINESIS_DEFAULT_RETENTION_HOURS",
+    "KINESIS_MAX_RETENTION_HOURS",
+    "SNS_FIFO_MAX_ARCHIVE_DAYS",
+    "SQS_QUEUE_NAME_REUSE_WAIT_SECONDS",
 ]
 
 # --- SQS -------------------------------------------------------------------------------
-#: Largest message body, in bytes (1 MiB; it was 256 KiB until 2025). SQS developer guide.
+#: Largest message, in bytes, attributes included: 1 MiB since August 2025 (256 KiB,
+#: 262,144 bytes, before). AWS What's New, "Amazon SQS increases maximum message payload size
+#: to 1 MiB" (August 2025); SQS developer guide, quotas.
 SQS_MAX_MESSAGE_BYTES = 1_048_576
 #: Entries in one SendMessageBatch / DeleteMessageBatch / ReceiveMessage call.
 SQS_MAX_BATCH_ENTRIES = 10
@@ -75,7 +85,9 @@ SQS_MAX_WAIT_TIME_SECONDS = 20
 #: FIFO deduplication interval, in seconds: an id is remembered this long, even after the
 #: message was received and deleted.
 SQS_FIFO_DEDUPLICATION_INTERVAL_SECONDS = 300
-#: Smallest ``maxReceiveCount`` of a redrive policy (1 is allowed but discouraged).
+#: Smallest ``maxReceiveCount`` of a redrive policy the API accepts (range 1-1,000, SQS
+#: developer guide, dead-letter queues). For a queue behind Lambda, the Lambda developer guide
+#: advises at least 5; the API range is all this constant states.
 SQS_MIN_MAX_RECEIVE_COUNT = 1
 #: Largest ``maxReceiveCount`` of a redrive policy.
 SQS_MAX_MAX_RECEIVE_COUNT = 1000
@@ -85,7 +97,10 @@ SQS_MAX_REDRIVE_ALLOW_SOURCE_QUEUES = 10
 SQS_QUEUE_NAME_MAX_CHARS = 80
 
 # --- SNS -------------------------------------------------------------------------------
-#: Largest SNS message, in bytes (256 KB).
+#: Largest SNS message, in bytes, attributes included (256 KB). Unchanged: the January 2026
+#: move to 1 MB covered SQS, EventBridge and asynchronous Lambda, not SNS (SNS developer
+#: guide, quotas; AWS Compute Blog, "More room to build: serverless services now support
+#: payloads up to 1 MB").
 SNS_MAX_MESSAGE_BYTES = 262_144
 #: Keys in one filter policy.
 SNS_MAX_FILTER_POLICY_KEYS = 5
@@ -101,12 +116,35 @@ SNS_TOPIC_NAME_MAX_CHARS = 256
 # --- EventBridge -----------------------------------------------------------------------
 #: Entries in one PutEvents call; failures are reported per entry (re-send those).
 EVENTBRIDGE_MAX_PUT_EVENTS_ENTRIES = 10
-#: Size of one PutEvents entry, in bytes, as the PutEvents API reference gives it (256 KB).
-#: Newer announcements cite 1 MB; the course teaches the API reference's figure.
-EVENTBRIDGE_MAX_EVENT_BYTES = 262_144
+#: Size of one PutEvents entry (an event), in bytes: 1 MB since January 2026 (256 KB,
+#: 262,144 bytes, before). AWS Compute Blog, "More room to build: serverless services now
+#: support payloads up to 1 MB" (January 2026). AWS writes "1 MB"; counted here as
+#: 1,048,576 bytes, like SQS's 1 MiB.
+EVENTBRIDGE_MAX_EVENT_BYTES = 1_048_576
 #: Default retry attempts to a target (with backoff and jitter) before dropping or DLQ.
 EVENTBRIDGE_DEFAULT_RETRY_ATTEMPTS = 185
 #: Default maximum event age for target retries, in seconds (24 hours).
 EVENTBRIDGE_DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400
 #: Characters in a rule name.
 EVENTBRIDGE_RULE_NAME_MAX_CHARS = 64
+
+# --- Corrected facts (notebooks 00-02) -------------------------------------------------
+#: PutEvents throttle quota, in transactions per second, per account in us-east-1 (other
+#: Regions are lower). A quota per Region, adjustable through Service Quotas: EventBridge has
+#: no shards. EventBridge user guide, "Amazon EventBridge quotas".
+EVENTBRIDGE_PUT_EVENTS_TPS_US_EAST_1 = 10_000
+#: Largest payload of an asynchronous Lambda invocation, in bytes: 1 MB since January 2026
+#: (256 KB before; synchronous invocations: 6 MB). Lambda API reference, Invoke; AWS Compute
+#: Blog, "More room to build: serverless services now support payloads up to 1 MB".
+LAMBDA_MAX_ASYNC_PAYLOAD_BYTES = 1_048_576
+#: Kinesis Data Streams keeps records this many hours by default (24 h). Kinesis developer
+#: guide, "Change the data retention period".
+KINESIS_DEFAULT_RETENTION_HOURS = 24
+#: ... and at most this many hours (8,760 h = 365 days), same page.
+KINESIS_MAX_RETENTION_HOURS = 8_760
+#: Days an SNS FIFO topic's archive policy may keep messages for replay (1-365). SNS
+#: developer guide, "Amazon SNS message archiving and replay for FIFO topics" (since 2023).
+SNS_FIFO_MAX_ARCHIVE_DAYS = 365
+#: Seconds to wait after DeleteQueue before a queue of the same name can be created
+#: (``QueueDeletedRecently``). SQS API reference, CreateQueue.
+SQS_QUEUE_NAME_REUSE_WAIT_SECONDS = 60
