@@ -38,6 +38,10 @@ COLUMNS = (
     "detail",
 )
 
+#: The columns that hold text (object dtype, ``pd.NA`` where missing, like the counts).
+_TEXT_COLUMNS = ("service", "action", "resource", "message_id", "group", "outcome", "actor",
+                 "detail")
+
 #: The action words the course uses (others are the API operation in kebab case).
 ACTIONS = (
     "send",
@@ -121,10 +125,24 @@ class EventLog:
         return len(self._rows)
 
     def to_frame(self, since: int = 0) -> pd.DataFrame:
-        """The log as a DataFrame with exactly :data:`COLUMNS` (rows from ``since`` on)."""
+        """The log as a DataFrame with exactly :data:`COLUMNS` (rows from ``since`` on).
+
+        A missing value is ``<NA>`` in every column: the counts ``seq`` and ``attempt`` are
+        nullable integers, the text columns hold ``pd.NA`` (not ``NaN``) where a row has none.
+
+        Example
+        -------
+        >>> log = EventLog(clock=None)
+        >>> log.record(service="sqs", action="create-queue", resource="q", time=0.0)
+        >>> log.to_frame()[["message_id", "attempt"]].iloc[0].tolist()
+        [<NA>, <NA>]
+        """
         frame = pd.DataFrame.from_records(self._rows[since:], columns=list(COLUMNS))
         for col in ("seq", "attempt"):
             frame[col] = frame[col].astype("Int64")
+        for col in _TEXT_COLUMNS:
+            values = frame[col].astype(object)
+            frame[col] = values.where(values.notna(), pd.NA)
         frame["time"] = frame["time"].astype(float)
         return frame
 
