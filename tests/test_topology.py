@@ -48,9 +48,9 @@ def test_other_names_are_left_out(env):
 
 
 def test_services_demos_add_machine_stream_and_table(env):
-    services.demo_fulfillment_state_machine(env)
-    services.demo_clickstream(env)
-    services.demo_order_status_stream(env)
+    services.fulfillment_machine(env)
+    services.clickstream_stream(env, shards=2)
+    services.order_table(env)
     g = topology.build_topology(env)
     assert dict(g.nodes(data="kind")) == {"fulfillment": "state machine",
                                           "clickstream": "stream", "order-table": "table"}

@@ -174,8 +174,9 @@ def demo_retries_and_dlq(env: Any, *, orders: int = 4, poison: int = 2) -> pd.Da
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
     for _ in range(TARGET_DESIGN["max_receive_count"] + 1):
         with env.acting("payments"):
+            # A long poll: a short poll may return nothing from a small queue on AWS.
             messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=0).get("Messages", [])
+                                           WaitTimeSeconds=1).get("Messages", [])
             for message in messages:
                 body = json.loads(message["Body"])
                 if isinstance(body["total"], float | int):

@@ -1,19 +1,26 @@
-"""Notebook 02: the AWS event services, what SecureCart uses each for, and each one live.
+"""Notebook 02: the AWS event services, what SecureCart uses each for, and the pieces around
+each service's live boto3 calls.
 
-Every ``demo_*`` function creates what it needs (safe to run twice: it reuses what exists),
-does one small thing with the real service API on the backend and returns a small, stable
-result for the notebook to show. On moto, two things differ from AWS and are labelled where a
-student sees them: Step Functions executions run only because the environment switches them
-on (moto's ``execute_state_machine`` setting), and they run in a worker thread the demo waits
-for in real time (a few milliseconds); DynamoDB Streams are reached with
+The notebook makes each service's concept call itself (``send_message``, ``subscribe`` and
+``publish``, ``put_rule`` and ``put_events``, ``start_execution``, ``put_record`` and
+``get_records``, ``update_item``); the functions here create what surrounds those calls (queues
+with the policy that lets a topic or rule send to them, the bus, the state machine, the
+stream, the table, the pipe), each safe to run twice, and read results back as small tables.
+
+On moto, two things differ from AWS and are labelled where a student sees them: Step
+Functions executions run only because the environment switches them on (moto's
+``execute_state_machine`` setting), in a worker thread :func:`wait_for_execution` waits for in
+real time (milliseconds); EventBridge Pipes are control plane only on moto (the pipe exists
+and is drawn; moto does not run it). DynamoDB Streams are reached with
 ``account_id_endpoint_mode="disabled"`` on the client (set by ``env.client``).
 
 Example
 -------
 >>> import helpers
 >>> env = helpers.connect(quiet=True)
->>> demo_queue_order(env)["received order"]
-'ord-00001'
+>>> url, arn = queue_for(env, "inbox")
+>>> arn.rsplit(":", 1)[-1]
+'securecart-demo-inbox'
 >>> _ = env.teardown()
 """
 
@@ -26,43 +33,69 @@ from typing import Any
 import pandas as pd
 from botocore.exceptions import ClientError
 
-from ..data import OrderGenerator, load_catalogue, validate_event
+from ..data import OrderGenerator
+from ..platform import limits
 from ..platform.errors import NotReadyError
-from ..sqs.plumbing import allow_service_sends, drain, plain_queue, subscribe_queue
+from ..sqs.plumbing import allow_service_sends, drain, plain_queue
 
 __all__ = [
     "SERVICE_TABLE",
+    "PAYLOAD_LIMITS",
     "FULFILLMENT_DEFINITION",
+    "ROLE_ARN",
     "service_table",
-    "demo_queue_order",
-    "demo_broadcast_status",
-    "demo_route_inventory_low",
-    "demo_fulfillment_state_machine",
-    "demo_clickstream",
-    "demo_order_status_stream",
+    "payload_limits",
+    "first_order",
+    "queue_for",
+    "arrivals",
+    "event_bus",
+    "fulfillment_machine",
+    "execution_name",
+    "wait_for_execution",
+    "clickstream_stream",
+    "order_table",
+    "stream_changes",
+    "status_pipe",
 ]
 
 #: The six services: purpose, delivery model and SecureCart's use of each.
 SERVICE_TABLE = (
     ("SQS", "queue: buffer work for one consumer group",
-     "pull; at-least-once; FIFO: order per group",
+     "pull; at-least-once, best-effort order; FIFO: order per group; fair queues even out "
+     "tenants",
      "orders queue to payments; DLQ for poison orders"),
     ("SNS", "topic: copy one message to many subscribers",
-     "push; fan-out; filter policy per subscriber",
+     "push; fan-out; filter policy per subscriber; FIFO topics: order, archive and replay",
      "order-status to notifications and analytics"),
     ("EventBridge", "bus: route events by content with rules",
-     "push; rules on source/detail-type; replay",
+     "push; rules match any field (detail too); at-least-once, no order; replay from archive",
      "InventoryLow to restocking; new consumers"),
     ("Step Functions", "state machine: orchestrate steps",
      "one execution per order; full step history",
      "fulfillment: reserve stock, then ship"),
     ("Kinesis", "stream: ordered, replayable, high volume",
-     "order per shard (partition key); 24 h",
+     "order per shard (partition key); kept 24 h by default, up to 365 days",
      "clickstream of page views"),
     ("DynamoDB Streams", "change log of a table",
      "order per item; every change kept 24 h",
      "order status changes trigger notifications"),
 )
+
+#: Largest payload per service: (service, what, bytes, since, before, source).
+PAYLOAD_LIMITS = (
+    ("SQS", "message, attributes included", limits.SQS_MAX_MESSAGE_BYTES, "August 2025",
+     "256 KiB", "AWS What's New: Amazon SQS increases maximum message payload size to 1 MiB"),
+    ("EventBridge", "PutEvents entry (one event)", limits.EVENTBRIDGE_MAX_EVENT_BYTES,
+     "January 2026", "256 KB", "AWS Compute Blog: More room to build (payloads up to 1 MB)"),
+    ("Lambda", "asynchronous invocation payload", limits.LAMBDA_MAX_ASYNC_PAYLOAD_BYTES,
+     "January 2026", "256 KB", "AWS Compute Blog: More room to build; Lambda API: Invoke"),
+    ("SNS", "message, attributes included", limits.SNS_MAX_MESSAGE_BYTES, "unchanged", "-",
+     "SNS developer guide: quotas"),
+)
+
+#: A role ARN for the state machine and the pipe (moto does not check it; on AWS pass a real
+#: role that Step Functions / EventBridge Pipes may assume).
+ROLE_ARN = "arn:aws:iam::{account}:role/securecart-{service}"
 
 #: The two-step fulfillment workflow (Amazon States Language): reserve stock, then ship.
 FULFILLMENT_DEFINITION = {
@@ -75,9 +108,6 @@ FULFILLMENT_DEFINITION = {
                             "ResultPath": "$.shipment", "End": True},
     },
 }
-
-#: A role ARN for the state machine (moto does not check it; on AWS pass a real role).
-STATE_MACHINE_ROLE = "arn:aws:iam::{account}:role/securecart-stepfunctions"
 
 
 def service_table() -> pd.DataFrame:
@@ -93,281 +123,304 @@ def service_table() -> pd.DataFrame:
     return frame.set_index("service")
 
 
+def payload_limits() -> pd.DataFrame:
+    """Largest payload of SQS, EventBridge, asynchronous Lambda and SNS: what changed, when.
+
+    Example
+    -------
+    >>> int(payload_limits().loc["SNS", "largest (bytes)"])
+    262144
+    """
+    frame = pd.DataFrame(PAYLOAD_LIMITS, columns=["service", "what", "largest (bytes)", "since",
+                                                  "before", "source"])
+    return frame.set_index("service")
+
+
 # -- shared pieces --------------------------------------------------------------------------
-def _short(env: Any, name: str) -> str:
-    return name.removeprefix(env.prefix)
+def _role(env: Any, service: str) -> str:
+    return ROLE_ARN.format(account=env.account or "123456789012", service=service)
 
 
-def _first_order(env: Any) -> dict:
+def first_order(env: Any) -> dict:
+    """SecureCart's first (seeded) order, the one every demo of notebook 02 uses.
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> first_order(env)["order_id"]
+    'ord-00001'
+    >>> _ = env.teardown()
+    """
     return OrderGenerator(seed=env.seed).orders(1)[0]
 
 
-# -- SQS --------------------------------------------------------------------------------
-def demo_queue_order(env: Any) -> pd.Series:
-    """SQS: the orders service queues an order; the payments worker takes it and deletes it.
+# -- queues that receive from a topic or a rule ------------------------------------------
+def queue_for(env: Any, name: str, sender: str | None = None) -> tuple[str, str]:
+    """The queue ``name`` (created once) and, with ``sender``, the policy that lets it send.
+
+    Parameters
+    ----------
+    env
+        The environment.
+    name
+        The queue's short name.
+    sender
+        The ARN of the SNS topic or EventBridge rule that sends to the queue (on AWS neither
+        can deliver without this queue policy), or ``None``.
+
+    Returns
+    -------
+    tuple
+        ``(queue_url, queue_arn)``.
+
+    Example
+    -------
+    >>> import helpers, json
+    >>> env = helpers.connect(quiet=True)
+    >>> topic = env.client("sns").create_topic(Name="status")["TopicArn"]
+    >>> url, arn = queue_for(env, "shipping", sender=topic)
+    >>> policy = env.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+    >>> json.loads(policy["Attributes"]["Policy"])["Statement"][0]["Principal"]
+    {'Service': 'sns.amazonaws.com'}
+    >>> _ = env.teardown()
+    """
+    url, arn = plain_queue(env, name)
+    if sender is not None:
+        service = sender.split(":")[2]
+        allow_service_sends(env, url, arn, source_arn=sender,
+                            principal=f"{'events' if service == 'events' else 'sns'}.amazonaws.com")
+    return url, arn
+
+
+def _describe(body: dict) -> str:
+    if "detail-type" in body:  # an EventBridge event
+        detail = body.get("detail", {})
+        extra = f" {detail['sku']} (stock {detail['stock']})" if "sku" in detail else ""
+        return f"{body['detail-type']}{extra}"
+    return str(body.get("status") or body.get("order_id") or body)
+
+
+def arrivals(env: Any, queues: dict[str, str]) -> pd.DataFrame:
+    """What each queue received: receive (long polling) and delete everything visible.
+
+    Parameters
+    ----------
+    queues
+        Short name -> queue URL.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per queue: how many messages and what they were (a status, or an event's
+        detail-type), in the order received.
 
     Example
     -------
     >>> import helpers
     >>> env = helpers.connect(quiet=True)
-    >>> demo_queue_order(env)["messages left"]
-    0
+    >>> url, _ = queue_for(env, "inbox")
+    >>> _ = env.client("sqs").send_message(QueueUrl=url, MessageBody='{"status": "paid"}')
+    >>> arrivals(env, {"inbox": url}).loc["inbox", "received"]
+    'paid'
     >>> _ = env.teardown()
     """
-    sqs = env.client("sqs")
-    url, _ = plain_queue(env, "orders")
-    order = _first_order(env)
-    with env.acting("orders"):
-        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(order))
-    with env.acting("payments"):
-        message = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1,
-                                      WaitTimeSeconds=0)["Messages"][0]
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    left = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-    body = json.loads(message["Body"])
-    return pd.Series({
-        "queue": _short(env, url.rsplit("/", 1)[-1]),
-        "sent order": order["order_id"],
-        "received order": body["order_id"],
-        "total": body["total"],
-        "receive count": int(message["Attributes"]["ApproximateReceiveCount"]),
-        "messages left": int(left["Attributes"]["ApproximateNumberOfMessages"]),
-    })
-
-
-# -- SNS --------------------------------------------------------------------------------
-def demo_broadcast_status(env: Any,
-                          statuses: tuple[str, ...] = ("placed", "paid", "shipped")) -> pd.DataFrame:
-    """SNS: one publish per status change reaches every subscriber whose filter matches.
-
-    The ``order-status`` topic fans out to ``notifications`` (filter policy: status shipped
-    or delivered) and ``analytics`` (no filter).
-
-    Example
-    -------
-    >>> import helpers
-    >>> env = helpers.connect(quiet=True)
-    >>> demo_broadcast_status(env).loc["notifications", "received"]
-    'shipped'
-    >>> _ = env.teardown()
-    """
-    sns = env.client("sns")
-    topic = sns.create_topic(Name="order-status")["TopicArn"]
-    filters = {"notifications": {"status": ["shipped", "delivered"]}, "analytics": None}
-    urls = {}
-    for name, policy in filters.items():
-        urls[name] = subscribe_queue(env, topic, name, filter_policy=policy)
-    order = _first_order(env)
-    for seq, status in enumerate(statuses, start=1):
-        detail = validate_event("OrderStatusChanged", {
-            "order_id": order["order_id"], "customer_id": order["customer_id"], "seq": seq,
-            "status": status})
-        with env.acting("orders"):
-            sns.publish(TopicArn=topic, Message=json.dumps(detail), MessageAttributes={
-                "status": {"DataType": "String", "StringValue": status}})
     rows = []
-    for name, policy in filters.items():
-        got = drain(env, urls[name], actor=name)
-        rows.append((name, json.dumps(policy) if policy else "(none: everything)",
-                     ", ".join(b["status"] for b in got) or "-"))
-    return pd.DataFrame(rows, columns=["subscriber", "filter policy", "received"]).set_index("subscriber")
+    for name, url in queues.items():
+        got = drain(env, url, actor=name)
+        rows.append((name, len(got), ", ".join(_describe(b) for b in got) or "-"))
+    return pd.DataFrame(rows, columns=["queue", "messages", "received"]).set_index("queue")
 
 
 # -- EventBridge -------------------------------------------------------------------------
-def demo_route_inventory_low(env: Any) -> pd.DataFrame:
-    """EventBridge: a rule routes InventoryLow events (and nothing else) to restocking.
-
-    The ``securecart`` bus has a rule ``inventory-low`` whose pattern matches
-    ``detail-type: InventoryLow`` from ``securecart.inventory``; its target is the
-    ``restock`` queue. Two events are put: an InventoryLow and an OrderPlaced.
+def event_bus(env: Any, name: str = "securecart") -> str:
+    """The custom event bus ``name`` (created once); returns its ARN.
 
     Example
     -------
     >>> import helpers
     >>> env = helpers.connect(quiet=True)
-    >>> demo_route_inventory_low(env)["delivered to"].tolist()
-    ['restock', '(no rule matched)']
+    >>> event_bus(env) == event_bus(env)
+    True
     >>> _ = env.teardown()
     """
     events = env.client("events")
-    bus = env.name("securecart", "events")
-    if not any(b["Name"] == bus for b in events.list_event_buses(NamePrefix=bus)["EventBuses"]):
-        events.create_event_bus(Name=bus)
-    pattern = {"source": ["securecart.inventory"], "detail-type": ["InventoryLow"]}
-    rule_arn = events.put_rule(Name="inventory-low", EventBusName=bus,
-                               EventPattern=json.dumps(pattern))["RuleArn"]
-    url, arn = plain_queue(env, "restock")
-    allow_service_sends(env, url, arn, source_arn=rule_arn, principal="events.amazonaws.com")
-    events.put_targets(Rule="inventory-low", EventBusName=bus, Targets=[{"Id": "restock", "Arn": arn}])
-    low = min(load_catalogue(), key=lambda p: (p["stock"] - p["restock_threshold"], p["sku"]))
-    order = _first_order(env)
-    entries = [
-        ("securecart.inventory", "InventoryLow", validate_event("InventoryLow", {
-            "sku": low["sku"], "stock": low["stock"], "restock_threshold": low["restock_threshold"]})),
-        ("securecart.orders", "OrderPlaced", validate_event("OrderPlaced", order)),
-    ]
-    with env.acting("inventory"):
-        reply = events.put_events(Entries=[
-            {"Source": s, "DetailType": t, "Detail": json.dumps(d), "EventBusName": bus}
-            for s, t, d in entries])
-    if reply["FailedEntryCount"]:
-        raise NotReadyError(f"PutEvents rejected {reply['FailedEntryCount']} of 2 entries: "
-                            f"{reply['Entries']}")
-    arrived = {b["detail-type"]: b for b in drain(env, url, actor="restocking")}
-    rows = [(t, s, "restock" if t in arrived else "(no rule matched)") for s, t, _ in entries]
-    return pd.DataFrame(rows, columns=["detail-type", "source", "delivered to"])
+    full = env.name(name, "events")
+    try:
+        return events.describe_event_bus(Name=full)["Arn"]
+    except ClientError:
+        return events.create_event_bus(Name=full)["EventBusArn"]
 
 
 # -- Step Functions ---------------------------------------------------------------------
-def _state_machine(env: Any) -> str:
+def fulfillment_machine(env: Any) -> str:
+    """The ``fulfillment`` state machine (:data:`FULFILLMENT_DEFINITION`, created once); its ARN.
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> fulfillment_machine(env).rsplit(":", 1)[-1]
+    'securecart-demo-fulfillment'
+    >>> _ = env.teardown()
+    """
     sfn = env.client("stepfunctions")
     name = env.name("fulfillment", "stepfunctions")
     for page in sfn.get_paginator("list_state_machines").paginate():
         for machine in page["stateMachines"]:
             if machine["name"] == name:
                 return machine["stateMachineArn"]
-    return sfn.create_state_machine(
-        name="fulfillment", definition=json.dumps(FULFILLMENT_DEFINITION),
-        roleArn=STATE_MACHINE_ROLE.format(account=env.account or "123456789012"),
-    )["stateMachineArn"]
+    return sfn.create_state_machine(name="fulfillment", definition=json.dumps(FULFILLMENT_DEFINITION),
+                                    roleArn=_role(env, "stepfunctions"))["stateMachineArn"]
 
 
-def demo_fulfillment_state_machine(env: Any, *, max_wait_seconds: float = 30.0) -> dict[str, Any]:
-    """Step Functions: run the two-step fulfillment workflow for one order.
-
-    Parameters
-    ----------
-    env
-        The environment. On moto, executions run because ``helpers.connect`` switches
-        them on (emulated on moto: moto runs them in a worker thread; the demo waits for it
-        in real time, milliseconds). On AWS it polls every second on the real clock.
-    max_wait_seconds
-        Give up waiting after this long (real seconds).
-
-    Returns
-    -------
-    dict
-        Status, the states entered in order, and the execution's output.
+def execution_name(env: Any, machine: str, order_id: str) -> str:
+    """A name for the next execution of ``machine`` for ``order_id`` (names are unique per machine).
 
     Example
     -------
     >>> import helpers
     >>> env = helpers.connect(quiet=True)
-    >>> demo_fulfillment_state_machine(env)["states"]
-    'ReserveStock -> ArrangeShipment'
+    >>> execution_name(env, fulfillment_machine(env), "ord-00001")
+    'ord-00001-1'
+    >>> _ = env.teardown()
+    """
+    runs = env.client("stepfunctions").list_executions(stateMachineArn=machine)["executions"]
+    return f"{order_id}-{len(runs) + 1}"
+
+
+def wait_for_execution(env: Any, execution_arn: str, *, max_wait_seconds: float = 30.0) -> dict:
+    """``describe_execution`` until the execution is no longer RUNNING; returns the description.
+
+    On moto the execution runs in moto's worker thread (emulated on moto: the environment
+    switches execution on), so this waits in real time, milliseconds; on AWS it polls every
+    second.
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> sfn = env.client("stepfunctions")
+    >>> run = sfn.start_execution(stateMachineArn=fulfillment_machine(env), name="x", input="{}")
+    >>> wait_for_execution(env, run["executionArn"])["status"]
+    'SUCCEEDED'
     >>> _ = env.teardown()
     """
     sfn = env.client("stepfunctions")
-    machine = _state_machine(env)
-    order = _first_order(env)
-    runs = sfn.list_executions(stateMachineArn=machine)["executions"]
-    name = f"{order['order_id']}-{len(runs) + 1}"  # execution names are unique per machine
-    arn = sfn.start_execution(stateMachineArn=machine, name=name, input=json.dumps(
-        {"order_id": order["order_id"], "total": order["total"]}))["executionArn"]
     deadline = time.monotonic() + max_wait_seconds
     while True:
-        described = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            break
+        described = sfn.describe_execution(executionArn=execution_arn)
+        if described["status"] != "RUNNING":
+            return described
+        if time.monotonic() > deadline:
+            raise NotReadyError(f"Execution {execution_arn} still RUNNING after "
+                                f"{max_wait_seconds:.0f} s: run this cell again to wait longer.")
         if env.local:
             time.sleep(0.005)  # moto's worker thread, not simulated time
         else:
             env.sleep(1)
-    history = sfn.get_execution_history(executionArn=arn)["events"]
-    entered = [e["stateEnteredEventDetails"]["name"] for e in history
-               if "stateEnteredEventDetails" in e]
-    return {
-        "state machine": _short(env, machine.rsplit(":", 1)[-1]),
-        "status": described["status"],
-        "states": " -> ".join(entered),
-        "output": json.loads(described.get("output") or "null"),
-    }
 
 
 # -- Kinesis ----------------------------------------------------------------------------
-def demo_clickstream(env: Any, *, clicks: int = 8, shards: int = 2) -> pd.DataFrame:
-    """Kinesis: put clickstream records on a two-shard stream and read each shard back.
-
-    The partition key is the customer id, so one customer's clicks land on one shard in
-    order; the two shards are read independently.
+def clickstream_stream(env: Any, *, shards: int = 2, name: str = "clickstream") -> str:
+    """The Kinesis stream ``name`` with ``shards`` shards (created once, waited for); its ARN.
 
     Example
     -------
     >>> import helpers
     >>> env = helpers.connect(quiet=True)
-    >>> sorted(demo_clickstream(env)["shard"].unique().tolist())
-    ['shardId-000000000000', 'shardId-000000000001']
+    >>> clickstream_stream(env).rsplit("/", 1)[-1]
+    'securecart-demo-clickstream'
     >>> _ = env.teardown()
     """
     kinesis = env.client("kinesis")
     try:
-        kinesis.describe_stream_summary(StreamName="clickstream")
+        return kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
     except ClientError:
-        kinesis.create_stream(StreamName="clickstream", ShardCount=shards)
-        kinesis.get_waiter("stream_exists").wait(StreamName="clickstream")
-    catalogue = load_catalogue()
-    orders = OrderGenerator(seed=env.seed).orders(clicks, customers=3)
-    first: dict[str, str] = {}
-    with env.acting("web"):
-        for k, order in enumerate(orders):
-            page = catalogue[k % len(catalogue)]["sku"]
-            reply = kinesis.put_record(
-                StreamName="clickstream", PartitionKey=order["customer_id"],
-                Data=json.dumps({"customer_id": order["customer_id"], "page": page, "n": k + 1}).encode())
-            first.setdefault(reply["ShardId"], reply["SequenceNumber"])
-    rows = []
-    for shard in sorted(first):
-        iterator = kinesis.get_shard_iterator(
-            StreamName="clickstream", ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
-            StartingSequenceNumber=first[shard])["ShardIterator"]
-        for record in kinesis.get_records(ShardIterator=iterator, Limit=clicks)["Records"]:
-            data = json.loads(record["Data"])
-            rows.append((shard, record["PartitionKey"], data["n"], data["page"]))
-    return pd.DataFrame(rows, columns=["shard", "partition key", "click", "page"])
+        kinesis.create_stream(StreamName=name, ShardCount=shards)
+        kinesis.get_waiter("stream_exists").wait(StreamName=name)
+        return kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
 
 
 # -- DynamoDB Streams -------------------------------------------------------------------
-def demo_order_status_stream(env: Any, *, new_status: str = "shipped") -> pd.DataFrame:
-    """DynamoDB Streams: change an order's status and read the change from the table's stream.
+def order_table(env: Any, name: str = "order-table") -> str:
+    """The orders table with a ``NEW_AND_OLD_IMAGES`` stream (created once); the stream's ARN.
 
     Example
     -------
     >>> import helpers
     >>> env = helpers.connect(quiet=True)
-    >>> demo_order_status_stream(env)[["event", "old status", "new status"]].values.tolist()
-    [['MODIFY', 'placed', 'shipped']]
+    >>> ":table/securecart-demo-order-table/stream/" in order_table(env)
+    True
     >>> _ = env.teardown()
     """
-    dynamodb, streams = env.client("dynamodb"), env.client("dynamodbstreams")
+    dynamodb = env.client("dynamodb")
     try:
-        table = dynamodb.describe_table(TableName="order-table")["Table"]
+        table = dynamodb.describe_table(TableName=name)["Table"]
     except ClientError:
         dynamodb.create_table(
-            TableName="order-table", BillingMode="PAY_PER_REQUEST",
+            TableName=name, BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
-        dynamodb.get_waiter("table_exists").wait(TableName="order-table")
-        table = dynamodb.describe_table(TableName="order-table")["Table"]
-    order = _first_order(env)
-    key = {"order_id": {"S": order["order_id"]}}
-    dynamodb.put_item(TableName="order-table", Item={**key, "status": {"S": "placed"},
-                                                     "total": {"N": str(order["total"])}})
-    stream = table["LatestStreamArn"]
-    shards = streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"]
-    iterators = [streams.get_shard_iterator(StreamArn=stream, ShardId=s["ShardId"],
-                                            ShardIteratorType="LATEST")["ShardIterator"]
-                 for s in shards]
-    with env.acting("orders"):
-        dynamodb.update_item(TableName="order-table", Key=key, UpdateExpression="SET #s = :s",
-                             ExpressionAttributeNames={"#s": "status"},
-                             ExpressionAttributeValues={":s": {"S": new_status}})
+        dynamodb.get_waiter("table_exists").wait(TableName=name)
+        table = dynamodb.describe_table(TableName=name)["Table"]
+    return table["LatestStreamArn"]
+
+
+def stream_changes(env: Any, stream_arn: str) -> pd.DataFrame:
+    """Every change on the table's stream, read shard by shard from the oldest record.
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> stream = order_table(env)
+    >>> _ = env.client("dynamodb").put_item(TableName="order-table", Item={
+    ...     "order_id": {"S": "ord-1"}, "status": {"S": "placed"}})
+    >>> stream_changes(env, stream)[["event", "new status"]].values.tolist()
+    [['INSERT', 'placed']]
+    >>> _ = env.teardown()
+    """
+    streams = env.client("dynamodbstreams")
+    shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]
     rows = []
-    for iterator in iterators:
+    for shard in shards:
+        iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard["ShardId"],
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         for record in streams.get_records(ShardIterator=iterator)["Records"]:
             change = record["dynamodb"]
             old = change.get("OldImage", {}).get("status", {}).get("S", "-")
             new = change.get("NewImage", {}).get("status", {}).get("S", "-")
-            rows.append((record["eventName"], change["Keys"]["order_id"]["S"], old, new,
-                         change["StreamViewType"]))
-    return pd.DataFrame(rows, columns=["event", "order_id", "old status", "new status", "view type"])
+            rows.append((record["eventName"], change["Keys"]["order_id"]["S"], old, new))
+    return pd.DataFrame(rows, columns=["event", "order_id", "old status", "new status"])
+
+
+def status_pipe(env: Any, stream_arn: str, queue_arn: str, *,
+                name: str = "status-to-notifications") -> str:
+    """An EventBridge pipe from the table's stream to a queue, for MODIFY records (created once).
+
+    The pipe is ``pipes.create_pipe(Source=stream_arn, Target=queue_arn, ...)`` with the
+    filter ``{"eventName": ["MODIFY"]}``: every status change of an order reaches the queue.
+    On moto, Pipes are control plane only: the pipe exists (and the topology draws it), but
+    moto does not run it. Returns the pipe's ARN.
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> _, queue = queue_for(env, "notifications")
+    >>> status_pipe(env, order_table(env), queue).rsplit("/", 1)[-1]
+    'securecart-demo-status-to-notifications'
+    >>> _ = env.teardown()
+    """
+    pipes = env.client("pipes")
+    try:
+        return pipes.describe_pipe(Name=name)["Arn"]
+    except ClientError:
+        return pipes.create_pipe(
+            Name=name, RoleArn=_role(env, "pipes"), Source=stream_arn, Target=queue_arn,
+            SourceParameters={
+                "DynamoDBStreamParameters": {"StartingPosition": "LATEST"},
+                "FilterCriteria": {"Filters": [{"Pattern": json.dumps({"eventName": ["MODIFY"]})}]},
+            })["Arn"]

@@ -2,9 +2,10 @@
 
 :func:`build_topology` reads the backend (never a remembered list): SQS queues and their
 redrive policies, SNS topics and their subscriptions with filter policies, EventBridge buses,
-rules and targets, Step Functions state machines, Kinesis streams and DynamoDB tables, all
-restricted to this run's prefix (Step Functions, Kinesis and DynamoDB are read only once the run
-has created something there: their first call costs up to a second on moto).
+rules and targets, Step Functions state machines, Kinesis streams, DynamoDB tables and
+EventBridge pipes (a table's stream -> a queue), all restricted to this run's prefix (Step
+Functions, Kinesis, DynamoDB and Pipes are read only once the run has created something there:
+their first call costs up to a second on moto).
 :func:`draw_topology` draws that graph in layers, left to
 right in the direction events flow; every notebook uses it to show what it built.
 
@@ -53,8 +54,9 @@ NODE_KINDS = {
 
 #: Edge kinds: ``rule`` (bus -> rule), ``target`` (rule -> target, labelled with the
 #: pattern's detail-type), ``subscription`` (topic -> endpoint, labelled with the filter
-#: policy) and ``redrive`` (queue -> DLQ, labelled with maxReceiveCount).
-EDGE_KINDS = ("rule", "target", "subscription", "redrive")
+#: policy), ``redrive`` (queue -> DLQ, labelled with maxReceiveCount) and ``pipe`` (a source
+#: such as a table's stream -> the pipe's target, labelled with the pipe's filter).
+EDGE_KINDS = ("rule", "target", "subscription", "redrive", "pipe")
 
 
 # -- reading the backend --------------------------------------------------------------------
@@ -142,6 +144,8 @@ def _streams_tables_machines(graph: _Graph) -> None:
         _streams(graph)
     if _used(env, "table"):
         _tables(graph)
+    if _used(env, "pipe"):
+        _pipes(graph)
 
 
 def _machines(graph: _Graph) -> None:
@@ -172,6 +176,26 @@ def _tables(graph: _Graph) -> None:
                 spec = table.get("StreamSpecification") or {}
                 graph.node(name, "table", table["TableArn"],
                            stream=spec.get("StreamViewType") if spec.get("StreamEnabled") else None)
+
+
+def _source_node(graph: _Graph, arn: str) -> str:
+    """The node of a pipe's source: a table for its stream's ARN, else the resource itself."""
+    for known, node in graph.by_arn.items():
+        if arn == known or arn.startswith(f"{known}/stream/"):
+            return node
+    return graph.endpoint(arn, arn.rsplit(":", 1)[-1])
+
+
+def _pipes(graph: _Graph) -> None:
+    env = graph.env
+    pipes = env.client("pipes")
+    for pipe in sorted(pipes.list_pipes(NamePrefix=env.prefix)["Pipes"], key=lambda p: p["Name"]):
+        described = pipes.describe_pipe(Name=pipe["Name"])
+        filters = (described.get("SourceParameters") or {}).get("FilterCriteria", {}).get("Filters", [])
+        label = "; ".join(_filter_label(f["Pattern"]) for f in filters if f.get("Pattern")) or "all"
+        source = _source_node(graph, described["Source"])
+        target = graph.endpoint(described["Target"], described["Target"].rsplit(":", 1)[-1])
+        graph.g.add_edge(source, target, kind="pipe", label=label)
 
 
 def _topics(graph: _Graph) -> None:
@@ -320,7 +344,8 @@ def draw_topology(env_or_graph: Any, ax: Any = None, title: str | None = None) -
         if members:
             nx.draw_networkx_nodes(g, pos, nodelist=members, node_color=colour, node_shape=marker,
                                    node_size=650, ax=ax, label=kind)
-    styles = {"redrive": "dashed", "subscription": "solid", "target": "solid", "rule": "dotted"}
+    styles = {"redrive": "dashed", "subscription": "solid", "target": "solid", "rule": "dotted",
+              "pipe": "dashdot"}
     for kind, style in styles.items():
         edges = [(a, b) for a, b, d in g.edges(data=True) if d["kind"] == kind]
         if edges:

@@ -73,6 +73,11 @@ _RULES: dict[str, _Rule] = {
         128,
         "Kinesis stream names are 1-128 characters of letters, digits, '_', '-' and '.'",
     ),
+    "pipes": _Rule(
+        re.compile(r"^[A-Za-z0-9._-]+$"),
+        64,
+        "EventBridge pipe names are 1-64 characters of letters, digits, '.', '-' and '_'",
+    ),
     "logs": _Rule(
         re.compile(r"^[A-Za-z0-9_./#-]+$"),
         512,
@@ -103,6 +108,9 @@ _NAME_PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("dynamodb", "*"): ("TableName",),
     ("kinesis", "*"): ("StreamName",),
     ("logs", "CreateLogGroup"): ("logGroupName",),
+    ("pipes", "CreatePipe"): ("Name",),
+    ("pipes", "DescribePipe"): ("Name",),
+    ("pipes", "DeletePipe"): ("Name",),
     ("logs", "DeleteLogGroup"): ("logGroupName",),
 }
 
@@ -179,11 +187,13 @@ class Naming:
             if isinstance(value, str) and value and not value.startswith("arn:"):
                 params[key] = self.name(value, service)
         if operation in {"CreateQueue", "CreateTopic", "PutRule", "CreateEventBus",
-                         "CreateStateMachine", "CreateTable", "CreateStream", "CreateLogGroup"}:
+                         "CreateStateMachine", "CreateTable", "CreateStream", "CreateLogGroup",
+                         "CreatePipe"}:
             self._add_tags(service, operation, params)
 
     def _add_tags(self, service: str, operation: str, params: dict[str, Any]) -> None:
-        if (service, operation) in {("sqs", "CreateQueue"), ("kinesis", "CreateStream")}:
+        if (service, operation) in {("sqs", "CreateQueue"), ("kinesis", "CreateStream"),
+                                    ("pipes", "CreatePipe")}:
             key = "tags" if service == "sqs" else "Tags"
             params[key] = {**(params.get(key) or {}), **self.tags}
         elif (service, operation) == ("logs", "CreateLogGroup"):

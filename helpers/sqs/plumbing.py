@@ -122,11 +122,15 @@ def subscribe_queue(env: Environment, topic_arn: str, name: str, *,
     return url
 
 
-def drain(env: Environment, queue_url: str, *, actor: str) -> list[dict]:
+def drain(env: Environment, queue_url: str, *, actor: str, wait_seconds: int = 1) -> list[dict]:
     """Receive and delete every visible message of the queue, as ``actor``.
 
-    Pages of up to 10 messages (``WaitTimeSeconds=0``), each deleted with one
-    ``DeleteMessageBatch``, until a receive comes back empty.
+    Pages of up to 10 messages, each deleted with one ``DeleteMessageBatch``, until a receive
+    comes back empty. Every receive is a long poll of ``wait_seconds``: a short poll
+    (``WaitTimeSeconds=0``) samples only some of SQS's servers and can come back empty from a
+    small queue that holds messages (SQS developer guide, "Amazon SQS short and long
+    polling"), and a long poll also waits for a message SNS or EventBridge is still
+    delivering. The last, empty receive waits ``wait_seconds`` (simulated time on moto).
 
     Returns
     -------
@@ -148,7 +152,7 @@ def drain(env: Environment, queue_url: str, *, actor: str) -> list[dict]:
         while True:
             messages = sqs.receive_message(QueueUrl=queue_url,
                                            MaxNumberOfMessages=limits.SQS_MAX_BATCH_ENTRIES,
-                                           WaitTimeSeconds=0).get("Messages", [])
+                                           WaitTimeSeconds=wait_seconds).get("Messages", [])
             if not messages:
                 return bodies
             bodies += [json.loads(m["Body"]) for m in messages]
