@@ -123,7 +123,7 @@ def test_order_status_changes_on_the_stream_and_the_pipe_is_drawn(env):
     assert services.stream_changes(env, stream).values.tolist() == [
         ["INSERT", "ord-00001", "-", "placed"], ["MODIFY", "ord-00001", "placed", "shipped"]]
     edges = topology.edge_table(topology.build_topology(env)).values.tolist()
-    assert edges == [["order-table", "notifications", "pipe", "eventName: MODIFY"]]
+    assert edges == [["order-table", "notifications", "pipe", "pipe (eventName: MODIFY)"]]
     # AND teardown deletes the pipe first
     assert env.teardown(quiet=True)[0].startswith("pipe ")
 

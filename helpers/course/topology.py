@@ -195,7 +195,7 @@ def _pipes(graph: _Graph) -> None:
         label = "; ".join(_filter_label(f["Pattern"]) for f in filters if f.get("Pattern")) or "all"
         source = _source_node(graph, described["Source"])
         target = graph.endpoint(described["Target"], described["Target"].rsplit(":", 1)[-1])
-        graph.g.add_edge(source, target, kind="pipe", label=label)
+        graph.g.add_edge(source, target, kind="pipe", label=f"pipe ({label})")
 
 
 def _topics(graph: _Graph) -> None:
