@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from ..platform.errors import NotReadyError
 from ..platform.plotting import new_figure
-from .model import backlog
+from .model import CALL_TIMEOUT_SECONDS, backlog
 
 __all__ = ["plot_latency", "plot_failures", "plot_comparison", "plot_timeline"]
 # -- plots ----------------------------------------------------------------------------------
@@ -30,6 +30,11 @@ def _require_comparison(summary: Any) -> None:
 def plot_latency(summary: pd.DataFrame, ax: Any = None) -> Figure:
     """95th-percentile checkout latency against payments latency, both designs (no outage).
 
+    The call timeout (:data:`~helpers.architecture.model.CALL_TIMEOUT_SECONDS`) is drawn as a
+    line: the monolith's latency stops growing there because slower payments calls fail, so
+    each point is labelled with the share of checkouts that failed (the latency alone hides
+    them).
+
     Example
     -------
     >>> import helpers
@@ -38,18 +43,29 @@ def plot_latency(summary: pd.DataFrame, ax: Any = None) -> Figure:
     >>> fig = plot_latency(compare_designs(env, outages=(0,), orders=10))
     >>> fig.axes[0].get_xlabel()
     'median payments latency (s)'
+    >>> [t.get_text() for t in fig.axes[0].texts][-1]
+    'monolith: 80% failed'
     >>> _ = env.teardown()
     """
     _require_comparison(summary)
     fig, ax = new_figure(ax, (5.5, 3.6))
     calm = summary[summary["outage_s"] == 0]
+    ax.axhline(CALL_TIMEOUT_SECONDS, color="0.4", linestyle="--", linewidth=1,
+               label=f"call timeout ({CALL_TIMEOUT_SECONDS:g} s): slower calls fail")
     for design, part in calm.groupby("design", sort=False):
         ax.plot(part["payment_latency_s"], part["p95_latency_s"], "o-", label=design,
                 color=_COLOURS[design])
+        for x, y, share in zip(part["payment_latency_s"], part["p95_latency_s"],
+                               part["failed_share"], strict=True):
+            if share > 0:
+                ax.annotate(f"{design}: {share:.0%} failed", (x, y), xytext=(-6, 8),
+                            textcoords="offset points", ha="right", fontsize=8,
+                            color=_COLOURS[design])
     ax.set_xlabel("median payments latency (s)")
     ax.set_ylabel("checkout latency, p95 (s)")
-    ax.set_title("What the customer waits")
-    ax.legend()
+    ax.set_ylim(0, max(CALL_TIMEOUT_SECONDS, float(calm["p95_latency_s"].max())) * 1.3)
+    ax.set_title("What the customer waits, and who fails")
+    ax.legend(loc="center right", fontsize=8)
     return fig
 
 
