@@ -1,4 +1,4 @@
-# SecureCart workbook. Two commands do everything on a fresh machine with python3 and pip:
+# SecureCart workbook. Two commands do everything on a fresh machine with python3 (>= 3.11) and pip:
 #   make lab    venv + install + JupyterLab on notebooks/
 #   make test   venv + install + ruff + unit tests + nbval (moto, server) + re-run checks
 PY ?= python3
@@ -10,7 +10,15 @@ NBVAL := $(BIN)/pytest -q $(XDIST) --dist loadfile --nbval notebooks --nbval-san
 
 .PHONY: install lab test lint unit nbval nbval-server rerun notebooks student bench clean
 
+# A .venv left by another Python (or a failed install with one) is rebuilt, not reused.
 $(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "SecureCart needs Python >= 3.11; $(PY) is $$($(PY) -V 2>&1). Run e.g. make PY=python3.11 $(MAKECMDGOALS)"; exit 1; }
+	@want=$$($(PY) -c 'import sys; print(sys.version.split()[0])'); \
+	have=$$($(BIN)/python -c 'import sys; print(sys.version.split()[0])' 2>/dev/null); \
+	if [ -e $(VENV) ] && [ "$$have" != "$$want" ]; then \
+	  echo "$(VENV) was made by another Python ($${have:-it does not run}; $(PY) is $$want): rebuilding it (make clean does the same)"; \
+	  rm -rf $(VENV); fi
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
