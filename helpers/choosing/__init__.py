@@ -3,8 +3,9 @@
 Modules
 -------
 services
-    The service table and the demos (SQS, SNS, EventBridge, Step Functions, Kinesis,
-    DynamoDB Streams).
+    The service table, the payload limits, and what surrounds each service's boto3 calls in
+    the notebook (queues for topics and rules, the bus, the state machine, the stream, the
+    table and its pipe to notifications).
 decision
     ``recommend()`` and the questionnaire.
 """
