@@ -22,6 +22,7 @@ Teardown of run 'demo': deleted 0 resources.
 from __future__ import annotations
 
 from . import architecture, choosing, course, data, lab1, sqs
+from . import events, lab3
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits
@@ -64,6 +65,8 @@ __all__ = [
     "course",
     "sqs",
     "lab1",
+    "events",
+    "lab3",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",
