@@ -168,7 +168,8 @@ class Deliverer:
             self._failed(rule, target, event, first, attempt, error)
             return
         if kind != "archive":
-            self._row(target, event, "deliver", attempt, "ok", f"rule {rule.name} -> {kind}")
+            replay = f" (replay {event['replay-name']})" if event.get("replay-name") else ""
+            self._row(target, event, "deliver", attempt, "ok", f"rule {rule.name} -> {kind}{replay}")
 
     def _failed(self, rule: Any, target: dict[str, Any], event: dict[str, Any], first: float,
                 attempt: int, error: DeliveryError) -> None:

@@ -48,8 +48,10 @@ def routing_matrix(frame: pd.DataFrame, ax: Any = None) -> Any:
     ax.imshow(table.values, cmap="Blues", aspect="auto")
     ax.set_xticks(range(len(table.columns)), table.columns, rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(len(table.index)), table.index, fontsize=8)
+    top = max(1, int(table.values.max()))
     for (i, j), value in pd.DataFrame(table.values).stack().items():
-        ax.text(j, i, str(value), ha="center", va="center", fontsize=8)
+        ax.text(j, i, str(value), ha="center", va="center", fontsize=9,
+                color="white" if value > top / 2 else "black")
     ax.set_title("Routing matrix: events delivered per rule → target")
     return fig
 
@@ -78,8 +80,10 @@ def retries_and_dlq(frame: pd.DataFrame, ax: Any = None) -> Any:
         "failed attempts": events[events.action == "attempt-failed"],
         "delivered after a retry": events[(events.action == "deliver") & (events.attempt > 1)],
         "sent to the DLQ": events[events.action == "dead-letter"],
+        "delivered by a replay": events[(events.action == "deliver")
+                                        & events.detail.fillna("").str.contains("(replay ", regex=False)],
     }
-    for (label, rows), marker in zip(series.items(), ("x", "o", "s"), strict=True):
+    for (label, rows), marker in zip(series.items(), ("x", "o", "s", "^"), strict=True):
         if not rows.empty:
             ax.plot(rows.time / 60, range(1, len(rows) + 1), marker=marker, linestyle="-", label=label,
                     markersize=3)

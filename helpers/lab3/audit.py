@@ -48,6 +48,7 @@ class AuditView:
     accounts: list[str]
     third_account_error: str
     policy_principals: list[str]
+    bus: eb.Bus | None = None
 
     def __repr__(self) -> str:
         return (f"security account {eb.SECURITY_ACCOUNT}: {self.received} of {self.sent} audit events in its "
@@ -106,7 +107,7 @@ def experiment_audit(env: Environment, shop: Shop, pattern: dict[str, Any] | Non
                          for s in policy["Statement"]})
     return AuditView(sum(e["DetailType"].startswith("Audit") for e in entries), len(bodies),
                      sorted(b["detail-type"] for b in bodies), sorted({b["account"] for b in bodies}),
-                     answer["Entries"][0].get("ErrorCode", "accepted"), principals)
+                     answer["Entries"][0].get("ErrorCode", "accepted"), principals, bus)
 
 
 @dataclass

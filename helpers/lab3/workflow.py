@@ -131,8 +131,9 @@ class RestockRun:
                 f"InventoryRestocked; {self.notifications} notifications reached the queue via SNS")
 
     def figure(self, sku: str | None = None, ax: Any = None) -> Any:
-        """Stock of one product (the first that ran low) with its InventoryLow and restock points."""
-        sku = sku or self.table.sku.iloc[0]
+        """Stock of one product (the first restocked one) with its InventoryLow and restock points."""
+        done = self.table.dropna(subset=["restocked_at"])
+        sku = sku or (done if len(done) else self.table).sku.iloc[0]
         row = self.table.set_index("sku").loc[sku]
         points = pd.DataFrame([
             {"time": row.low_at, "label": "InventoryLow", "color": "red"},
@@ -170,7 +171,8 @@ def experiment_restocking(env: Environment, shop: Shop, orders: int = 300, seed:
     catalogue = {p["sku"]: dict(p) for p in load_catalogue()}
     low_at: dict[str, float] = {}
     restock_due: dict[str, float] = {}
-    rows, levels, seen, published = [], [], set(), {"low": 0, "restocked": 0}
+    rows, seen, published = [], set(), {"low": 0, "restocked": 0}
+    levels = [{"time": 0.0, "sku": sku, "stock": p["stock"]} for sku, p in catalogue.items()]
     start = env.clock.elapsed()
     for order in OrderGenerator(seed).orders(orders):
         now = env.clock.elapsed()
@@ -199,7 +201,7 @@ def experiment_restocking(env: Environment, shop: Shop, orders: int = 300, seed:
     events = pd.DataFrame(rows, columns=["sku", "low_at", "restocked_at", "threshold"])
     table = (events.groupby("sku").agg(low_at=("low_at", "min"), restocked_at=("restocked_at", "min"),
                                        threshold=("threshold", "max"), low_events=("low_at", "count"))
-             .reset_index())
+             .reset_index().astype({"threshold": int}))
     notices = _drain(env, shop.notify_url)
     _drain(env, shop.restock_url)
     return RestockRun(orders, published["low"], published["restocked"], len(notices), table,
