@@ -93,11 +93,11 @@ def entry_size(entry: dict[str, Any]) -> int:
 
 def _iso(value: Any) -> str:
     if isinstance(value, (int, float)):
-        moment = dt.datetime.fromtimestamp(value, dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(value, dt.UTC)
     elif isinstance(value, str) and value:
         return value
     else:
-        moment = dt.datetime.now(dt.timezone.utc)
+        moment = dt.datetime.now(dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -208,7 +208,7 @@ class EventsStandIns(_Patches):
                     stand_in.ingest(backend, bus, dict(event, **{"id": str(mock_random.uuid4()),
                                                                  "replay-name": replay.name}))
             replay.state = events_models.ReplayState.COMPLETED
-            replay.end_time = dt.datetime.now(dt.timezone.utc).timestamp()
+            replay.end_time = dt.datetime.now(dt.UTC).timestamp()
 
         orig_put_rule = events_models.EventsBackend.put_rule
         orig_put_targets = events_models.EventsBackend.put_targets

@@ -8,9 +8,22 @@
 
 from __future__ import annotations
 
-from .audit import AUDIT_PATTERN, OUTAGE_SECONDS, AuditView, FailureRun, experiment_audit, experiment_failure
+from .audit import (
+    AUDIT_PATTERN,
+    OUTAGE_SECONDS,
+    AuditView,
+    FailureRun,
+    experiment_audit,
+    experiment_failure,
+)
 from .checks import check_audit_route, check_notification_transformer, check_restock_pattern, hint
-from .content import NOTIFICATION_TRANSFORMER, PATTERNS, pattern_table, schema_story, transformed_messages
+from .content import (
+    NOTIFICATION_TRANSFORMER,
+    PATTERNS,
+    pattern_table,
+    schema_story,
+    transformed_messages,
+)
 from .workflow import RESTOCK_PATTERN, RestockRun, Shop, build_shop, experiment_restocking
 
 __all__ = [

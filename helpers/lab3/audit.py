@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from botocore.exceptions import ClientError
 
 from .. import events as eb
 from ..emulation.events_delivery import Fault
@@ -168,8 +167,8 @@ def experiment_failure(env: Environment, shop: Shop, *, max_age_seconds: int = 3
     if times:
         import datetime as dt
 
-        first = dt.datetime.strptime(times[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-        last = dt.datetime.strptime(times[-1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        first = dt.datetime.strptime(times[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        last = dt.datetime.strptime(times[-1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         eb.replay(env, archive, shop.bus, first, last + dt.timedelta(seconds=1), "after-outage")
     frame = env.log.to_frame(since=mark)
     deliveries = frame[(frame.action == "deliver") & (frame.resource == shop.restock_url.rsplit("/", 1)[-1])]
