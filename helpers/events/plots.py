@@ -90,7 +90,8 @@ def retries_and_dlq(frame: pd.DataFrame, ax: Any = None) -> Any:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("clock time (min)")
     ax.set_ylabel("cumulative count")
-    ax.legend(fontsize=8)
+    if any(not rows.empty for rows in series.values()):
+        ax.legend(fontsize=8)
     ax.set_title("Target retries and dead-letter arrivals (emulated on moto)")
     return fig
 
