@@ -252,3 +252,25 @@ def test_moto_alone_accepts_an_undefined_placeholder():
         events = _plain_rule([{"Id": "q", "Arn": arn, "InputTransformer": {
             "InputPathsMap": {}, "InputTemplate": '"<notdefinedkey>"'}}])
         assert len(events.list_targets_by_rule(Rule="r")["Targets"]) == 1
+
+
+def test_stand_ins_work_over_http_too(server_env):
+    # GIVEN the server backend (moto over real HTTP): SNS, Step Functions and a transformer
+    env = server_env
+    url, arn = _queue(env, "sub")
+    sns = env.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    sfn = env.client("stepfunctions")
+    machine = sfn.create_state_machine(name="m", roleArn="arn:aws:iam::123456789012:role/r", definition=json.dumps(
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    events = _rule(env, [{"Id": "t", "Arn": topic, "InputTransformer": {
+        "InputPathsMap": {"id": "$.detail.order_id"}, "InputTemplate": '"Order <id>"'}}, {"Id": "m", "Arn": machine}])
+    # WHEN an event is put, and a pattern tested
+    _put(events, {"order_id": "ord-00009", "total": 1})
+    answer = events.test_event_pattern(EventPattern='{"source": ["x"]}', Event=json.dumps(
+        eb.sample_event(env, "d", {}, source="x")))
+    # THEN the same behaviour as in-process
+    assert _bodies(env, url) == ['"Order ord-00009"']
+    assert [e["status"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]] == ["SUCCEEDED"]
+    assert answer["Result"] is True

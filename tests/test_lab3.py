@@ -118,14 +118,18 @@ def _wrong_routes(env, bus):
 
 def test_audit_route_wrong_answers(env, security_bus):
     for route, cause in _wrong_routes(env, security_bus):
-        verdict = lab3.check_audit_route(env, route, security_bus)
+        verdict = lab3.check_audit_route(env, route)
         assert not verdict and verdict.cause == cause, (route, verdict)
 
 
 def test_audit_route_right_answer_and_order(env, security_bus):
     right = {"pattern": lab3.AUDIT_PATTERN, "target_arn": security_bus.arn}
-    assert lab3.check_audit_route(env, right, security_bus)
-    before = lab3.check_audit_route(env, right, None)
+    assert lab3.check_audit_route(env, right)
+
+
+def test_audit_route_checked_before_section_5_says_which_cell_to_run(env):
+    route = {"pattern": lab3.AUDIT_PATTERN, "target_arn": "arn:aws:events:us-east-1:222222222222:event-bus/x"}
+    before = lab3.check_audit_route(env, route)
     assert before.cause == "run-section-5" and "experiment_audit" in before.message
 
 
