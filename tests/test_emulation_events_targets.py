@@ -274,3 +274,30 @@ def test_stand_ins_work_over_http_too(server_env):
     assert _bodies(env, url) == ['"Order ord-00009"']
     assert [e["status"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]] == ["SUCCEEDED"]
     assert answer["Result"] is True
+
+
+def test_transformer_predefined_missing_and_array_placeholders(env):
+    # GIVEN a string template with a predefined, a missing and an array placeholder
+    url, arn = _queue(env, "q")
+    events = _rule(env, [{"Id": "q", "Arn": arn, "InputTransformer": {
+        "InputPathsMap": {"items": "$.detail.items", "m": "$.detail.nope"},
+        "InputTemplate": '"<aws.events.rule-name>: <items> <m>!"'}}])
+    # WHEN an event is put
+    _put(events, {"items": ["A", "B"]})
+    # THEN AWS's substitutions: the rule's name, the array as text, the missing value as nothing
+    assert _bodies(env, url) == [f'"{env.prefix}r: [A,B] !"']
+
+
+def test_moto_alone_mishandles_these_placeholders():
+    with moto.mock_aws():
+        sqs, url, arn = _plain_queue()
+        events = _plain_rule([{"Id": "q", "Arn": arn, "InputTransformer": {
+            "InputPathsMap": {"m": "$.detail.nope"}, "InputTemplate": '"<aws.events.rule-name> <m>"'}}])
+        events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": '{"a": 1}'}])
+        # THEN the placeholders stay as written (AWS substitutes them)
+        assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == '"<aws.events.rule-name> <m>"'
+        events.put_targets(Rule="r", Targets=[{"Id": "q", "Arn": arn, "InputTransformer": {
+            "InputPathsMap": {"items": "$.detail.items"}, "InputTemplate": '"Items <items>"'}}])
+        # AND an array inside a string template crashes put_events
+        with pytest.raises(json.JSONDecodeError):
+            events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": '{"items": ["A"]}'}])

@@ -24,8 +24,10 @@ targets                                ``put_events``                  registere
 the SQS target's envelope carries      no ``account``                  AWS's envelope (``version``,
 ``account``; ``time`` is ISO-8601                                      ``account``, ISO ``time``...)
 ``InputPath`` and constant ``Input``   ignored                         honoured
-``InputTransformer`` JSON and string   raises in ``put_events``        AWS's substitution rules
-templates
+``InputTransformer`` JSON and string   an array inside a string        AWS's substitution rules
+templates                              template raises; predefined
+                                       and missing placeholders left
+                                       as ``<name>``
 PutTargets refuses an undefined        accepts them                    ValidationException in AWS's
 placeholder and two input options                                      words; RetryPolicy ranges checked
 RetryPolicy and DeadLetterConfig       unused                          retries with backoff on the

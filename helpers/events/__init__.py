@@ -26,6 +26,8 @@ published 1 events in 1 PutEvents calls (0 entries re-sent, 0 failed)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import plots
 from .accounts import OTHER_ACCOUNT, SECURITY_ACCOUNT, client_in_account
 from .buses import allow_account, bus_policy, create_archive, create_bus, replay
@@ -44,8 +46,21 @@ __all__ = [
 ]
 
 
-def wait(env, seconds: float) -> None:  # noqa: ANN001 - documented below
-    """Let ``seconds`` of time pass; on moto, EventBridge's target retries fall due on the way."""
+if TYPE_CHECKING:  # pragma: no cover
+    from ..environment import Environment
+
+
+def wait(env: Environment, seconds: float) -> None:
+    """Let ``seconds`` of time pass; on moto, EventBridge's target retries fall due on the way.
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> wait(env, 90); env.clock.elapsed()
+    90.0
+    >>> _ = env.teardown()
+    """
     stand_in = env.emulation.get("events")
     if stand_in is not None:
         stand_in.advance(seconds)
