@@ -14,6 +14,7 @@ Example
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -165,11 +166,13 @@ def experiment_failure(env: Environment, shop: Shop, *, max_age_seconds: int = 3
     times = sorted(json.loads(m["Body"])["time"] for m in dlq)
     before = len(deliveries)
     if times:
-        import datetime as dt
-
         first = dt.datetime.strptime(times[0], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         last = dt.datetime.strptime(times[-1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
-        eb.replay(env, archive, shop.bus, first, last + dt.timedelta(seconds=1), "after-outage")
+        # replays cannot be deleted: a kernel that reruns this on the server backend (whose moto
+        # state outlives an environment) needs a fresh name
+        done = events_client.list_replays(NamePrefix=env.name("after-outage", "events")).get("Replays", [])
+        eb.replay(env, archive, shop.bus, first, last + dt.timedelta(seconds=1),
+                  "after-outage" + (f"-{len(done) + 1}" if done else ""))
     frame = env.log.to_frame(since=mark)
     deliveries = frame[(frame.action == "deliver") & (frame.resource == shop.restock_url.rsplit("/", 1)[-1])]
     return FailureRun(events, int((deliveries.attempt[:before] == 1).sum()), int((deliveries.attempt[:before] > 1).sum()),

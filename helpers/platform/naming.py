@@ -104,6 +104,7 @@ _NAME_PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("events", "StartReplay"): ("ReplayName",),
     ("events", "DescribeReplay"): ("ReplayName",),
     ("events", "CancelReplay"): ("ReplayName",),
+    ("events", "ListReplays"): ("NamePrefix",),
     ("events", "PutPermission"): ("EventBusName",),
     ("events", "CreateConnection"): ("Name",),
     ("events", "CreateApiDestination"): ("Name",),
