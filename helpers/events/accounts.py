@@ -35,7 +35,11 @@ OTHER_ACCOUNT = "333333333333"
 def client_in_account(env: Environment, account: str, service: str,
                       role: str = "securecart-cross-account") -> Any:
     """A ``service`` client acting in ``account`` through ``AssumeRole`` (names prefixed as by
-    ``env.client``)."""
+    ``env.client``); one client per account and service for the environment's lifetime (on AWS
+    the assumed-role credentials last an hour: reconnect after that)."""
+    cache = env.__dict__.setdefault("_lab3_account_clients", {})
+    if (account, service, role) in cache:
+        return cache[(account, service, role)]
     credentials = env.client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName=f"securecart-{env.run}",
     )["Credentials"]
@@ -54,4 +58,5 @@ def client_in_account(env: Environment, account: str, service: str,
     # Names are prefixed as for env.client; the resources are not in env's teardown (on moto the
     # whole backend goes with the environment; on AWS delete them in that account).
     client.meta.events.register("provide-client-params", name_it)
+    cache[(account, service, role)] = client
     return client
