@@ -21,7 +21,7 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import architecture, choosing, course, data, lab1, sqs
+from . import architecture, choosing, course, data, events, lab1, lab3, sqs
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits
@@ -64,6 +64,8 @@ __all__ = [
     "course",
     "sqs",
     "lab1",
+    "events",
+    "lab3",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

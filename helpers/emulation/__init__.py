@@ -14,8 +14,13 @@ SQS (:mod:`helpers.emulation.sqs`)
 SNS (:mod:`helpers.emulation.sns`)
     ``deliver`` / ``filter-drop`` rows in ``env.log``.
 
-EventBridge (:mod:`helpers.emulation.events`)
-    ``route`` rows in ``env.log``; a DISABLED rule delivers nothing (moto still delivers).
+EventBridge (:mod:`helpers.emulation.events`, with ``events_patterns``, ``events_input``,
+``events_delivery``)
+    ``route`` rows in ``env.log``; a DISABLED rule delivers nothing (moto still delivers);
+    TestEventPattern; AWS's pattern matcher and validation; SNS, Lambda, Step Functions, bus
+    and API destination targets; the AWS envelope; InputPath, Input, InputTransformer;
+    PutTargets validation; retries and DLQs on the clock; bus policies; replay windows; the
+    PutEvents entry size limit. Pinned by ``tests/test_emulation_events_*.py``.
 
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams

@@ -33,6 +33,12 @@ __all__ = [
     "IdempotencyInProgressError",
     "GroupBlockedError",
     "HandlerResponseError",
+    "InvalidEventPatternError",
+    "UnknownTargetTypeError",
+    "EventTooLargeError",
+    "TooManyEntriesError",
+    "SchemaValidationError",
+    "PublishFailedError",
 ]
 
 
@@ -118,3 +124,28 @@ class GroupBlockedError(SecureCartError, RuntimeError):
 
 class HandlerResponseError(SecureCartError, ValueError):
     """A batch handler returned something other than None or a valid batchItemFailures."""
+
+
+# -- EventBridge (Lab 3) -----------------------------------------------------------------
+class InvalidEventPatternError(InvalidParameterError):
+    """An event pattern EventBridge refuses (AWS's InvalidEventPatternException reason)."""
+
+
+class UnknownTargetTypeError(InvalidParameterError):
+    """A rule target of a kind the helpers do not know."""
+
+
+class EventTooLargeError(InvalidParameterError):
+    """PutEvents entries over EventBridge's size limit."""
+
+
+class TooManyEntriesError(InvalidParameterError):
+    """More than 10 entries in one PutEvents call."""
+
+
+class SchemaValidationError(InvalidParameterError):
+    """An event that fails its registered schema (the message names the field)."""
+
+
+class PublishFailedError(SecureCartError, RuntimeError):
+    """PutEvents entries still failing after every re-send."""

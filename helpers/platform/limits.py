@@ -51,6 +51,11 @@ __all__ = [
     "KINESIS_MAX_RETENTION_HOURS",
     "SNS_FIFO_MAX_ARCHIVE_DAYS",
     "SQS_QUEUE_NAME_REUSE_WAIT_SECONDS",
+    "EVENTBRIDGE_MAX_ENTRY_BYTES",
+    "EVENTBRIDGE_MAX_ENTRY_BYTES_BEFORE_2026",
+    "EVENTBRIDGE_MAX_RETRY_ATTEMPTS",
+    "EVENTBRIDGE_MIN_EVENT_AGE_SECONDS",
+    "EVENTBRIDGE_MAX_TARGETS_PER_RULE",
 ]
 
 # --- SQS -------------------------------------------------------------------------------
@@ -148,3 +153,18 @@ SNS_FIFO_MAX_ARCHIVE_DAYS = 365
 #: Seconds to wait after DeleteQueue before a queue of the same name can be created
 #: (``QueueDeletedRecently``). SQS API reference, CreateQueue.
 SQS_QUEUE_NAME_REUSE_WAIT_SECONDS = 60
+# --- EventBridge (Lab 3) -----------------------------------------------------------------
+#: Size of the entries of one PutEvents call, in bytes, counted as the User Guide's
+#: "Calculating PutEvents event entry size" says: 1 MB since 29 January 2026 (AWS Compute Blog,
+#: "More room to build: serverless services now support payloads up to 1 MB"); the API reference
+#: pages still cite 256 KB in places. Over it, PutEvents fails with ValidationException "Total size
+#: of the entries in the request is over the limit." (LocalStack snapshot, recorded against AWS).
+EVENTBRIDGE_MAX_ENTRY_BYTES = 1_048_576
+#: The same limit before 29 January 2026 (256 KB).
+EVENTBRIDGE_MAX_ENTRY_BYTES_BEFORE_2026 = 262_144
+#: Largest RetryPolicy.MaximumRetryAttempts (API reference, RetryPolicy: 0-185).
+EVENTBRIDGE_MAX_RETRY_ATTEMPTS = 185
+#: Smallest RetryPolicy.MaximumEventAgeInSeconds (API reference, RetryPolicy: 60-86,400 s).
+EVENTBRIDGE_MIN_EVENT_AGE_SECONDS = 60
+#: Targets per rule (EventBridge quotas: 5).
+EVENTBRIDGE_MAX_TARGETS_PER_RULE = 5

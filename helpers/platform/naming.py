@@ -104,6 +104,18 @@ _NAME_PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("events", "DescribeEventBus"): ("Name",),
     ("events", "CreateArchive"): ("ArchiveName",),
     ("events", "DeleteArchive"): ("ArchiveName",),
+    ("events", "DescribeArchive"): ("ArchiveName",),
+    ("events", "UpdateArchive"): ("ArchiveName",),
+    ("events", "StartReplay"): ("ReplayName",),
+    ("events", "DescribeReplay"): ("ReplayName",),
+    ("events", "CancelReplay"): ("ReplayName",),
+    ("events", "ListReplays"): ("NamePrefix",),
+    ("events", "PutPermission"): ("EventBusName",),
+    ("events", "CreateConnection"): ("Name",),
+    ("events", "CreateApiDestination"): ("Name",),
+    ("events", "DescribeApiDestination"): ("Name",),
+    ("events", "DeleteApiDestination"): ("Name",),
+    ("events", "RemovePermission"): ("EventBusName",),
     ("stepfunctions", "CreateStateMachine"): ("name",),
     ("dynamodb", "*"): ("TableName",),
     ("kinesis", "*"): ("StreamName",),
@@ -186,10 +198,60 @@ class Naming:
             value = params.get(key)
             if isinstance(value, str) and value and not value.startswith("arn:"):
                 params[key] = self.name(value, service)
+        if service == "events":
+            self._events_nested(operation, params)
         if operation in {"CreateQueue", "CreateTopic", "PutRule", "CreateEventBus",
                          "CreateStateMachine", "CreateTable", "CreateStream", "CreateLogGroup",
                          "CreatePipe"}:
             self._add_tags(service, operation, params)
+
+    # -- EventBridge's nested names (Lab 3) ----------------------------------------------
+    _ARN_NAME = re.compile(
+        r"^(arn:[^:]+:(?:sqs|sns|states|lambda|events):[^:]*:[^:]*:)"
+        r"(stateMachine:|function:|event-bus/|archive/|api-destination/)?([A-Za-z0-9._-]+)(.*)$")
+
+    def arn(self, arn: str) -> str:
+        """``arn`` with the run prefix on the name it ends in (queues, topics, buses, archives,
+        state machines, functions); ARNs of AWS's own resources are unchanged.
+
+        Example
+        -------
+        >>> Naming("demo").arn("arn:aws:sqs:us-east-1:123456789012:restock-dlq")
+        'arn:aws:sqs:us-east-1:123456789012:securecart-demo-restock-dlq'
+        >>> Naming("demo").arn("arn:aws:events:us-east-1:123456789012:event-bus/default")
+        'arn:aws:events:us-east-1:123456789012:event-bus/default'
+        """
+        match = self._ARN_NAME.match(arn) if isinstance(arn, str) else None
+        if match is None:
+            return arn
+        head, kind, name, tail = match.groups()
+        if name in _RESERVED or name.startswith(self.prefix) or (kind is None and tail):
+            return arn
+        return f"{head}{kind or ''}{self.prefix}{name}{tail}"
+
+    def _events_nested(self, operation: str, params: dict[str, Any]) -> None:
+        """Prefix the names nested in EventBridge calls: PutEvents entries' bus names, target
+        and dead-letter ARNs, archive sources, replay sources and destinations."""
+        if operation == "PutEvents":
+            for entry in params.get("Entries") or []:
+                bus = entry.get("EventBusName")
+                if isinstance(bus, str) and bus:
+                    entry["EventBusName"] = self.arn(bus) if bus.startswith("arn:") else self.name(bus, "events")
+        elif operation == "PutTargets":
+            for target in params.get("Targets") or []:
+                if "Arn" in target:
+                    target["Arn"] = self.arn(target["Arn"])
+                dlq = target.get("DeadLetterConfig") or {}
+                if "Arn" in dlq:
+                    dlq["Arn"] = self.arn(dlq["Arn"])
+        elif operation == "CreateArchive" and "EventSourceArn" in params:
+            params["EventSourceArn"] = self.arn(params["EventSourceArn"])
+        elif operation == "StartReplay":
+            if "EventSourceArn" in params:
+                params["EventSourceArn"] = self.arn(params["EventSourceArn"])
+            destination = params.get("Destination") or {}
+            if "Arn" in destination:
+                destination["Arn"] = self.arn(destination["Arn"])
 
     def _add_tags(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if (service, operation) in {("sqs", "CreateQueue"), ("kinesis", "CreateStream"),

@@ -1,0 +1,41 @@
+"""Lab 3 exercises from notebook 05: each check fails on the starter and passes with the solution."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import helpers
+import helpers.lab3
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_lab3_eventbridge_workflows.ipynb"
+EXERCISES = ("restock-pattern", "transformer", "audit-route")
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+def _run(env, nb, name: str, starter: bool):
+    shop = helpers.lab3.build_shop(env)
+    namespace = {"helpers": helpers, "json": json, "env": env, "shop": shop,
+                 "SECURITY_BUS": helpers.lab3.experiment_audit(env, shop).bus}
+    verdict = None
+    for cell in (c for c in nb.cells if c.cell_type == "code" and c.metadata.get("exercise") == name):
+        source = cell.metadata["starter"] if starter and "starter" in cell.metadata else cell.source
+        if "check_" in source:
+            verdict = eval(compile(source, name, "eval"), namespace)
+        else:
+            exec(compile(source, name, "exec"), namespace)
+    return verdict
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_check_fails_on_the_starter_and_passes_with_the_solution(env, notebook, name):
+    starter = _run(env, notebook, name, starter=True)
+    assert not starter and starter.cause == "missing"
+    assert _run(env, notebook, name, starter=False)
