@@ -177,7 +177,7 @@ def test_put_events_limits(env):
     # WHEN 11 entries, or entries over 1 MB, are put
     with pytest.raises(ClientError) as eleven:
         events.put_events(Entries=[entry] * 11)
-    big = {**entry, "Detail": json.dumps({"x": "a" * limits.EVENTBRIDGE_MAX_ENTRY_BYTES})}
+    big = {**entry, "Detail": json.dumps({"x": "a" * limits.EVENTBRIDGE_MAX_EVENT_BYTES})}
     with pytest.raises(ClientError) as large:
         events.put_events(Entries=[big])
     # THEN AWS's validation errors

@@ -173,7 +173,7 @@ class EventsStandIns(_Patches):
                 raise ValidationException(
                     "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed "
                     "to satisfy constraint: Member must have length less than or equal to 10")
-            if sum(entry_size(e) for e in entries) > limits.EVENTBRIDGE_MAX_ENTRY_BYTES:
+            if sum(entry_size(e) for e in entries) > limits.EVENTBRIDGE_MAX_EVENT_BYTES:
                 raise ValidationException("Total size of the entries in the request is over the limit.")
             return [stand_in._put_one(backend, entry) for entry in entries]
 

@@ -57,10 +57,10 @@ def put_batch(env: Environment, entries: list[dict[str, Any]], client: Any = Non
             f"{len(entries)} entries in one PutEvents call: EventBridge accepts at most "
             f"{limits.EVENTBRIDGE_MAX_PUT_EVENTS_ENTRIES}. Fix: use publish(), which sends batches of 10.")
     total = sum(entry_size(e) for e in entries)
-    if total > limits.EVENTBRIDGE_MAX_ENTRY_BYTES:
+    if total > limits.EVENTBRIDGE_MAX_EVENT_BYTES:
         raise EventTooLargeError(
             f"The entries add up to {total:,} bytes: PutEvents accepts at most "
-            f"{limits.EVENTBRIDGE_MAX_ENTRY_BYTES:,} bytes (1 MB since January 2026; 256 KB before). "
+            f"{limits.EVENTBRIDGE_MAX_EVENT_BYTES:,} bytes (1 MB since January 2026; 256 KB before). "
             "Fix: put a large payload in S3 and send its key in the event (claim check).")
     return (client or env.client("events")).put_events(Entries=entries)
 

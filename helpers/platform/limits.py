@@ -51,8 +51,7 @@ __all__ = [
     "KINESIS_MAX_RETENTION_HOURS",
     "SNS_FIFO_MAX_ARCHIVE_DAYS",
     "SQS_QUEUE_NAME_REUSE_WAIT_SECONDS",
-    "EVENTBRIDGE_MAX_ENTRY_BYTES",
-    "EVENTBRIDGE_MAX_ENTRY_BYTES_BEFORE_2026",
+    "EVENTBRIDGE_MAX_EVENT_BYTES_BEFORE_2026",
     "EVENTBRIDGE_MAX_RETRY_ATTEMPTS",
     "EVENTBRIDGE_MIN_EVENT_AGE_SECONDS",
     "EVENTBRIDGE_MAX_TARGETS_PER_RULE",
@@ -121,10 +120,13 @@ SNS_TOPIC_NAME_MAX_CHARS = 256
 # --- EventBridge -----------------------------------------------------------------------
 #: Entries in one PutEvents call; failures are reported per entry (re-send those).
 EVENTBRIDGE_MAX_PUT_EVENTS_ENTRIES = 10
-#: Size of one PutEvents entry (an event), in bytes: 1 MB since January 2026 (256 KB,
-#: 262,144 bytes, before). AWS Compute Blog, "More room to build: serverless services now
-#: support payloads up to 1 MB" (January 2026). AWS writes "1 MB"; counted here as
-#: 1,048,576 bytes, like SQS's 1 MiB.
+#: Size of the entries of one PutEvents call (one event or up to 10), in bytes, counted as the
+#: User Guide's "Calculating PutEvents event entry size" says: 1 MB since 29 January 2026
+#: (256 KB, 262,144 bytes, before). AWS Compute Blog, "More room to build: serverless services
+#: now support payloads up to 1 MB"; the API reference pages still cite 256 KB in places. AWS
+#: writes "1 MB"; counted here as 1,048,576 bytes, like SQS's 1 MiB. Over it, PutEvents fails
+#: with ValidationException "Total size of the entries in the request is over the limit."
+#: (LocalStack snapshot, recorded against AWS).
 EVENTBRIDGE_MAX_EVENT_BYTES = 1_048_576
 #: Default retry attempts to a target (with backoff and jitter) before dropping or DLQ.
 EVENTBRIDGE_DEFAULT_RETRY_ATTEMPTS = 185
@@ -154,14 +156,8 @@ SNS_FIFO_MAX_ARCHIVE_DAYS = 365
 #: (``QueueDeletedRecently``). SQS API reference, CreateQueue.
 SQS_QUEUE_NAME_REUSE_WAIT_SECONDS = 60
 # --- EventBridge (Lab 3) -----------------------------------------------------------------
-#: Size of the entries of one PutEvents call, in bytes, counted as the User Guide's
-#: "Calculating PutEvents event entry size" says: 1 MB since 29 January 2026 (AWS Compute Blog,
-#: "More room to build: serverless services now support payloads up to 1 MB"); the API reference
-#: pages still cite 256 KB in places. Over it, PutEvents fails with ValidationException "Total size
-#: of the entries in the request is over the limit." (LocalStack snapshot, recorded against AWS).
-EVENTBRIDGE_MAX_ENTRY_BYTES = 1_048_576
 #: The same limit before 29 January 2026 (256 KB).
-EVENTBRIDGE_MAX_ENTRY_BYTES_BEFORE_2026 = 262_144
+EVENTBRIDGE_MAX_EVENT_BYTES_BEFORE_2026 = 262_144
 #: Largest RetryPolicy.MaximumRetryAttempts (API reference, RetryPolicy: 0-185).
 EVENTBRIDGE_MAX_RETRY_ATTEMPTS = 185
 #: Smallest RetryPolicy.MaximumEventAgeInSeconds (API reference, RetryPolicy: 60-86,400 s).
