@@ -17,6 +17,13 @@ SNS (:mod:`helpers.emulation.sns`)
 EventBridge (:mod:`helpers.emulation.events`)
     ``route`` rows in ``env.log``; a DISABLED rule delivers nothing (moto still delivers).
 
+Lambda (:mod:`helpers.emulation.awslambda`)
+    the registered Python handler runs where moto needs Docker.
+
+Step Functions (:mod:`helpers.emulation.stepfunctions`)
+    executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
+    SQS and SNS tasks in-process; definition rules.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -34,11 +41,14 @@ False
 from __future__ import annotations
 
 from ._base import _Patches
+from .awslambda import LambdaStandIns
 from .events import EventsStandIns
 from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
+from .stepfunctions import StepFunctionsStandIns
 
-__all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS"]
+__all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
+           "LambdaStandIns", "StepFunctionsStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -47,4 +57,6 @@ GROUPS: tuple[type[_Patches], ...] = (
     SqsStandIns,
     SnsStandIns,
     EventsStandIns,
+    LambdaStandIns,  # nb06
+    StepFunctionsStandIns,  # nb06
 )
