@@ -21,7 +21,17 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import architecture, choosing, course, data, lab1, sqs
+from . import (  # nb06
+    architecture,
+    choosing,
+    course,
+    data,
+    kinesis,
+    lab1,
+    orchestration,
+    sqs,
+    stepfunctions,
+)
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits
@@ -34,12 +44,15 @@ from .platform.errors import (
     InvalidNameError,
     InvalidParameterError,
     InvalidRedrivePolicyError,
+    InvalidStateMachineError,
     MessageTooLargeError,
     MissingGroupIdError,
     NetworkBlockedError,
+    NoCheckpointError,
     NotReadyError,
     QueueTypeMismatchError,
     SecureCartError,
+    StreamNotFoundError,
     UnknownBackendError,
 )
 from .platform.eventlog import COLUMNS, EventLog
@@ -64,6 +77,9 @@ __all__ = [
     "course",
     "sqs",
     "lab1",
+    "stepfunctions",
+    "kinesis",
+    "orchestration",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",
@@ -77,5 +93,8 @@ __all__ = [
     "QueueTypeMismatchError",
     "DataValidationError",
     "NotReadyError",
+    "InvalidStateMachineError",
+    "StreamNotFoundError",
+    "NoCheckpointError",
     "__version__",
 ]

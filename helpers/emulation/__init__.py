@@ -24,6 +24,9 @@ Step Functions (:mod:`helpers.emulation.stepfunctions`)
     executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
     SQS and SNS tasks in-process; definition rules.
 
+Kinesis (:mod:`helpers.emulation.kinesis`)
+    per-shard write throughput: ``ProvisionedThroughputExceededException``.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -43,12 +46,13 @@ from __future__ import annotations
 from ._base import _Patches
 from .awslambda import LambdaStandIns
 from .events import EventsStandIns
+from .kinesis import KinesisStandIns
 from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
 from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
-           "LambdaStandIns", "StepFunctionsStandIns"]
+           "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -59,4 +63,5 @@ GROUPS: tuple[type[_Patches], ...] = (
     EventsStandIns,
     LambdaStandIns,  # nb06
     StepFunctionsStandIns,  # nb06
+    KinesisStandIns,  # nb06
 )

@@ -33,6 +33,9 @@ __all__ = [
     "IdempotencyInProgressError",
     "GroupBlockedError",
     "HandlerResponseError",
+    "InvalidStateMachineError",
+    "StreamNotFoundError",
+    "NoCheckpointError",
 ]
 
 
@@ -118,3 +121,16 @@ class GroupBlockedError(SecureCartError, RuntimeError):
 
 class HandlerResponseError(SecureCartError, ValueError):
     """A batch handler returned something other than None or a valid batchItemFailures."""
+
+
+# --- nb06 ----------------------------------------------------------------------------
+class InvalidStateMachineError(InvalidParameterError):
+    """A state machine definition Step Functions would reject (names the state and the rule)."""
+
+
+class StreamNotFoundError(SecureCartError, LookupError):
+    """A Kinesis stream (or DynamoDB stream) that does not exist (deleted, or never created)."""
+
+
+class NoCheckpointError(SecureCartError, LookupError):
+    """A consumer asked to resume from a checkpoint that was never written."""
