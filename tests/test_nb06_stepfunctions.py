@@ -157,4 +157,4 @@ def test_moto_alone_wait_ignores_the_simulated_clock(bare):
     # WHEN the simulated hour passes THEN moto's worker thread is still sleeping
     bare.sleep(3600)
     assert sfn.describe_execution(executionArn=ex)["status"] == "RUNNING"
-    sfn.stop_execution(executionArn=ex)
+    # (moto's StopExecution crashes on this run; its daemon thread is left to its real wait)
