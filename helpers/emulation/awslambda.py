@@ -13,6 +13,15 @@ and returns what the handler returned  call fails or returns a canned  in-proces
 (an unhandled error: ``errorType``,    "Simple Lambda happy path OK"   an exception becomes AWS's error
 ``errorMessage``, ``stackTrace`` and                                   payload and ``FunctionError``;
 ``X-Amz-Function-Error: Unhandled``)                                   ``invoke`` rows ``emulated on moto``
+event source mappings (SQS, Kinesis,  moto invokes once per message   pollers on the simulated clock
+DynamoDB Streams): ``BatchSize``,      as it is sent (SQS) or put      (:mod:`helpers.emulation._pollers`):
+``MaximumBatchingWindowInSeconds``,    (streams), ignores the batching batches, batching window, partial
+``ReportBatchItemFailures`` partial    window and partial batch        batch responses, bisect-on-error,
+batch responses,                       responses; a failed SQS batch   retry attempts; they run whenever
+``BisectBatchOnFunctionError``,        is deleted anyway               the clock moves (``env.sleep``)
+``MaximumRetryAttempts``; a failed
+SQS batch returns after its
+visibility timeout
 =====================================  ==============================  ==================================
 
 Example
@@ -35,9 +44,19 @@ from unittest import mock
 from moto.awslambda import models as lambda_models
 
 from ._base import _Patches
+from ._pollers import SqsPoller, StreamPoller
 from .sqs import EMULATED
 
 __all__ = ["LambdaStandIns", "LambdaContext", "HandlerError"]
+
+
+def _mapping(esm: Any) -> dict[str, Any]:
+    """The settings of a moto EventSourceMapping, under their API names."""
+    return {"EventSourceArn": esm.event_source_arn, "BatchSize": esm.batch_size,
+            "MaximumBatchingWindowInSeconds": esm.max_batch_window,
+            "FunctionResponseTypes": esm.function_response_types,
+            "BisectBatchOnFunctionError": esm.bisect_on_error,
+            "MaximumRetryAttempts": esm.max_retry_attempts, "StartingPosition": esm.starting_position}
 
 
 @dataclass
@@ -72,12 +91,40 @@ class LambdaStandIns(_Patches):
     """Installs and removes the Lambda stand-ins; holds the registered handlers."""
 
     SERVICE = "lambda"
-    NAMES = ("Lambda runs the registered Python handler",)
+    NAMES = ("Lambda runs the registered Python handler", "event source mapping pollers")
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         self.handlers: dict[str, Any] = {}
+        self.pollers: dict[str, Any] = {}
         self._requests = 0
+        self._polling = False
+
+    def poll(self) -> int:
+        """Run every enabled mapping's poller once at the clock's now; invocations made."""
+        if self._polling:
+            return 0
+        self._polling = True
+        try:
+            done = 0
+            for uuid, (esm, poller) in list(self.pollers.items()):
+                backend = lambda_models.lambda_backends[esm.account_id][esm.region]
+                if uuid not in backend._event_source_mappings:
+                    self.pollers.pop(uuid)
+                    continue
+                if esm.enabled:
+                    poller.mapping = _mapping(esm)
+                    with self.env.acting(f"esm:{esm.function_arn.rsplit(':', 1)[-1]}"):
+                        done += poller.poll(self.env.clock.time())
+            return done
+        finally:
+            self._polling = False
+
+    def _waiting(self) -> bool:
+        return any(isinstance(p, SqsPoller) and p.window_start is not None for _, p in self.pollers.values())
+
+    def _busy(self) -> bool:
+        return any(esm.enabled and poller.busy() for esm, poller in self.pollers.values())
 
     def register(self, function_name: str, handler: Any) -> None:
         """Run ``handler(event, context)`` whenever moto invokes ``function_name``."""
@@ -129,5 +176,63 @@ class LambdaStandIns(_Patches):
                 response_headers["x-amz-function-error"] = "Unhandled"  # AWS's word for a raise
             return out
 
+        orig_create = lambda_models.LambdaBackend.create_event_source_mapping
+
+        def create_mapping(backend: Any, spec: dict[str, Any]) -> Any:
+            esm = orig_create(backend, spec)
+            # Unhook moto's own per-message invocation; the poller takes over.
+            from moto.dynamodb.models import dynamodb_backends
+            from moto.kinesis.models import kinesis_backends
+            from moto.sqs.models import sqs_backends
+            arn = esm.event_source_arn
+            service = arn.split(":")[2]
+            name = esm.function_arn.rsplit(":", 1)[-1]
+
+            def run(event: Any) -> Any:
+                return group.run(name, esm.region, esm.account_id, event)
+
+            if service == "sqs":
+                for queue in sqs_backends[esm.account_id][esm.region].queues.values():
+                    queue.lambda_event_source_mappings.pop(esm.function_arn, None)
+                poller: Any = SqsPoller(_mapping(esm), run, group.env)
+            elif service == "kinesis":
+                stream = next(s for s in kinesis_backends[esm.account_id][esm.region].streams.values()
+                              if s.arn == arn)
+                stream.lambda_event_source_mappings.pop(arn, None)
+                poller = StreamPoller(_mapping(esm), run, group.env, "kinesis")
+                if esm.starting_position == "LATEST":
+                    for shard in stream.shards.values():
+                        if shard.records:
+                            poller.positions[shard.shard_id] = str(shard.get_max_sequence_number())
+            else:
+                for table in dynamodb_backends[esm.account_id][esm.region].tables.values():
+                    table.lambda_event_source_mappings.pop(esm.function_arn, None)
+                poller = StreamPoller(_mapping(esm), run, group.env, "dynamodb")
+            group.pollers[esm.uuid] = (esm, poller)
+            return esm
+
+        clock = self.env.clock
+        orig_advance = clock.advance
+
+        def advance(seconds: float) -> None:
+            # While a mapping has work, move in 1-s steps and poll after each (Lambda polls
+            # continuously); otherwise jump.
+            if not group.pollers or group._polling:
+                return orig_advance(seconds)
+            try:
+                target = clock.time() + float(seconds)
+            except (TypeError, ValueError):
+                return orig_advance(seconds)
+            if not target >= clock.time():
+                return orig_advance(seconds)
+            group.poll()
+            while clock.time() < target:
+                step = min(1.0, target - clock.time()) if group._busy() or group._waiting() else target - clock.time()
+                orig_advance(step)
+                group.poll()
+            return None
+
         return [mock.patch.object(lambda_models.LambdaFunction, "_invoke_lambda", invoke_lambda),
-                mock.patch.object(lambda_models.LambdaFunction, "invoke", invoke)]
+                mock.patch.object(lambda_models.LambdaFunction, "invoke", invoke),
+                mock.patch.object(lambda_models.LambdaBackend, "create_event_source_mapping", create_mapping),
+                mock.patch.object(clock, "advance", advance)]
