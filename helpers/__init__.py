@@ -80,6 +80,7 @@ __all__ = [
     "stepfunctions",
     "kinesis",
     "orchestration",
+    "apigateway",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

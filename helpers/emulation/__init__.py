@@ -27,6 +27,9 @@ Step Functions (:mod:`helpers.emulation.stepfunctions`)
 Kinesis (:mod:`helpers.emulation.kinesis`)
     per-shard write throughput: ``ProvisionedThroughputExceededException``.
 
+API Gateway (:mod:`helpers.emulation.apigateway`)
+    REST API SQS integrations invoked; request body validation against the method's model.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -44,6 +47,7 @@ False
 from __future__ import annotations
 
 from ._base import _Patches
+from .apigateway import ApiGatewayStandIns
 from .awslambda import LambdaStandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
@@ -52,7 +56,8 @@ from .sqs import EMULATED, DeliveryModel, SqsStandIns
 from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
-           "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns"]
+           "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
+           "ApiGatewayStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -64,4 +69,5 @@ GROUPS: tuple[type[_Patches], ...] = (
     LambdaStandIns,  # nb06
     StepFunctionsStandIns,  # nb06
     KinesisStandIns,  # nb06
+    ApiGatewayStandIns,  # nb06
 )

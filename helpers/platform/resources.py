@@ -35,6 +35,7 @@ TEARDOWN_ORDER = (
     "function",
     "stream",
     "table",
+    "rest-api",
     "queue",
     "log-group",
 )
@@ -42,7 +43,8 @@ TEARDOWN_ORDER = (
 _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions", "rule": "rules",
            "event-bus": "event buses", "archive": "archives", "state-machine": "state machines",
            "table": "tables", "stream": "streams", "log-group": "log groups",
-           "function": "functions", "event-source-mapping": "event source mappings"}
+           "function": "functions", "event-source-mapping": "event source mappings",
+           "rest-api": "REST APIs"}
 
 _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | None]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
@@ -58,6 +60,7 @@ _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | N
     ("logs", "CreateLogGroup"): lambda p, r: ("log-group", p["logGroupName"], {}),
     ("lambda", "CreateFunction"): lambda p, r: ("function", r["FunctionName"], {}),
     ("lambda", "CreateEventSourceMapping"): lambda p, r: ("event-source-mapping", r["UUID"], {}),
+    ("apigateway", "CreateRestApi"): lambda p, r: ("rest-api", r["id"], {}),
 }
 
 _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
@@ -71,6 +74,7 @@ _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
     ("kinesis", "DeleteStream"): lambda p: ("stream", p["StreamName"]),
     ("logs", "DeleteLogGroup"): lambda p: ("log-group", p["logGroupName"]),
     ("lambda", "DeleteFunction"): lambda p: ("function", p["FunctionName"]),
+    ("apigateway", "DeleteRestApi"): lambda p: ("rest-api", p["restApiId"]),
 }
 
 _GONE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFound",
@@ -195,6 +199,8 @@ class Resources:
             client("kinesis").delete_stream(StreamName=ident, EnforceConsumerDeletion=True)
         elif kind == "table":
             client("dynamodb").delete_table(TableName=ident)
+        elif kind == "rest-api":
+            client("apigateway").delete_rest_api(restApiId=ident)
         elif kind == "queue":
             client("sqs").delete_queue(QueueUrl=ident)
         elif kind == "log-group":
