@@ -21,17 +21,11 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import (  # nb06
-    architecture,
-    choosing,
-    course,
-    data,
-    kinesis,
-    lab1,
-    orchestration,
-    sqs,
-    stepfunctions,
-)
+from . import architecture, choosing, course, data, lab1, sqs
+
+# isort: off
+from . import apigateway, kinesis, orchestration, stepfunctions  # nb06
+# isort: on
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits

@@ -11,7 +11,7 @@ Example
 from __future__ import annotations
 
 from ..kinesis import also_bought
-from . import checks, status
+from . import checks, fraud, status
 from .fulfillment import (
     Fulfillment,
     InvalidOrder,
@@ -23,4 +23,4 @@ from .fulfillment import (
 )
 
 __all__ = ["Fulfillment", "Services", "PaymentProviderUnavailable", "PaymentDeclined",
-           "ShippingUnavailable", "InvalidOrder", "OutOfStock", "also_bought", "checks", "status"]
+           "ShippingUnavailable", "InvalidOrder", "OutOfStock", "also_bought", "checks", "status", "fraud"]
