@@ -34,14 +34,12 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
-from unittest import mock
 
-import jsonschema
 import requests
-from moto.apigateway import models as apigw_models
 from moto.sqs.models import sqs_backends
 
 from ._base import _Patches
+from ._lazy import LazyPatch, factory
 from .sqs import EMULATED
 
 __all__ = ["ApiGatewayStandIns", "INVALID_BODY"]
@@ -58,6 +56,8 @@ class ApiGatewayStandIns(_Patches):
 
     def invoke(self, api_id: str, stage: str, method: str, path: str, body: str) -> tuple[int, str]:
         """Send one request to a deployed stage (status, body), as its invoke URL would."""
+        from moto.apigateway import models as apigw_models
+
         backend = apigw_models.apigateway_backends[self.env.account][self.env.region]
         api = backend.get_rest_api(api_id)
         if stage not in api.stages:
@@ -73,9 +73,12 @@ class ApiGatewayStandIns(_Patches):
     def _patches(self) -> list[Any]:
         """Patches of moto's API Gateway resource responses."""
         log = self.env.log
-        orig = apigw_models.Resource.get_response
+        orig: dict[str, Any] = {}
 
         def rejects(resource: Any, method: Any, body: Any) -> str | None:
+            import jsonschema
+            from moto.apigateway import models as apigw_models
+
             backend = apigw_models.apigateway_backends[resource.account_id][resource.region_name]
             api = backend.get_rest_api(resource.api_id)
             validator = api.request_validators.get(method.request_validator_id or "")
@@ -112,6 +115,11 @@ class ApiGatewayStandIns(_Patches):
                 return 200, json.dumps({"SendMessageResponse": {
                     "ResponseMetadata": {"RequestId": hashlib.md5(message.id.encode()).hexdigest()},
                     "SendMessageResult": {"MD5OfMessageBody": message.body_md5, "MessageId": message.id}}})
-            return orig(resource, request)
+            return orig["get_response"](resource, request)
 
-        return [mock.patch.object(apigw_models.Resource, "get_response", get_response)]
+        def make(owner: Any) -> Any:
+            orig["get_response"] = owner.get_response
+            return get_response
+
+        # moto's API Gateway takes seconds to import: patched when moto first loads it
+        return [LazyPatch("moto.apigateway.models", "Resource.get_response", factory(make))]

@@ -29,7 +29,7 @@ Example
 >>> import helpers
 >>> env = helpers.connect(quiet=True)
 >>> env.emulation["lambda"].names()
-['Lambda runs the registered Python handler']
+['Lambda runs the registered Python handler', 'event source mapping pollers']
 >>> _ = env.teardown()
 """
 

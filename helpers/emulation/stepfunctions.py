@@ -53,16 +53,19 @@ from moto.core.exceptions import AWSError
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions.exceptions import InvalidExecutionInput
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend as _Backend
 from moto.stepfunctions.responses import StepFunctionResponse
 
 from ._asl import Failure, Run
 from ._asl_rules import aws_message, problems
 from ._base import _Patches, short_name
+from ._lazy import LazyPatch, factory
 from .awslambda import HandlerError
 from .sqs import EMULATED
 
 __all__ = ["StepFunctionsStandIns", "CourseExecution"]
+
+#: moto's executing backend (seconds to import: patched when moto first loads it).
+_PARSER = "moto.stepfunctions.parser.models"
 
 
 class _Error(AWSError):
@@ -210,9 +213,7 @@ class StepFunctionsStandIns(_Patches):
     def _patches(self) -> list[Any]:
         """Patches of moto's Step Functions parser backend and one response."""
         group = self
-        orig = {name: getattr(_Backend, name) for name in (
-            "create_state_machine", "update_state_machine", "describe_execution",
-            "get_execution_history", "list_executions", "stop_execution")}
+        orig: dict[str, Any] = {}  # moto's own methods, read when the backend module loads
 
         def check(definition: str | None) -> None:
             if definition is None:
@@ -334,7 +335,13 @@ class StepFunctionsStandIns(_Patches):
                    "list_executions": list_executions, "get_execution_history": get_execution_history,
                    "stop_execution": stop_execution, "send_task_success": send_task_success,
                    "send_task_failure": send_task_failure, "send_task_heartbeat": send_task_heartbeat}
-        patches = [mock.patch.object(_Backend, key, value) for key, value in patched.items()]
+        def lazy(name: str, wrapper: Any) -> LazyPatch:
+            def make(owner: Any) -> Any:
+                orig[name] = getattr(owner, name)
+                return wrapper
+            return LazyPatch(_PARSER, f"StepFunctionsParserBackend.{name}", factory(make))
+
+        patches: list[Any] = [lazy(key, value) for key, value in patched.items()]
         patches.append(mock.patch.object(StepFunctionResponse, "send_task_failure",
                                          response_send_task_failure))
         patches.append(mock.patch.object(clock, "advance", advance))
