@@ -123,12 +123,13 @@ def test_lambda_invoke_runs_the_registered_handler(any_env):
 
 
 def test_moto_alone_does_not_run_the_handler(env):
+    # GIVEN a deployed function, the stand-in removed (no Docker here)
     deploy_function(env, "echo", lambda e, c: {"ran": True})
     env.emulation["lambda"].stop()
-    with mock.patch("moto.awslambda.models.LambdaFunction._invoke_lambda",
-                    side_effect=RuntimeError("docker needed")):
-        with pytest.raises(Exception, match="docker needed"):
-            env.client("lambda").invoke(FunctionName=env.name("echo"), Payload="{}")
+    # WHEN invoked THEN moto tried Docker and failed; the handler never ran
+    answer = env.client("lambda").invoke(FunctionName=env.name("echo"), Payload="{}")
+    assert answer["FunctionError"] == "Handled"
+    assert b"error running docker" in answer["Payload"].read()
 
 
 # --- exercise catalogues --------------------------------------------------------------------
