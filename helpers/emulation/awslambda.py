@@ -36,6 +36,7 @@ Example
 from __future__ import annotations
 
 import json
+import threading
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -213,11 +214,13 @@ class LambdaStandIns(_Patches):
 
         clock = self.env.clock
         orig_advance = clock.advance
+        owner = threading.get_ident()
 
         def advance(seconds: float) -> None:
             # While a mapping has work, move in 1-s steps and poll after each (Lambda polls
-            # continuously); otherwise jump.
-            if not group.pollers or group._polling:
+            # continuously); otherwise jump. Only the kernel's thread polls (not a server
+            # thread advancing the clock inside a long poll).
+            if not group.pollers or group._polling or threading.get_ident() != owner:
                 return orig_advance(seconds)
             try:
                 target = clock.time() + float(seconds)

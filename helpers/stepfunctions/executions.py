@@ -135,10 +135,16 @@ def history_frame(env: Environment, execution_arn: str) -> pd.DataFrame:
     """The execution history as a table: seconds since start, event, state, detail."""
     events = env.client("stepfunctions").get_execution_history(executionArn=execution_arn)["events"]
     start = events[0]["timestamp"] if events else None
-    rows, state = [], None
+    rows, state, parallel = [], None, []
     for event in events:
         details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
         state = details.get("name", state)
+        if event["type"] == "ParallelStateEntered":
+            parallel.append(state)
+        elif event["type"].startswith("ParallelState") and parallel:
+            state = parallel[-1]
+            if event["type"] == "ParallelStateExited":
+                parallel.pop()
         detail = details.get("error") or details.get("resource") or ""
         rows.append({"t": (event["timestamp"] - start).total_seconds(), "event": event["type"],
                      "state": state if "State" in event["type"] or "Task" in event["type"] else "",
