@@ -188,3 +188,29 @@ def test_moto_alone_cannot_invoke_the_sqs_integration(env):
     # its AWS-integration parser fails on the SQS path URI
     assert status == 400 and body != json.dumps({"message": "Invalid request body"})
     assert queue_depth(env, queue)["visible"] == 0
+
+
+@pytest.mark.parametrize("kind", ["kinesis", "dynamodb"])
+def test_latest_starting_position_skips_only_what_came_before(env, kind):
+    # GIVEN records written before the mapping exists
+    from helpers.orchestration.status import OrderStatusFeed
+    got = []
+    if kind == "kinesis":
+        stream = create_stream(env, "latest", shards=1)
+        arn = f"arn:aws:kinesis:us-east-1:123456789012:stream/{stream}"
+        write = lambda i: put_records(env, stream, [{"i": i}], key=lambda r: "k")  # noqa: E731
+        value = lambda r: json.loads(base64.b64decode(r["kinesis"]["data"]))["i"]  # noqa: E731
+    else:
+        feed = OrderStatusFeed.create(env, "latest-orders")
+        arn = feed.stream_arn
+        write = lambda i: feed.set_status("o", str(i))  # noqa: E731
+        value = lambda r: int(r["dynamodb"]["NewImage"]["status"]["S"])  # noqa: E731
+    write(0)
+    fn = deploy_function(env, f"latest-{kind}", lambda e, c: got.extend(value(r) for r in e["Records"]))
+    env.client("lambda").create_event_source_mapping(EventSourceArn=arn, FunctionName=fn,
+                                                     StartingPosition="LATEST")
+    # WHEN more records arrive THEN only those are delivered
+    write(1)
+    write(2)
+    env.sleep(2)
+    assert got == [1, 2]

@@ -164,7 +164,10 @@ class StreamPoller:
         key = "StreamARN" if self.kind == "kinesis" else "StreamArn"
         seq_key = "StartingSequenceNumber" if self.kind == "kinesis" else "SequenceNumber"
         if position is None:
-            args = {"ShardIteratorType": self.mapping.get("StartingPosition") or "TRIM_HORIZON"}
+            # LATEST was resolved when the mapping was created (positions of non-empty shards);
+            # a shard still without a position had nothing before it, so read from its start.
+            start = self.mapping.get("StartingPosition") or "TRIM_HORIZON"
+            args = {"ShardIteratorType": "TRIM_HORIZON" if start == "LATEST" else start}
         else:
             args = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", seq_key: position}
         iterator = client.get_shard_iterator(**{key: arn}, ShardId=shard, **args)["ShardIterator"]

@@ -206,9 +206,13 @@ class LambdaStandIns(_Patches):
                         if shard.records:
                             poller.positions[shard.shard_id] = str(shard.get_max_sequence_number())
             else:
+                poller = StreamPoller(_mapping(esm), run, group.env, "dynamodb")
                 for table in dynamodb_backends[esm.account_id][esm.region].tables.values():
                     table.lambda_event_source_mappings.pop(esm.function_arn, None)
-                poller = StreamPoller(_mapping(esm), run, group.env, "dynamodb")
+                    shard = getattr(table, "stream_shard", None)
+                    if esm.starting_position == "LATEST" and shard is not None and shard.items \
+                            and table.table_arn in arn:
+                        poller.positions[shard.id] = shard.items[-1].record["dynamodb"]["SequenceNumber"]
             group.pollers[esm.uuid] = (esm, poller)
             return esm
 
