@@ -21,7 +21,20 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import architecture, choosing, course, data, events, lab1, lab3, sqs
+from . import (
+    apigateway,
+    architecture,
+    choosing,
+    course,
+    data,
+    events,
+    kinesis,
+    lab1,
+    lab3,
+    orchestration,
+    sqs,
+    stepfunctions,
+)
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits
@@ -34,12 +47,15 @@ from .platform.errors import (
     InvalidNameError,
     InvalidParameterError,
     InvalidRedrivePolicyError,
+    InvalidStateMachineError,
     MessageTooLargeError,
     MissingGroupIdError,
     NetworkBlockedError,
+    NoCheckpointError,
     NotReadyError,
     QueueTypeMismatchError,
     SecureCartError,
+    StreamNotFoundError,
     UnknownBackendError,
 )
 from .platform.eventlog import COLUMNS, EventLog
@@ -66,6 +82,10 @@ __all__ = [
     "lab1",
     "events",
     "lab3",
+    "stepfunctions",
+    "kinesis",
+    "orchestration",
+    "apigateway",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",
@@ -79,5 +99,8 @@ __all__ = [
     "QueueTypeMismatchError",
     "DataValidationError",
     "NotReadyError",
+    "InvalidStateMachineError",
+    "StreamNotFoundError",
+    "NoCheckpointError",
     "__version__",
 ]

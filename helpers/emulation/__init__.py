@@ -22,6 +22,19 @@ EventBridge (:mod:`helpers.emulation.events`, with ``events_patterns``, ``events
     PutTargets validation; retries and DLQs on the clock; bus policies; replay windows; the
     PutEvents entry size limit. Pinned by ``tests/test_emulation_events_*.py``.
 
+Lambda (:mod:`helpers.emulation.awslambda`)
+    the registered Python handler runs where moto needs Docker.
+
+Step Functions (:mod:`helpers.emulation.stepfunctions`)
+    executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
+    SQS and SNS tasks in-process; definition rules.
+
+Kinesis (:mod:`helpers.emulation.kinesis`)
+    per-shard write throughput: ``ProvisionedThroughputExceededException``.
+
+API Gateway (:mod:`helpers.emulation.apigateway`)
+    REST API SQS integrations invoked; request body validation against the method's model.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -39,11 +52,17 @@ False
 from __future__ import annotations
 
 from ._base import _Patches
+from .apigateway import ApiGatewayStandIns
+from .awslambda import LambdaStandIns
 from .events import EventsStandIns
+from .kinesis import KinesisStandIns
 from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
+from .stepfunctions import StepFunctionsStandIns
 
-__all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS"]
+__all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
+           "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
+           "ApiGatewayStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -52,4 +71,8 @@ GROUPS: tuple[type[_Patches], ...] = (
     SqsStandIns,
     SnsStandIns,
     EventsStandIns,
+    LambdaStandIns,  # nb06
+    StepFunctionsStandIns,  # nb06
+    KinesisStandIns,  # nb06
+    ApiGatewayStandIns,  # nb06
 )

@@ -39,6 +39,9 @@ __all__ = [
     "TooManyEntriesError",
     "SchemaValidationError",
     "PublishFailedError",
+    "InvalidStateMachineError",
+    "StreamNotFoundError",
+    "NoCheckpointError",
 ]
 
 
@@ -149,3 +152,14 @@ class SchemaValidationError(InvalidParameterError):
 
 class PublishFailedError(SecureCartError, RuntimeError):
     """PutEvents entries still failing after every re-send."""
+# --- nb06 ----------------------------------------------------------------------------
+class InvalidStateMachineError(InvalidParameterError):
+    """A state machine definition Step Functions would reject (names the state and the rule)."""
+
+
+class StreamNotFoundError(SecureCartError, LookupError):
+    """A Kinesis stream (or DynamoDB stream) that does not exist (deleted, or never created)."""
+
+
+class NoCheckpointError(SecureCartError, LookupError):
+    """A consumer asked to resume from a checkpoint that was never written."""

@@ -55,6 +55,18 @@ __all__ = [
     "EVENTBRIDGE_MAX_RETRY_ATTEMPTS",
     "EVENTBRIDGE_MIN_EVENT_AGE_SECONDS",
     "EVENTBRIDGE_MAX_TARGETS_PER_RULE",
+    # nb06: Step Functions, Kinesis, DynamoDB Streams
+    "SFN_DEFAULT_RETRY_INTERVAL_SECONDS",
+    "SFN_DEFAULT_RETRY_MAX_ATTEMPTS",
+    "SFN_DEFAULT_RETRY_BACKOFF_RATE",
+    "SFN_MAX_TASK_TOKEN_WAIT_SECONDS",
+    "KINESIS_SHARD_WRITE_RECORDS_PER_SECOND",
+    "KINESIS_SHARD_WRITE_BYTES_PER_SECOND",
+    "KINESIS_MAX_PUT_RECORDS_ENTRIES",
+    "KINESIS_MAX_RECORD_BYTES",
+    "KINESIS_MAX_PUT_RECORDS_BYTES",
+    "KINESIS_DEFAULT_RETENTION_HOURS",
+    "DYNAMODB_STREAMS_RETENTION_HOURS",
 ]
 
 # --- SQS -------------------------------------------------------------------------------
@@ -164,3 +176,40 @@ EVENTBRIDGE_MAX_RETRY_ATTEMPTS = 185
 EVENTBRIDGE_MIN_EVENT_AGE_SECONDS = 60
 #: Targets per rule (EventBridge quotas: 5).
 EVENTBRIDGE_MAX_TARGETS_PER_RULE = 5
+# --- Step Functions (nb06) -------------------------------------------------------------
+# AWS Step Functions Developer Guide, "Handling errors in Step Functions workflows" (Retry
+# fields) and "Service quotas" (checked 2026-12-01).
+#: Default ``IntervalSeconds`` of a Retrier, in seconds.
+SFN_DEFAULT_RETRY_INTERVAL_SECONDS = 1
+#: Default ``MaxAttempts`` of a Retrier (retries after the first attempt).
+SFN_DEFAULT_RETRY_MAX_ATTEMPTS = 3
+#: Default ``BackoffRate`` of a Retrier (multiplier per retry).
+SFN_DEFAULT_RETRY_BACKOFF_RATE = 2.0
+#: Longest a ``.waitForTaskToken`` task may wait for its callback, in seconds (a Standard
+#: workflow's one-year execution limit).
+SFN_MAX_TASK_TOKEN_WAIT_SECONDS = 365 * 86_400
+
+# --- Kinesis Data Streams (nb06) -------------------------------------------------------
+# Kinesis Data Streams API Reference, "PutRecords": "Each PutRecords request can support up
+# to 500 records. Each record in the request can be as large as 1 MiB, up to a limit of 5 MiB
+# for the entire request, including partition keys. Each shard can support writes up to 1,000
+# records per second, up to a maximum data write total of 1 MiB per second." (checked
+# 2026-12-01). Developer Guide, "Change the data retention period": 24 hours by default.
+#: Records one shard accepts per second (writes).
+KINESIS_SHARD_WRITE_RECORDS_PER_SECOND = 1_000
+#: Bytes (data + partition key) one shard accepts per second (writes; 1 MiB).
+KINESIS_SHARD_WRITE_BYTES_PER_SECOND = 1_048_576
+#: Records in one PutRecords call.
+KINESIS_MAX_PUT_RECORDS_ENTRIES = 500
+#: Largest record (data + partition key), in bytes (1 MiB).
+KINESIS_MAX_RECORD_BYTES = 1_048_576
+#: Largest PutRecords request, partition keys included, in bytes (5 MiB).
+KINESIS_MAX_PUT_RECORDS_BYTES = 5_242_880
+#: Default retention of a stream, in hours (extendable to 8,760).
+KINESIS_DEFAULT_RETENTION_HOURS = 24
+
+# --- DynamoDB Streams (nb06) -----------------------------------------------------------
+# DynamoDB Developer Guide, "Change data capture for DynamoDB Streams": stream records are
+# kept for 24 hours (checked 2026-12-01).
+#: How long a DynamoDB stream keeps a record, in hours.
+DYNAMODB_STREAMS_RETENTION_HOURS = 24

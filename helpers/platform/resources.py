@@ -36,6 +36,7 @@ TEARDOWN_ORDER = (
     "function",
     "stream",
     "table",
+    "rest-api",
     "queue",
     "log-group",
 )
@@ -44,7 +45,8 @@ _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions"
            "event-bus": "event buses", "archive": "archives", "state-machine": "state machines",
            "table": "tables", "stream": "streams", "log-group": "log groups",
            "function": "functions", "event-source-mapping": "event source mappings",
-           "pipe": "pipes"}
+           "pipe": "pipes",
+           "rest-api": "REST APIs"}
 
 _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | None]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
@@ -61,6 +63,7 @@ _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | N
     ("lambda", "CreateFunction"): lambda p, r: ("function", r["FunctionName"], {}),
     ("lambda", "CreateEventSourceMapping"): lambda p, r: ("event-source-mapping", r["UUID"], {}),
     ("pipes", "CreatePipe"): lambda p, r: ("pipe", p["Name"], {}),
+    ("apigateway", "CreateRestApi"): lambda p, r: ("rest-api", r["id"], {}),
 }
 
 _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
@@ -75,6 +78,7 @@ _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
     ("logs", "DeleteLogGroup"): lambda p: ("log-group", p["logGroupName"]),
     ("lambda", "DeleteFunction"): lambda p: ("function", p["FunctionName"]),
     ("pipes", "DeletePipe"): lambda p: ("pipe", p["Name"]),
+    ("apigateway", "DeleteRestApi"): lambda p: ("rest-api", p["restApiId"]),
 }
 
 _GONE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFound",
@@ -201,6 +205,8 @@ class Resources:
             client("kinesis").delete_stream(StreamName=ident, EnforceConsumerDeletion=True)
         elif kind == "table":
             client("dynamodb").delete_table(TableName=ident)
+        elif kind == "rest-api":
+            client("apigateway").delete_rest_api(restApiId=ident)
         elif kind == "queue":
             client("sqs").delete_queue(QueueUrl=ident)
         elif kind == "log-group":
