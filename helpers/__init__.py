@@ -2,7 +2,7 @@
 
 Layers (imports run downwards only; ``lint-imports`` checks the contracts in ``pyproject.toml``)
 -----------------------------------------------------------------------------------------------
-notebook modules   ``architecture`` (01), ``choosing`` (02), ``lab1`` (03), ...
+notebook modules   ``architecture`` (01), ``choosing`` (02), ``lab1`` (03), ``observability_lab`` (07), ...
 course             the teaching framework: results, checks, quiz, topology, student copies
 service toolkits   ``sqs`` (and the toolkits of the later labs), each the same module set
 environment        ``connect()`` and the one :class:`Environment` object
@@ -21,7 +21,7 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import architecture, choosing, course, data, lab1, sqs
+from . import architecture, choosing, course, data, lab1, observability, observability_lab, sqs
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits
@@ -64,6 +64,8 @@ __all__ = [
     "course",
     "sqs",
     "lab1",
+    "observability",
+    "observability_lab",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

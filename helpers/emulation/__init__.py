@@ -17,6 +17,13 @@ SNS (:mod:`helpers.emulation.sns`)
 EventBridge (:mod:`helpers.emulation.events`)
     ``route`` rows in ``env.log``; a DISABLED rule delivers nothing (moto still delivers).
 
+CloudWatch (:mod:`helpers.emulation.cloudwatch`)
+    ``AWS/SQS`` metrics each simulated minute; alarms evaluated (M out of N, missing data);
+    ``DescribeAlarmHistory``; SNS alarm actions; metric-math arithmetic in ``GetMetricData``.
+
+CloudWatch Logs (:mod:`helpers.emulation.logs`)
+    JSON filter patterns (``{ $.field = "value" }``) in ``FilterLogEvents``.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -34,11 +41,14 @@ False
 from __future__ import annotations
 
 from ._base import _Patches
+from .cloudwatch import CloudWatchStandIns
 from .events import EventsStandIns
+from .logs import LogsStandIns
 from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
 
-__all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS"]
+__all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
+           "CloudWatchStandIns", "LogsStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -47,4 +57,6 @@ GROUPS: tuple[type[_Patches], ...] = (
     SqsStandIns,
     SnsStandIns,
     EventsStandIns,
+    CloudWatchStandIns,
+    LogsStandIns,
 )

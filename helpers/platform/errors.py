@@ -118,3 +118,11 @@ class GroupBlockedError(SecureCartError, RuntimeError):
 
 class HandlerResponseError(SecureCartError, ValueError):
     """A batch handler returned something other than None or a valid batchItemFailures."""
+
+
+# --- observability (notebook 07) -----------------------------------------------------------
+class InvalidAlarmError(InvalidParameterError):
+    """An alarm definition CloudWatch would refuse (M > N, unknown missing-data treatment...)."""
+
+
+__all__ += ["InvalidAlarmError"]

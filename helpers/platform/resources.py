@@ -25,6 +25,7 @@ __all__ = ["Resources", "TEARDOWN_ORDER"]
 
 #: Kinds in the order teardown deletes them (dependents first).
 TEARDOWN_ORDER = (
+    "alarm",
     "rule",
     "archive",
     "event-bus",
@@ -42,7 +43,8 @@ TEARDOWN_ORDER = (
 _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions", "rule": "rules",
            "event-bus": "event buses", "archive": "archives", "state-machine": "state machines",
            "table": "tables", "stream": "streams", "log-group": "log groups",
-           "function": "functions", "event-source-mapping": "event source mappings"}
+           "function": "functions", "event-source-mapping": "event source mappings",
+           "alarm": "alarms"}
 
 _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | None]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
@@ -58,6 +60,7 @@ _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | N
     ("logs", "CreateLogGroup"): lambda p, r: ("log-group", p["logGroupName"], {}),
     ("lambda", "CreateFunction"): lambda p, r: ("function", r["FunctionName"], {}),
     ("lambda", "CreateEventSourceMapping"): lambda p, r: ("event-source-mapping", r["UUID"], {}),
+    ("cloudwatch", "PutMetricAlarm"): lambda p, r: ("alarm", p["AlarmName"], {}),
 }
 
 _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
@@ -170,7 +173,9 @@ class Resources:
 
     @staticmethod
     def _delete(client: Callable[[str], Any], kind: str, ident: str, info: dict) -> None:
-        if kind == "rule":
+        if kind == "alarm":
+            client("cloudwatch").delete_alarms(AlarmNames=[ident])
+        elif kind == "rule":
             events = client("events")
             bus = info["EventBusName"]
             targets = events.list_targets_by_rule(Rule=info["Name"], EventBusName=bus)["Targets"]
