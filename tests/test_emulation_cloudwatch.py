@@ -139,7 +139,8 @@ def test_age_of_oldest_skips_messages_received_three_times(env):
     env.sleep(30)
     sqs.send_message(QueueUrl=url, MessageBody="new")
     env.sleep(60)
-    # WHEN the age metric of the last minute is read
+    # WHEN the age metric of the last minute is read (any CloudWatch call publishes it)
+    env.client("cloudwatch").list_metrics()
     frame = env.emulation["cloudwatch"]
     datums = [d for d in frame._cw().metric_data if d.name == "ApproximateAgeOfOldestMessage"
               and d.dimensions[0].value == name]
