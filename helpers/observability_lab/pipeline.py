@@ -143,7 +143,7 @@ def _payment_handler(pipe: Pipeline) -> Any:
         order = record.json_body
         logger.append_keys(correlation_id=order["correlation_id"], order_id=order["order_id"],
                            trace_id=order["trace_id"])
-        start = env.clock.elapsed() + position[0] * 0.5
+        start = max(env.clock.elapsed(), order["accepted_at"]) + position[0] * 0.5
         position[0] += 1
         tracer = pipe.tracer
         tracer.segment(order["trace_id"], "orders-queue", order["accepted_at"], start,
@@ -192,7 +192,7 @@ def _inventory_handler(pipe: Pipeline) -> Any:
         keys = {"correlation_id": detail["correlation_id"], "order_id": detail["order_id"],
                 "trace_id": detail["trace_id"]}
         logger.append_keys(**keys)
-        start = env.clock.elapsed() + position[0] * 0.2
+        start = max(env.clock.elapsed(), detail["paid_at"] + 0.02) + position[0] * 0.2
         position[0] += 1
         tracer, trace = pipe.tracer, detail["trace_id"]
         tracer.segment(trace, "inventory-queue", detail["paid_at"] + 0.02, start,
@@ -276,12 +276,12 @@ def _checkout(pipe: Pipeline, wave: list[dict[str, Any]]) -> None:
         trace = pipe.tracer.new_trace()
         cid = f"req-{rng.getrandbits(48):012x}"
         now = env.clock.elapsed()
-        seg = pipe.tracer.segment(trace, "checkout", now, now + _latency(env, 0.03, 0.08),
-                                  annotations={"order_id": order["order_id"]})
+        done = now + _latency(env, 0.03, 0.08)
+        seg = pipe.tracer.segment(trace, "checkout", now, done, annotations={"order_id": order["order_id"]})
         logger.append_keys(correlation_id=cid, order_id=order["order_id"], trace_id=trace)
         logger.info("order accepted", extra={"total": order["total"], "items": len(order["items"])})
         bodies.append({**order, "correlation_id": cid, "trace_id": trace, "segment_id": seg,
-                       "accepted_at": now})
+                       "accepted_at": done})
     env.client("sqs").send_message_batch(QueueUrl=pipe.orders.url, Entries=[
         {"Id": str(i), "MessageBody": json.dumps(b)} for i, b in enumerate(bodies)]) if bodies else None
 
