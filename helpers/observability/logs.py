@@ -60,11 +60,10 @@ def service_logger(env: Environment, service: str) -> tuple[Logger, LogSink]:
     """
     function = f"{env.prefix}{service}"
     logger = Logger(service=function, logger_handler=LogSink(), utc=True, json_default=str)
-    sink = logger.registered_handler
-    if not isinstance(sink, LogSink):  # pragma: no cover - configured elsewhere first
-        sink = LogSink()
-        sink.setFormatter(logger.registered_formatter)
-        logger.addHandler(sink)
+    # A second Logger of the same name reuses the first one's handler (Powertools keeps one
+    # handler per logger name): point this instance at it and empty it.
+    sink = next(h for h in logger._logger.handlers if isinstance(h, LogSink))
+    logger.logger_handler = sink
     sink.events.clear()
     logger.remove_keys(["location"])  # the source line: noise for a reader of the logs
     logger._logger.propagate = False
