@@ -4,6 +4,7 @@ the analytics, and the incident check with its catalogue of known-wrong answers.
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -12,13 +13,11 @@ from helpers import observability as obs
 from helpers import observability_lab as lab
 from helpers.platform.errors import InvalidAlarmError
 
-from conftest import random_run
-
 
 @pytest.fixture(scope="module")
 def day_env():
     """One environment with the pipeline, three alarms and a finished seeded day."""
-    env = helpers.connect(run=random_run(), quiet=True)
+    env = helpers.connect(run="t" + uuid.uuid4().hex[:7], quiet=True)
     pipe = lab.build_pipeline(env)
     alarms = [obs.put_queue_alarm(env, "inv-dlq", queue_name=pipe.inventory.dlq_name, threshold=0,
                                   metric="ApproximateNumberOfMessagesVisible",
@@ -231,3 +230,19 @@ def test_ship_batches_respect_put_log_events_limits(env, monkeypatch):
     # THEN three calls carried all 25 lines, in order
     assert calls == [10, 10, 5]
     assert obs.read_logs(env, [group])["n"].tolist() == list(range(25))
+
+
+def test_notebook_starter_fails_and_solution_passes(day_env):
+    # GIVEN the exercise cell of notebook 07 (solution source, starter in its metadata)
+    import nbformat
+
+    nb = nbformat.read("notebooks/07_observability_and_analytics.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
+    env, pipe, _, _, _ = day_env
+    for source, passes in ((cell.metadata["starter"], False), ("".join(cell.source), True)):
+        scope = {"env": env, "pipe": pipe, "json": json, "helpers": helpers}
+        # WHEN it runs and the check looks at its answer
+        exec(source, scope)
+        verdict = lab.check_incident(env, scope["AFFECTED_ORDER_IDS"])
+        # THEN the starter is not an answer yet, the solution is the right one
+        assert bool(verdict) is passes, verdict

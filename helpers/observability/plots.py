@@ -71,14 +71,17 @@ def plot_alarm_timeline(history: pd.DataFrame, end: float, ax: Any = None) -> An
 
 
 def plot_trace(trace: pd.DataFrame, ax: Any = None) -> Any:
-    """One trace as an X-Ray-style timeline: a bar per segment, failures red, the slowest outlined."""
+    """One trace as an X-Ray-style timeline: a bar per segment, failures red, the slowest
+    segment that is work (not a wait in a queue or bus) outlined."""
     fig, ax = new_figure(ax, size=(9.0, 0.5 + 0.32 * len(trace)))
     t0 = float(trace["start"].min())
-    slowest = trace["duration_ms"].idxmax()
+    span = max(float(trace["end"].max()) - t0, 1.0)
+    waiting = trace["origin"].astype(str).str.contains("AWS::SQS|AWS::Events")
+    work = trace[~waiting] if (~waiting).any() else trace
+    slowest = work["duration_ms"].idxmax()
     for y, (index, seg) in enumerate(trace.iterrows()):
-        colour = "#d62728" if seg["error"] else ("#9ecae1" if "AWS::SQS" in str(seg["origin"])
-                                                  or "Events" in str(seg["origin"]) else "#1f77b4")
-        ax.barh(y, max(seg["end"] - seg["start"], 0.02), left=seg["start"] - t0, color=colour,
+        colour = "#d62728" if seg["error"] else ("#9ecae1" if waiting[index] else "#1f77b4")
+        ax.barh(y, max(seg["end"] - seg["start"], span / 150), left=seg["start"] - t0, color=colour,
                 edgecolor="black" if index == slowest else colour, linewidth=2 if index == slowest else 0)
         ax.text(seg["end"] - t0, y, f" {seg['duration_ms']:,.0f} ms", va="center", fontsize=7)
     ax.set_yticks(range(len(trace)), trace["name"].tolist())
@@ -86,5 +89,5 @@ def plot_trace(trace: pd.DataFrame, ax: Any = None) -> Any:
     ax.set_xlabel("seconds since checkout")
     order = trace["order_id"].dropna()
     ax.set_title(f"trace of {order.iloc[0] if len(order) else ''}: red = failed segment, "
-                 "outlined = slowest, light = waiting in a queue or bus")
+                 "outlined = slowest work, light = waiting in a queue or bus")
     return fig
