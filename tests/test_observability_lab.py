@@ -16,7 +16,10 @@ from helpers.platform.errors import InvalidAlarmError
 
 @pytest.fixture(scope="module")
 def day_env():
-    """One environment with the pipeline, three alarms and a finished seeded day."""
+    """One environment with the pipeline, two alarms and a finished seeded day.
+
+    Opening another local environment closes this one: the tests that use it come first.
+    """
     env = helpers.connect(run="t" + uuid.uuid4().hex[:7], quiet=True)
     pipe = lab.build_pipeline(env)
     alarms = [obs.put_queue_alarm(env, "inv-dlq", queue_name=pipe.inventory.dlq_name, threshold=0,
@@ -191,6 +194,22 @@ def test_incident_hints_climb_and_a_pass_resets(day_env):
     assert lab.check_incident(env, None).cause == "not-answered"
 
 
+def test_notebook_starter_fails_and_solution_passes(day_env):
+    # GIVEN the exercise cell of notebook 07 (solution source, starter in its metadata)
+    import nbformat
+
+    nb = nbformat.read("notebooks/07_observability_and_analytics.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
+    env, pipe, _, _, _ = day_env
+    for source, passes in ((cell.metadata["starter"], False), ("".join(cell.source), True)):
+        scope = {"env": env, "pipe": pipe, "json": json, "helpers": helpers}
+        # WHEN it runs and the check looks at its answer
+        exec(source, scope)
+        verdict = lab.check_incident(env, scope["AFFECTED_ORDER_IDS"])
+        # THEN the starter is not an answer yet, the solution is the right one
+        assert bool(verdict) is passes, verdict
+
+
 def test_incident_check_before_the_day_says_which_cell_to_run(run_id):
     env = helpers.connect(run=run_id, quiet=True)
     try:
@@ -231,18 +250,3 @@ def test_ship_batches_respect_put_log_events_limits(env, monkeypatch):
     assert calls == [10, 10, 5]
     assert obs.read_logs(env, [group])["n"].tolist() == list(range(25))
 
-
-def test_notebook_starter_fails_and_solution_passes(day_env):
-    # GIVEN the exercise cell of notebook 07 (solution source, starter in its metadata)
-    import nbformat
-
-    nb = nbformat.read("notebooks/07_observability_and_analytics.ipynb", as_version=4)
-    cell = next(c for c in nb.cells if "solution" in c.metadata.get("tags", []))
-    env, pipe, _, _, _ = day_env
-    for source, passes in ((cell.metadata["starter"], False), ("".join(cell.source), True)):
-        scope = {"env": env, "pipe": pipe, "json": json, "helpers": helpers}
-        # WHEN it runs and the check looks at its answer
-        exec(source, scope)
-        verdict = lab.check_incident(env, scope["AFFECTED_ORDER_IDS"])
-        # THEN the starter is not an answer yet, the solution is the right one
-        assert bool(verdict) is passes, verdict
