@@ -61,6 +61,7 @@ from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult
 from moto.sns.models import sns_backends
 from moto.sqs import models as sqs_models
+from moto.sqs.responses import SQSResponse
 
 from ..platform import limits
 from ._base import _Patches
@@ -290,7 +291,9 @@ class CloudWatchStandIns(_Patches):
         """Patches of moto's SQS and CloudWatch backends and CloudWatch responses."""
         me = self
         sqs_b, cw_b = sqs_models.SQSBackend, cw_models.CloudWatchBackend
-        o_send, o_receive, o_delete = sqs_b.send_message, sqs_b.receive_message, sqs_b.delete_message
+        # ReceiveMessage is counted at the response: the SQS stand-ins patch the backend's
+        # receive_message, and two patches of one attribute must not be undone out of order.
+        o_send, o_receive, o_delete = sqs_b.send_message, SQSResponse.receive_message, sqs_b.delete_message
         o_put_alarm, o_get_data = cw_b.put_metric_alarm, cw_b.get_metric_data
 
         def send_message(backend: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
@@ -299,11 +302,14 @@ class CloudWatchStandIns(_Patches):
             me._count(queue_name, "NumberOfMessagesSent")
             return message
 
-        def receive_message(backend: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        def receive_message(response: Any) -> Any:
             me.catch_up()
-            result = o_receive(backend, queue_name, *args, **kwargs)
-            me._count(queue_name, "NumberOfMessagesReceived", len(result))
-            if not result:
+            result = o_receive(response)
+            body = result.result if isinstance(result, ActionResult) else {}
+            received = len(body.get("Messages") or []) if isinstance(body, dict) else 0
+            queue_name = response._get_queue_name()
+            me._count(queue_name, "NumberOfMessagesReceived", received)
+            if not received:
                 me._count(queue_name, "NumberOfEmptyReceives")
             return result
 
@@ -338,7 +344,7 @@ class CloudWatchStandIns(_Patches):
 
         patchers = [
             mock.patch.object(sqs_b, "send_message", send_message),
-            mock.patch.object(sqs_b, "receive_message", receive_message),
+            mock.patch.object(SQSResponse, "receive_message", receive_message),
             mock.patch.object(sqs_b, "delete_message", delete_message),
             mock.patch.object(cw_b, "put_metric_alarm", put_metric_alarm),
             mock.patch.object(cw_b, "get_metric_data", get_metric_data),
