@@ -323,3 +323,24 @@ def test_moto_alone_matches_every_event_for_a_json_pattern(bare):
         {"timestamp": now, "message": json.dumps({"level": level})} for level in ("INFO", "ERROR")])
     found = logs.filter_log_events(logGroupName=group, filterPattern='{ $.level = "ERROR" }')["events"]
     assert len(found) == 2
+
+
+def test_the_groups_are_registered_and_named(env):
+    assert env.emulation["cloudwatch"].names() == [
+        "AWS/SQS metrics", "alarm evaluation", "alarm history", "alarm actions", "metric math arithmetic"]
+    assert env.emulation["logs"].names() == ["JSON filter patterns"]
+
+
+def test_stopping_the_sqs_stand_ins_first_leaves_no_patch_behind(run_id):
+    # GIVEN an environment whose SQS stand-ins are stopped before the others (the SQS pins do it)
+    from moto.sqs import models as sqs_models
+
+    import helpers
+
+    original = sqs_models.SQSBackend.receive_message
+    env = helpers.connect(run=run_id, quiet=True)
+    env.stand_ins.stop()
+    # WHEN it is torn down
+    env.teardown()
+    # THEN moto's own receive is back
+    assert sqs_models.SQSBackend.receive_message is original

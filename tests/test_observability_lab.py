@@ -250,3 +250,13 @@ def test_ship_batches_respect_put_log_events_limits(env, monkeypatch):
     assert calls == [10, 10, 5]
     assert obs.read_logs(env, [group])["n"].tolist() == list(range(25))
 
+
+
+def test_hint_on_request_climbs_to_the_answer(run_id):
+    env = helpers.connect(run=run_id, quiet=True)
+    try:
+        tiers = [lab.hint(env) for _ in range(4)]
+        assert [t.split(" ", 2)[1] for t in tiers] == ["1/3", "2/3", "3/3", "3/3"]
+        assert "inspect_dlq" in tiers[2]
+    finally:
+        env.teardown()
