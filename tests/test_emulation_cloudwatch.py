@@ -344,3 +344,27 @@ def test_stopping_the_sqs_stand_ins_first_leaves_no_patch_behind(run_id):
     env.teardown()
     # THEN moto's own receive is back
     assert sqs_models.SQSBackend.receive_message is original
+
+
+def test_age_is_not_reported_for_an_empty_queue_and_counts_from_the_move_in_a_dlq(env):
+    # GIVEN a source queue whose message moves to its DLQ at 200 s, and an empty queue
+    sqs = env.client("sqs")
+    dlq_name, empty = env.name("ages-dlq"), env.name("empty")
+    dlq = sqs.create_queue(QueueName=dlq_name)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    src = sqs.create_queue(QueueName=env.name("ages-src"), Attributes={
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})})["QueueUrl"]
+    sqs.create_queue(QueueName=empty)
+    sqs.send_message(QueueUrl=src, MessageBody="poison")
+    sqs.receive_message(QueueUrl=src, VisibilityTimeout=1)
+    env.sleep(200)
+    assert sqs.receive_message(QueueUrl=src).get("Messages", []) == []  # moved to the DLQ now
+    env.sleep(100)
+    env.client("cloudwatch").list_metrics()
+    # WHEN the age datapoints are read
+    data = env.emulation["cloudwatch"]._cw().metric_data
+    ages = {q: [d.value for d in data if d.name == "ApproximateAgeOfOldestMessage"
+                and d.dimensions[0].value == q] for q in (dlq_name, empty)}
+    # THEN the empty queue reports none, the DLQ counts from the move (at 200 s), not the send
+    assert ages[empty] == []
+    assert ages[dlq_name] == [40.0, 100.0]  # the minutes ending at 240 s and 300 s

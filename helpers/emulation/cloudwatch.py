@@ -10,7 +10,8 @@ AWS behaviour                                  moto alone                      s
 SQS publishes ``AWS/SQS`` metrics per queue    no ``AWS/SQS`` metric at all    one datapoint per queue, metric and
 each minute (visible, not visible, delayed,                                    completed minute of the simulated
 age of oldest, sent, received, deleted,                                        clock (gauges sampled at the end of
-empty receives)                                                                the minute, counts summed over it)
+empty receives)                                                                the minute, counts summed over it;
+                                                                               no age while the queue is empty)
 alarms are evaluated every minute: period,     alarms are stored and never     every metric alarm evaluated at each
 EvaluationPeriods, DatapointsToAlarm (M out    evaluated; a new alarm is       minute of the simulated clock by
 of N), TreatMissingData; a new alarm starts    ``OK``                          :func:`evaluate` (the documented
@@ -308,6 +309,7 @@ class CloudWatchStandIns(_Patches):
             body = result.result if isinstance(result, ActionResult) else {}
             received = len(body.get("Messages") or []) if isinstance(body, dict) else 0
             queue_name = response._get_queue_name()
+            me._mark_moves(queue_name)
             me._count(queue_name, "NumberOfMessagesReceived", received)
             if not received:
                 me._count(queue_name, "NumberOfEmptyReceives")
@@ -393,13 +395,30 @@ class CloudWatchStandIns(_Patches):
                 visible += 1
             else:
                 hidden += 1
-            ages.append((message.approximate_receive_count >= _AGE_SKIP_RECEIVES, message.sent_timestamp))
-        fresh = [t for skip, t in ages if not skip]
-        oldest = min(fresh or [t for _, t in ages], default=None)
-        return {"ApproximateNumberOfMessagesVisible": visible,
-                "ApproximateNumberOfMessagesNotVisible": hidden,
-                "ApproximateNumberOfMessagesDelayed": delayed,
-                "ApproximateAgeOfOldestMessage": 0 if oldest is None else int((ms - oldest) // 1000)}
+            # A poison pill (received 3+ times, not deleted) is left out of the age; in a DLQ
+            # the age counts from the move (SQS Developer Guide).
+            if queue.fifo_queue or message.approximate_receive_count < _AGE_SKIP_RECEIVES or \
+                    getattr(message, "_sc_moved_at", None) is not None:
+                ages.append(getattr(message, "_sc_moved_at", None) or message.sent_timestamp)
+        gauges: dict[str, float] = {"ApproximateNumberOfMessagesVisible": visible,
+                                    "ApproximateNumberOfMessagesNotVisible": hidden,
+                                    "ApproximateNumberOfMessagesDelayed": delayed}
+        if ages:  # reported only while the queue holds a message it counts
+            gauges["ApproximateAgeOfOldestMessage"] = int((ms - min(ages)) // 1000)
+        return gauges
+
+    def _mark_moves(self, queue_name: str) -> None:
+        """Stamp messages that just reached the DLQ of ``queue_name`` with the move time."""
+        try:
+            dlq = self._sqs().get_queue(queue_name).dead_letter_queue
+        except Exception:  # noqa: BLE001 - a deleted queue: nothing moved
+            return
+        if dlq is None:
+            return
+        now = self._now() * 1000.0
+        for message in dlq._messages:
+            if getattr(message, "_sc_moved_at", None) is None:
+                message._sc_moved_at = now
 
     def _publish(self, boundary: float) -> None:
         start = boundary - _MINUTE
