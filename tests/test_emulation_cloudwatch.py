@@ -289,14 +289,19 @@ def bare(env):
 
 
 def test_moto_alone_publishes_no_sqs_metrics_and_never_evaluates(bare):
-    sqs, cw = bare.client("sqs"), bare.client("cloudwatch")
+    sqs, cw, sns = bare.client("sqs"), bare.client("cloudwatch"), bare.client("sns")
     name = bare.name("dlq")
     sqs.send_message(QueueUrl=sqs.create_queue(QueueName=name)["QueueUrl"], MessageBody="x")
-    alarm = _queue_alarm(bare, name)
+    topic = sns.create_topic(Name="oncall")["TopicArn"]
+    inbox = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    alarm = _queue_alarm(bare, name, topic)
     assert _state(bare, alarm)["StateValue"] == "OK"  # AWS: INSUFFICIENT_DATA
     bare.sleep(300)
     assert cw.list_metrics(Namespace="AWS/SQS")["Metrics"] == []
     assert _state(bare, alarm)["StateValue"] == "OK"  # AWS: ALARM
+    assert sqs.receive_message(QueueUrl=inbox).get("Messages", []) == []  # AWS: notified
     with pytest.raises(NotImplementedError):
         cw.describe_alarm_history(AlarmName=alarm)
 
