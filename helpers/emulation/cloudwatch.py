@@ -47,13 +47,10 @@ Example
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import json
 import math
-import operator
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from unittest import mock
 
@@ -66,6 +63,15 @@ from moto.sqs.responses import SQSResponse
 
 from ..platform import limits
 from ._base import _Patches
+from .cloudwatch_rules import (
+    COMPARISONS,
+    EXTRA_RANGE_PERIODS,
+    TREATMENTS,
+    Evaluation,
+    evaluate,
+    math_series,
+    math_tree,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -74,8 +80,6 @@ __all__ = ["CloudWatchStandIns", "evaluate", "Evaluation", "SQS_METRICS", "EXTRA
            "TREATMENTS", "COMPARISONS"]
 
 _EMULATED = "emulated on moto"
-#: Periods beyond ``EvaluationPeriods`` the stand-in looks back for real datapoints.
-EXTRA_RANGE_PERIODS = 2
 #: The metrics SQS publishes per queue (name -> unit).
 SQS_METRICS = {
     "ApproximateNumberOfMessagesVisible": "Count",
@@ -87,151 +91,9 @@ SQS_METRICS = {
     "NumberOfMessagesDeleted": "Count",
     "NumberOfEmptyReceives": "Count",
 }
-#: TreatMissingData values (default ``missing``).
-TREATMENTS = ("missing", "notBreaching", "breaching", "ignore")
-#: ComparisonOperator values of a static-threshold alarm and their words in a state reason.
-COMPARISONS = {
-    "GreaterThanThreshold": (operator.gt, "greater than"),
-    "GreaterThanOrEqualToThreshold": (operator.ge, "greater than or equal to"),
-    "LessThanThreshold": (operator.lt, "less than"),
-    "LessThanOrEqualToThreshold": (operator.le, "less than or equal to"),
-}
 #: ApproximateAgeOfOldestMessage skips messages received this often (unless all were).
 _AGE_SKIP_RECEIVES = limits.SQS_AGE_METRIC_SKIPS_AFTER_RECEIVES
 _MINUTE = 60
-
-
-@dataclass
-class Evaluation:
-    """The outcome of one alarm evaluation.
-
-    Attributes
-    ----------
-    state
-        ``OK``, ``ALARM`` or ``INSUFFICIENT_DATA``.
-    used
-        The values the decision used, oldest first (``None`` where a missing datapoint was
-        filled by the treatment).
-    breaching
-        How many of ``used`` breach (filled ones included for ``breaching``).
-    rule
-        Which documented rule decided (``"N most recent real"``, ``"filled: <treatment>"``,
-        ``"ignore: retained"``, ``"all missing"``).
-    """
-
-    state: str
-    used: list[float | None] = field(default_factory=list)
-    breaching: int = 0
-    rule: str = ""
-
-
-def evaluate(values: list[float | None], *, threshold: float, comparison: str,
-             evaluation_periods: int, datapoints_to_alarm: int | None = None,
-             treat_missing: str | None = "missing", current_state: str = "INSUFFICIENT_DATA") -> Evaluation:
-    """Decide an alarm's state from the datapoints of its evaluation range, as CloudWatch does.
-
-    Parameters
-    ----------
-    values
-        One value per period of the evaluation range, oldest first; ``None`` is a missing
-        datapoint.
-    threshold, comparison
-        The static threshold and a :data:`COMPARISONS` key.
-    evaluation_periods, datapoints_to_alarm
-        N and M of an "M out of N" alarm (M defaults to N).
-    treat_missing
-        One of :data:`TREATMENTS`.
-    current_state
-        The alarm's state now (``ignore`` may keep it).
-
-    Notes
-    -----
-    The rules of "Configuring how CloudWatch alarms treat missing data": with at least N real
-    datapoints in the range, the N most recent real ones decide and the treatment is not used.
-    With fewer, the missing ones are filled: ``breaching`` counts them as breaching,
-    ``notBreaching`` as not; ``missing`` decides on the real ones alone (all missing ->
-    ``INSUFFICIENT_DATA``); ``ignore`` keeps the current state unless the real datapoints
-    decide whatever the missing ones were.
-
-    Example
-    -------
-    >>> evaluate([None, None, 5.0, None, None], threshold=0, comparison="GreaterThanThreshold",
-    ...          evaluation_periods=3, datapoints_to_alarm=3, treat_missing="breaching").state
-    'ALARM'
-    """
-    test = COMPARISONS[comparison][0]
-    n = int(evaluation_periods)
-    m = int(datapoints_to_alarm or n)
-    treat = treat_missing or "missing"
-    real = [float(v) for v in values if v is not None]
-    hits = sum(bool(test(v, threshold)) for v in real[-n:])
-    if len(real) >= n:
-        return Evaluation("ALARM" if hits >= m else "OK", real[-n:], hits, "N most recent real")
-    fill = n - len(real)
-    used: list[float | None] = [None] * fill + real
-    if treat == "breaching":
-        hits += fill
-        return Evaluation("ALARM" if hits >= m else "OK", used, hits, "filled: breaching")
-    if treat == "notBreaching":
-        return Evaluation("ALARM" if hits >= m else "OK", used, hits, "filled: notBreaching")
-    if not real:
-        if treat == "ignore":
-            return Evaluation(current_state, [], 0, "ignore: retained")
-        return Evaluation("INSUFFICIENT_DATA", [], 0, "all missing")
-    if treat == "missing":
-        return Evaluation("ALARM" if hits >= min(m, len(real)) else "OK", real, hits, "filled: missing")
-    # ignore: decide only when the missing datapoints could not change the outcome
-    if hits >= m:
-        return Evaluation("ALARM", used, hits, "filled: ignore")
-    if hits + fill < m:
-        return Evaluation("OK", used, hits, "filled: ignore")
-    return Evaluation(current_state, used, hits, "ignore: retained")
-
-
-# -- metric math (the arithmetic subset) -------------------------------------------------------
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-
-
-def _math_tree(expression: str) -> ast.AST | None:
-    """The parsed expression when it is arithmetic on ids and numbers (else None)."""
-    try:
-        tree = ast.parse(expression, mode="eval").body
-    except SyntaxError:
-        return None
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.BinOp | ast.UnaryOp | ast.Name | ast.Constant | ast.Load
-                          | ast.Add | ast.Sub | ast.Mult | ast.Div | ast.USub):
-            return None
-        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
-            return None
-    return tree if not isinstance(tree, ast.Name) else None
-
-
-def _math_eval(node: ast.AST, point: dict[str, float]) -> float:
-    if isinstance(node, ast.Constant):
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        return point[node.id]
-    if isinstance(node, ast.UnaryOp):
-        return -_math_eval(node.operand, point)
-    return _OPS[type(node.op)](_math_eval(node.left, point), _math_eval(node.right, point))
-
-
-def _math_series(tree: ast.AST, series: dict[str, dict[Any, float]]) -> tuple[list[float], list[Any]]:
-    ids = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    if not ids <= series.keys():
-        return [], []
-    stamps = sorted(set.intersection(*(set(series[i]) for i in ids))) if ids else []
-    values, times = [], []
-    for stamp in stamps:
-        try:
-            value = _math_eval(tree, {i: series[i][stamp] for i in ids})
-        except ZeroDivisionError:
-            continue
-        if math.isfinite(value):
-            values.append(value)
-            times.append(stamp)
-    return values, times
 
 
 def _naive(value: Any) -> dt.datetime:
@@ -579,7 +441,7 @@ class CloudWatchStandIns(_Patches):
     # -- 4. metric math -------------------------------------------------------------------------
     def _metric_math(self, orig: Any, backend: Any, queries: list[dict[str, Any]], *args: Any,
                      **kwargs: Any) -> list[dict[str, Any]]:
-        trees = {q["Id"]: _math_tree(q["Expression"]) for q in queries if "Expression" in q}
+        trees = {q["Id"]: math_tree(q["Expression"]) for q in queries if "Expression" in q}
         trees = {k: v for k, v in trees.items() if v is not None}
         if not trees:
             return orig(backend, queries, *args, **kwargs)
@@ -592,7 +454,7 @@ class CloudWatchStandIns(_Patches):
         out = []
         for query in queries:
             if query["Id"] in trees:
-                values, stamps = _math_series(trees[query["Id"]], series)
+                values, stamps = math_series(trees[query["Id"]], series)
                 if kwargs.get("scan_by", args[2] if len(args) > 2 else "") == "TimestampDescending":
                     values, stamps = values[::-1], stamps[::-1]
                 if query.get("ReturnData", True):
