@@ -2,7 +2,7 @@
 
 Layers (imports run downwards only; ``lint-imports`` checks the contracts in ``pyproject.toml``)
 -----------------------------------------------------------------------------------------------
-notebook modules   ``architecture`` (01), ``choosing`` (02), ``lab1`` (03), ...
+notebook modules   ``architecture`` (01), ``choosing`` (02), ``lab1`` (03), ``observability_lab`` (07), ...
 course             the teaching framework: results, checks, quiz, topology, student copies
 service toolkits   ``sqs`` (and the toolkits of the later labs), each the same module set
 environment        ``connect()`` and the one :class:`Environment` object
@@ -31,6 +31,8 @@ from . import (
     kinesis,
     lab1,
     lab3,
+    observability,
+    observability_lab,
     orchestration,
     sqs,
     stepfunctions,
@@ -86,6 +88,8 @@ __all__ = [
     "kinesis",
     "orchestration",
     "apigateway",
+    "observability",
+    "observability_lab",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

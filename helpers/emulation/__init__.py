@@ -35,6 +35,13 @@ Kinesis (:mod:`helpers.emulation.kinesis`)
 API Gateway (:mod:`helpers.emulation.apigateway`)
     REST API SQS integrations invoked; request body validation against the method's model.
 
+CloudWatch (:mod:`helpers.emulation.cloudwatch`)
+    ``AWS/SQS`` metrics each simulated minute; alarms evaluated (M out of N, missing data);
+    ``DescribeAlarmHistory``; SNS alarm actions; metric-math arithmetic in ``GetMetricData``.
+
+CloudWatch Logs (:mod:`helpers.emulation.logs`)
+    JSON filter patterns (``{ $.field = "value" }``) in ``FilterLogEvents``.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -54,15 +61,17 @@ from __future__ import annotations
 from ._base import _Patches
 from .apigateway import ApiGatewayStandIns
 from .awslambda import LambdaStandIns
+from .cloudwatch import CloudWatchStandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
+from .logs import LogsStandIns
 from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
 from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
            "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
-           "ApiGatewayStandIns"]
+           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -75,4 +84,6 @@ GROUPS: tuple[type[_Patches], ...] = (
     StepFunctionsStandIns,  # nb06
     KinesisStandIns,  # nb06
     ApiGatewayStandIns,  # nb06
+    CloudWatchStandIns,  # nb07
+    LogsStandIns,  # nb07
 )

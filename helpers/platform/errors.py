@@ -163,3 +163,9 @@ class StreamNotFoundError(SecureCartError, LookupError):
 
 class NoCheckpointError(SecureCartError, LookupError):
     """A consumer asked to resume from a checkpoint that was never written."""
+# --- observability (notebook 07) -----------------------------------------------------------
+class InvalidAlarmError(InvalidParameterError):
+    """An alarm definition CloudWatch would refuse (M > N, unknown missing-data treatment...)."""
+
+
+__all__ += ["InvalidAlarmError"]

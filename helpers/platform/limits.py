@@ -213,3 +213,34 @@ KINESIS_DEFAULT_RETENTION_HOURS = 24
 # kept for 24 hours (checked 2026-12-01).
 #: How long a DynamoDB stream keeps a record, in hours.
 DYNAMODB_STREAMS_RETENTION_HOURS = 24
+# --- CloudWatch, CloudWatch Logs, X-Ray (notebook 07) ---------------------------------------
+# Sources: Amazon SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS"; CloudWatch
+# API Reference (PutMetricData, GetMetricData); CloudWatch Logs API Reference (PutLogEvents);
+# X-Ray API Reference (BatchGetTraces, PutTraceSegments).
+#: Seconds between the AWS/SQS datapoints SQS publishes for a queue (one-minute resolution).
+SQS_METRICS_PERIOD_SECONDS = 60
+#: Receives after which ApproximateAgeOfOldestMessage skips a message (SQS Developer Guide).
+SQS_AGE_METRIC_SKIPS_AFTER_RECEIVES = 3
+#: Shortest period of a standard-resolution metric alarm, in seconds.
+CLOUDWATCH_STANDARD_PERIOD_SECONDS = 60
+#: Metric datums in one PutMetricData call (1,000 since 2023; 20 before).
+CLOUDWATCH_PUT_METRIC_DATA_MAX_DATUMS = 1_000
+#: Queries in one GetMetricData call.
+CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES = 500
+#: Log events in one PutLogEvents batch.
+LOGS_PUT_MAX_EVENTS = 10_000
+#: Bytes in one PutLogEvents batch (sum of UTF-8 messages plus 26 bytes per event).
+LOGS_PUT_MAX_BYTES = 1_048_576
+#: Bytes PutLogEvents adds to each event's message when it sizes a batch.
+LOGS_EVENT_OVERHEAD_BYTES = 26
+#: Trace ids in one BatchGetTraces call.
+XRAY_BATCH_GET_TRACES_MAX_IDS = 5
+#: Bytes in one segment document sent with PutTraceSegments (64 KB).
+XRAY_SEGMENT_DOCUMENT_MAX_BYTES = 65_536
+
+__all__ += [
+    "SQS_METRICS_PERIOD_SECONDS", "SQS_AGE_METRIC_SKIPS_AFTER_RECEIVES",
+    "CLOUDWATCH_STANDARD_PERIOD_SECONDS", "CLOUDWATCH_PUT_METRIC_DATA_MAX_DATUMS",
+    "CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES", "LOGS_PUT_MAX_EVENTS", "LOGS_PUT_MAX_BYTES",
+    "LOGS_EVENT_OVERHEAD_BYTES", "XRAY_BATCH_GET_TRACES_MAX_IDS", "XRAY_SEGMENT_DOCUMENT_MAX_BYTES",
+]

@@ -25,6 +25,7 @@ __all__ = ["Resources", "TEARDOWN_ORDER"]
 
 #: Kinds in the order teardown deletes them (dependents first).
 TEARDOWN_ORDER = (
+    "alarm",
     "pipe",
     "rule",
     "archive",
@@ -46,7 +47,8 @@ _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions"
            "table": "tables", "stream": "streams", "log-group": "log groups",
            "function": "functions", "event-source-mapping": "event source mappings",
            "pipe": "pipes",
-           "rest-api": "REST APIs"}
+           "rest-api": "REST APIs",
+           "alarm": "alarms"}
 
 _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | None]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
@@ -64,6 +66,7 @@ _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | N
     ("lambda", "CreateEventSourceMapping"): lambda p, r: ("event-source-mapping", r["UUID"], {}),
     ("pipes", "CreatePipe"): lambda p, r: ("pipe", p["Name"], {}),
     ("apigateway", "CreateRestApi"): lambda p, r: ("rest-api", r["id"], {}),
+    ("cloudwatch", "PutMetricAlarm"): lambda p, r: ("alarm", p["AlarmName"], {}),
 }
 
 _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
@@ -178,7 +181,9 @@ class Resources:
 
     @staticmethod
     def _delete(client: Callable[[str], Any], kind: str, ident: str, info: dict) -> None:
-        if kind == "pipe":
+        if kind == "alarm":
+            client("cloudwatch").delete_alarms(AlarmNames=[ident])
+        elif kind == "pipe":
             client("pipes").delete_pipe(Name=ident)
         elif kind == "rule":
             events = client("events")

@@ -1,0 +1,163 @@
+"""CloudWatch metrics: the SQS metrics an operator watches, read back into pandas.
+
+On AWS, SQS publishes the ``AWS/SQS`` metrics of every active queue each minute; on moto the
+stand-in in :mod:`helpers.emulation.cloudwatch` publishes the same metrics on the simulated
+clock (emulated on moto). Either way the reading code is the same ``GetMetricData`` call.
+Your own (business) metrics go to your own namespace with ``PutMetricData``: AWS keeps the
+``AWS/`` namespaces for its services.
+
+Example
+-------
+>>> import helpers
+>>> env = helpers.connect(quiet=True)
+>>> url = env.client("sqs").create_queue(QueueName=env.name("m"))["QueueUrl"]
+>>> _ = env.client("sqs").send_message(QueueUrl=url, MessageBody="{}")
+>>> env.sleep(60)
+>>> frame = sqs_metrics(env, {"m": env.name("m")}, ["NumberOfMessagesSent"], minutes=1)
+>>> frame["value"].tolist()
+[1.0]
+>>> _ = env.teardown()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..platform import limits
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..environment import Environment
+
+__all__ = ["SQS_NAMESPACE", "OPERATOR_METRICS", "metric_query", "get_metrics", "sqs_metrics",
+           "put_metric", "log_counts_per_minute", "minute_floor"]
+
+#: The namespace SQS publishes its queue metrics in.
+SQS_NAMESPACE = "AWS/SQS"
+#: The metrics an operator watches, with the statistic that reads each one.
+OPERATOR_METRICS = {
+    "ApproximateNumberOfMessagesVisible": "Maximum",
+    "ApproximateAgeOfOldestMessage": "Maximum",
+    "NumberOfMessagesSent": "Sum",
+    "NumberOfMessagesReceived": "Sum",
+    "NumberOfMessagesDeleted": "Sum",
+}
+_PERIOD = limits.SQS_METRICS_PERIOD_SECONDS
+
+
+def minute_floor(when: dt.datetime) -> dt.datetime:
+    """``when`` rounded down to the minute (GetMetricData aligns one-minute periods so)."""
+    return when.replace(second=0, microsecond=0)
+
+
+def metric_query(query_id: str, metric: str, queue_name: str, stat: str | None = None, *,
+                 namespace: str = SQS_NAMESPACE, period: int = _PERIOD, label: str | None = None,
+                 dimension: str = "QueueName", return_data: bool = True) -> dict[str, Any]:
+    """One ``MetricDataQueries`` entry (a ``MetricStat``) for a queue's metric.
+
+    Example
+    -------
+    >>> metric_query("v", "ApproximateNumberOfMessagesVisible", "orders")["MetricStat"]["Stat"]
+    'Maximum'
+    """
+    return {"Id": query_id, "Label": label or f"{queue_name} {metric}", "ReturnData": return_data,
+            "MetricStat": {"Metric": {"Namespace": namespace, "MetricName": metric,
+                                      "Dimensions": [{"Name": dimension, "Value": queue_name}]},
+                           "Period": period, "Stat": stat or OPERATOR_METRICS.get(metric, "Sum")}}
+
+
+def get_metrics(env: Environment, queries: list[dict[str, Any]], start: dt.datetime,
+                end: dt.datetime) -> pd.DataFrame:
+    """Run ``GetMetricData`` (all pages) and return one row per datapoint.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id``, ``label``, ``timestamp`` (UTC), ``minute`` (minutes since ``start``),
+        ``value``; oldest first.
+    """
+    cw = env.client("cloudwatch")
+    rows: list[dict[str, Any]] = []
+    for first in range(0, len(queries), limits.CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES):
+        chunk = queries[first:first + limits.CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES]
+        kwargs: dict[str, Any] = {"MetricDataQueries": chunk, "StartTime": start, "EndTime": end,
+                                  "ScanBy": "TimestampAscending"}
+        while True:
+            page = cw.get_metric_data(**kwargs)
+            for result in page["MetricDataResults"]:
+                for stamp, value in zip(result["Timestamps"], result["Values"], strict=True):
+                    rows.append({"id": result["Id"], "label": result.get("Label", result["Id"]),
+                                 "timestamp": stamp, "value": float(value)})
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+    frame = pd.DataFrame(rows, columns=["id", "label", "timestamp", "value"])
+    if len(frame):
+        frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+        frame = frame.sort_values(["id", "timestamp"], kind="stable").reset_index(drop=True)
+    base = pd.Timestamp(start).tz_convert("UTC") if pd.Timestamp(start).tzinfo else pd.Timestamp(start, tz="UTC")
+    frame.insert(3, "minute", ((frame["timestamp"] - base).dt.total_seconds() // 60).astype(int)
+                 if len(frame) else pd.Series(dtype=int))
+    return frame
+
+
+def sqs_metrics(env: Environment, queues: dict[str, str], metrics: list[str] | None = None, *,
+                minutes: int = 30, end: dt.datetime | None = None) -> pd.DataFrame:
+    """The operator metrics of several queues over the last ``minutes`` (one-minute periods).
+
+    Parameters
+    ----------
+    queues
+        ``label -> queue name`` (e.g. ``{"orders": "securecart-nb07-orders"}``).
+    metrics
+        Metric names (default :data:`OPERATOR_METRICS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``queue`` (the label), ``metric``, ``timestamp``, ``minute``, ``value``.
+    """
+    metrics = list(metrics or OPERATOR_METRICS)
+    end = minute_floor(end or env.clock.now())
+    start = end - dt.timedelta(minutes=minutes)
+    queries, names = [], {}
+    for qi, (label, name) in enumerate(queues.items()):
+        for mi, metric in enumerate(metrics):
+            qid = f"q{qi}m{mi}"
+            names[qid] = (label, metric)
+            queries.append(metric_query(qid, metric, name))
+    frame = get_metrics(env, queries, start, end)
+    frame.insert(0, "queue", [names[i][0] for i in frame["id"]])
+    frame.insert(1, "metric", [names[i][1] for i in frame["id"]])
+    return frame.drop(columns=["id", "label"]).reset_index(drop=True)
+
+
+def put_metric(env: Environment, namespace: str, name: str, value: float, *, unit: str = "Count",
+               dimensions: dict[str, str] | None = None, timestamp: dt.datetime | None = None) -> None:
+    """``PutMetricData`` of one datapoint in your own namespace (not ``AWS/...``)."""
+    datum: dict[str, Any] = {"MetricName": name, "Value": float(value), "Unit": unit,
+                             "Timestamp": timestamp or env.clock.now()}
+    if dimensions:
+        datum["Dimensions"] = [{"Name": k, "Value": v} for k, v in dimensions.items()]
+    env.client("cloudwatch").put_metric_data(Namespace=namespace, MetricData=[datum])
+
+
+def log_counts_per_minute(env: Environment, queue_name: str, since: int = 0) -> pd.DataFrame:
+    """Sends, receives and deletes of one queue per clock minute, counted from ``env.log``.
+
+    The independent count the ``NumberOfMessages*`` metrics are checked against. Columns
+    ``timestamp`` (the minute, UTC), ``sent``, ``received``, ``deleted``.
+    """
+    log = env.log.to_frame(since)
+    log = log[(log["service"] == "sqs") & (log["resource"] == queue_name)
+              & log["action"].isin(["send", "receive", "delete"]) & (log["outcome"] == "ok")]
+    start = env.clock.now() - dt.timedelta(seconds=env.clock.elapsed())
+    minutes = (log["time"] // _PERIOD).astype(int)
+    table = log.groupby([minutes, "action"]).size().unstack(fill_value=0)
+    table = table.reindex(columns=["send", "receive", "delete"], fill_value=0)
+    table.columns = ["sent", "received", "deleted"]
+    table.index = [pd.Timestamp(start + dt.timedelta(minutes=int(m))) for m in table.index]
+    table.index.name = "timestamp"
+    return table.astype(int)
