@@ -21,7 +21,16 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import architecture, choosing, course, data, lab1, sqs
+from . import (  # Lab 2 (SNS notifications)
+    architecture,
+    choosing,
+    course,
+    data,
+    lab1,
+    lab2,
+    sns,
+    sqs,
+)
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits
@@ -64,6 +73,8 @@ __all__ = [
     "course",
     "sqs",
     "lab1",
+    "sns",
+    "lab2",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

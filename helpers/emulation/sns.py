@@ -176,9 +176,11 @@ class SnsStandIns(_Patches):
                                 deduplication_id=deduplication_id,
                                 message_structure=message_structure)
 
-        def publish_batch(backend: Any, topic_arn: str, entries: list[dict[str, Any]]) -> Any:
+        def publish_batch(backend: Any, topic_arn: str,
+                          publish_batch_request_entries: list[dict[str, Any]]) -> Any:
+            entries = publish_batch_request_entries
             check_batch(backend.get_topic(topic_arn), entries)
-            return orig_batch(backend, topic_arn, entries)
+            return orig_batch(backend, topic_arn, publish_batch_request_entries=entries)
 
         def topic_publish(topic: Any, message: str, subject: Any = None,
                           message_attributes: Any = None, group_id: Any = None,
@@ -258,7 +260,7 @@ class SnsStandIns(_Patches):
             while (due := stand_ins.retries.next_due()) is not None and due <= target:
                 if due > clock.elapsed():
                     orig_advance(due - clock.elapsed())
-                stand_ins.retries.run_due(clock.elapsed())
+                stand_ins.retries.run_due(max(due, clock.elapsed()))  # rounding-safe
             orig_advance(max(0.0, target - clock.elapsed()))
 
         return [

@@ -33,6 +33,12 @@ __all__ = [
     "IdempotencyInProgressError",
     "GroupBlockedError",
     "HandlerResponseError",
+    # Lab 2 (SNS)
+    "TopicNotFoundError",
+    "InvalidFilterPolicyError",
+    "InvalidEndpointError",
+    "ProtocolNotSupportedError",
+    "InvalidQueuePolicyError",
 ]
 
 
@@ -118,3 +124,24 @@ class GroupBlockedError(SecureCartError, RuntimeError):
 
 class HandlerResponseError(SecureCartError, ValueError):
     """A batch handler returned something other than None or a valid batchItemFailures."""
+
+
+# -- Lab 2 (SNS) ---------------------------------------------------------------------------
+class TopicNotFoundError(SecureCartError, LookupError):
+    """An SNS topic ARN that names no existing topic (deleted, or never created)."""
+
+
+class InvalidFilterPolicyError(InvalidParameterError):
+    """A filter policy SNS would refuse (the message quotes AWS's ``InvalidParameter`` text)."""
+
+
+class InvalidEndpointError(InvalidParameterError):
+    """An e-mail address, phone number or URL SNS cannot subscribe."""
+
+
+class ProtocolNotSupportedError(InvalidParameterError):
+    """A protocol the topic does not take (a FIFO topic delivers only to SQS queues)."""
+
+
+class InvalidQueuePolicyError(InvalidParameterError):
+    """A queue policy that is not a JSON policy document."""
