@@ -21,16 +21,7 @@ Teardown of run 'demo': deleted 0 resources.
 
 from __future__ import annotations
 
-from . import (  # Lab 2 (SNS notifications)
-    architecture,
-    choosing,
-    course,
-    data,
-    lab1,
-    lab2,
-    sns,
-    sqs,
-)
+from . import architecture, choosing, course, data, lab1, lab2, sns, sqs
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits

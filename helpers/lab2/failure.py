@@ -10,13 +10,13 @@ import pandas as pd
 
 from ..emulation.sns_delivery import AWS_MANAGED_PHASES, retry_delays
 from ..sns.dlq import peek_subscription_dlq, redrive_subscription_dlq
-from ..sns.plots import plot_retry_timeline
+from ..sns.plots import plot_deliveries_over_time, plot_fanout_latency, plot_retry_timeline
 from ..sns.policies import PolicyReport, check_queue_policy
 from ..sns.publisher import publish_events
 from ..sns.subscriptions import subscribe_http
 from ..sns.webhook import Webhook
 from ..sqs.plumbing import drain
-from .common import fresh_name, fresh_queue_subscription, fresh_topic, status_events
+from .common import fresh_name, fresh_queue_subscription, fresh_topic, labels_of, status_events
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -84,9 +84,10 @@ def experiment_secure(env: Environment) -> SecureResult:
 
 @dataclass(repr=False)
 class FailureResult:
-    """Experiment 7: a webhook down, the retries on the clock, the DLQ, the redrive."""
+    """Experiment 7: a short outage (retries succeed), a long one (DLQ), the fix, the redrive."""
 
     published: int
+    recovered_after: dict[str, int]
     attempts_each: int
     in_dlq: int
     dlq_table: pd.DataFrame
@@ -97,46 +98,73 @@ class FailureResult:
     labels: dict[str, str] = field(repr=False, default_factory=dict)
 
     def __repr__(self) -> str:
-        lost = self.published - self.processed
-        return (f"{self.published} status updates to the support webhook while it answered 503:\n"
-                f"  {self.attempts_each} attempts each over {self.span_seconds:.0f} s "
-                f"(the delivery policy: 1 + 5 retries, 10 s -> 60 s), then the subscription DLQ: "
-                f"{self.in_dlq} messages\n"
-                f"After the fix: {self.redriven['redriven']} redriven, "
-                f"{self.processed} processed by the webhook, {lost} lost")
+        lost = 2 * self.published - self.processed
+        recovered = ", ".join(f"{k} after {v} attempts" for k, v in self.recovered_after.items())
+        return (f"Short outage (30 s): {self.published} updates delivered by retries ({recovered}); "
+                f"the support queue got each at once\n"
+                f"Long outage: {self.published} updates, {self.attempts_each} attempts each over "
+                f"{self.span_seconds:.0f} s (1 + 5 retries, 10 s -> 60 s), then the subscription "
+                f"DLQ: {self.in_dlq} messages\n"
+                f"After the fix: {self.redriven['redriven']} redriven; the webhook processed "
+                f"{self.processed} of {2 * self.published} updates, {lost} lost")
 
     def figure(self) -> Figure:
         """Every delivery attempt to the webhook, and the moves to the DLQ."""
         return plot_retry_timeline(self.frame, "support-webhook", labels=self.labels)
 
+    def latency_figure(self) -> Figure:
+        """Seconds from publish to delivery: the queue at once, the webhook after retries."""
+        return plot_fanout_latency(self.frame, labels=self.labels)
+
+    def timeline_figure(self) -> Figure:
+        """Deliveries per subscriber over the clock."""
+        return plot_deliveries_over_time(self.frame, labels=self.labels)
+
 
 def experiment_failure(env: Environment, updates: int = 3) -> FailureResult:
-    """The support webhook answers 503: retries per the delivery policy, DLQ, fix, redrive."""
+    """The support webhook fails twice: 30 s (retries win), then 10 minutes (DLQ, fix, redrive)."""
     topic = fresh_topic(env, "support-updates")
+    queue = fresh_queue_subscription(env, topic, "support-queue", raw=True)
     hook = Webhook(status=503)
     try:
         sub = subscribe_http(env, topic, hook.url, label="support-webhook",
                              delivery_policy=WEBHOOK_DELIVERY_POLICY,
                              dlq_name=fresh_name(env, "support-webhook-dlq", "queue"))
         hook.confirm(env)
+        labels = {hook.url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]: "support-webhook",
+                  **labels_of(queue)}
+        events = status_events(updates)
         mark = env.log.mark()
-        events = status_events(updates)[:updates]
-        publish_events(env, topic, events, batch=False)
+        publish_events(env, topic, events[:updates], batch=False)
+        env.sleep(30)
+        hook.status = 200
+        env.sleep(120)
+        short = env.log.to_frame(mark)
+        ok = short[(short["action"] == "deliver") & short["outcome"].astype(str).str.startswith(
+            "ok after")]
+        recovered = {str(e["order_id"]): int(a) for e, a in zip(events[:updates], ok["attempt"],
+                                                                  strict=False)}
+        hook.status = 503
+        long_mark = env.log.mark()
+        publish_events(env, topic, events[updates:2 * updates], batch=False)
         env.sleep(600)
-        frame = env.log.to_frame(mark)
-        labels = {hook.url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]: "support-webhook"}
-        attempts = frame[(frame["action"] == "deliver") & (frame["service"] == "sns")]
+        long = env.log.to_frame(long_mark)
+        attempts = long[(long["action"] == "deliver") & (long["resource"] != queue.endpoint.rsplit(
+            ":", 1)[-1])]
         per = attempts.groupby("message_id").size()
         span = float(attempts["time"].max() - attempts["time"].min()) if len(attempts) else 0.0
         table = peek_subscription_dlq(env, sub)
         hook.status = 200
         redriven = redrive_subscription_dlq(env, sub)
         processed = len(hook.notifications())
+        drain(env, queue.queue_url, actor="support")
+        frame = env.log.to_frame(mark)
     finally:
         hook.close()
-    table = table.assign(order_id=[json.loads(m)["order_id"] for m in table["message"]])
-    return FailureResult(len(events), int(per.max()) if len(per) else 0, len(table),
-                         table[["order_id", "message"]], redriven, processed, span,
+    table = table.assign(order_id=[json.loads(m)["order_id"] for m in table["message"]],
+                         status=[json.loads(m)["status"] for m in table["message"]])
+    return FailureResult(updates, recovered, int(per.max()) if len(per) else 0, len(table),
+                         table[["order_id", "status"]], redriven, processed, span,
                          frame=frame, labels=labels)
 
 
