@@ -229,7 +229,7 @@ class SnsStandIns(_Patches):
         def response_subscribe(response: Any) -> Any:
             backend = response.backend
             topic = backend.get_topic(response._get_param("TopicArn"))
-            attributes = response._get_attributes() or {}
+            attributes = dict(response._get_param("Attributes", {}) or {})  # as sent, not coerced
             scope = attributes.get("FilterPolicyScope") or "MessageAttributes"
             for name in sorted(attributes, key=lambda n: n != "FilterPolicyScope"):
                 check_subscription_attribute(topic, name, attributes[name], scope,
