@@ -11,7 +11,13 @@ import json
 import pytest
 
 from helpers.platform.errors import InvalidFilterPolicyError
-from helpers.sns import combinations, matches, publish_events, subscribe_queue, validate_filter_policy
+from helpers.sns import (
+    combinations,
+    matches,
+    publish_events,
+    subscribe_queue,
+    validate_filter_policy,
+)
 from helpers.sns.topics import create_topic
 from helpers.sqs import drain
 
