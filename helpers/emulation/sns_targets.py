@@ -151,15 +151,23 @@ class Deliveries:
         policy = json.loads(text)
         return policy.get("http", policy) if isinstance(policy, dict) else None
 
-    def _body(self, sub: Any, msg: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _message(self, sub: Any, msg: dict[str, Any]) -> str:
         message = msg["message"]
         if msg.get("structure") == "json":
             message = sub._parse_message_structure(message, sub.protocol)
-        envelope = self.si.envelope.notification(
+        return message
+
+    def _envelope(self, sub: Any, msg: dict[str, Any], message: str) -> dict[str, Any]:
+        """The signed envelope (made only when a subscriber receives it: signing costs)."""
+        return self.si.envelope.notification(
             message=message, message_id=msg["message_id"], topic_arn=sub.topic.arn,
             timestamp=self.si._timestamp(), subscription_arn=sub.arn, subject=msg["subject"],
             attributes=msg["attributes"], sequence_number=msg.get("sequence"))
-        return message, envelope
+
+    def _wire(self, sub: Any, msg: dict[str, Any]) -> str:
+        """What a queue or webhook receives: the message itself (raw) or the envelope."""
+        message = self._message(sub, msg)
+        return message if self._raw(sub) else json.dumps(self._envelope(sub, msg, message))
 
     def _raw(self, sub: Any) -> bool:
         return str(sub.attributes.get("RawMessageDelivery", "false")).lower() == "true"
@@ -169,17 +177,18 @@ class Deliveries:
         now = si.env.clock.elapsed()
         if si.outages.get(sub.endpoint, -1.0) > now:
             raise DeliveryFailed(FailureKind.SERVER, "endpoint unavailable (emulated outage)")
-        message, envelope = self._body(sub, msg)
         if sub.protocol == "sqs":
-            self._to_queue(sub.endpoint, message if self._raw(sub) else json.dumps(envelope),
-                           msg, _raw_attributes(msg["attributes"]) if self._raw(sub) else {})
+            self._to_queue(sub.endpoint, self._wire(sub, msg), msg,
+                           _raw_attributes(msg["attributes"]) if self._raw(sub) else {})
         elif sub.protocol in ("http", "https"):
-            body = message if self._raw(sub) else json.dumps(envelope)
-            self.post(sub, body, kind="Notification", message_id=msg["message_id"])
+            self.post(sub, self._wire(sub, msg), kind="Notification", message_id=msg["message_id"])
         elif sub.protocol == "lambda":
-            self._to_lambda(sub, msg, envelope, attempt)
+            message = self._message(sub, msg)
+            self._to_lambda(sub, msg, self._envelope(sub, msg, message), attempt)
         elif sub.protocol in ("email", "email-json", "sms"):
-            text = json.dumps(envelope) if sub.protocol == "email-json" else message
+            message = self._message(sub, msg)
+            text = (json.dumps(self._envelope(sub, msg, message)) if sub.protocol == "email-json"
+                    else message)
             si.outbox.add(protocol=sub.protocol, endpoint=sub.endpoint, message=text,
                           subject=msg["subject"], message_id=msg["message_id"], time=now,
                           topic=sub.topic.name)
@@ -295,8 +304,7 @@ class Deliveries:
                f"{failure.reason}")
         if redrive:
             dlq = json.loads(redrive)["deadLetterTargetArn"]
-            message, envelope = self._body(sub, msg)
-            body = message if self._raw(sub) else json.dumps(envelope)
+            body = self._wire(sub, msg)
             try:
                 self._to_queue(dlq, body, msg, _raw_attributes(msg["attributes"]) if self._raw(sub)
                                else {})
