@@ -590,3 +590,40 @@ def test_moto_alone_confirms_http_subscriptions_at_once(bare):
                         ReturnSubscriptionArn=True)["SubscriptionArn"]
     assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"][
         "PendingConfirmation"] == "false"
+
+
+def test_moto_alone_needs_a_dedup_id_for_a_fifo_queue_behind_a_content_dedup_topic(bare):
+    # GIVEN a FIFO topic with content-based dedup and a FIFO queue without it, on bare moto
+    sns = bare.client("sns")
+    fifo = sns.create_topic(Name="t.fifo", Attributes={**FIFO_TOPIC,
+                                                       "ContentBasedDeduplication": "true"})["TopicArn"]
+    url, arn = _queue(bare, "q.fifo", {"FifoQueue": "true"})
+    sns.subscribe(TopicArn=fifo, Protocol="sqs", Endpoint=arn)
+    # WHEN / THEN the publish fails at the queue (AWS delivers it)
+    with pytest.raises(Exception):  # noqa: B017 - moto's SQS error surfaces through SNS
+        sns.publish(TopicArn=fifo, Message="paid", MessageGroupId="g")
+    assert _bodies(bare, url) == []
+
+
+def test_moto_alone_has_no_subscription_principal(bare):
+    sns = bare.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue(bare, "q")[1])["SubscriptionArn"]
+    assert "SubscriptionPrincipal" not in sns.get_subscription_attributes(
+        SubscriptionArn=sub)["Attributes"]
+
+
+def test_the_clock_stays_strict_while_retries_wait(env):
+    from helpers.platform.errors import InvalidParameterError
+    sns = env.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    url, arn = _queue(env, "q")
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    env.emulation["sns"].outage(arn, 3600)
+    sns.publish(TopicArn=topic, Message="m")
+    assert len(env.emulation["sns"].retries) == 1
+    for bad in (-1, "abc"):
+        with pytest.raises(InvalidParameterError):
+            env.sleep(bad)
+    env.sleep(10)
+    assert env.clock.elapsed() == 10.0

@@ -256,7 +256,13 @@ class SnsStandIns(_Patches):
         orig_advance = clock.advance
 
         def advance(seconds: float) -> None:
-            target = clock.elapsed() + float(seconds)
+            try:
+                value = float(seconds)
+            except (TypeError, ValueError):
+                value = float("nan")
+            if not len(stand_ins.retries) or not value >= 0:
+                return orig_advance(seconds)  # nothing waiting, or the clock's own error
+            target = clock.elapsed() + value
             while (due := stand_ins.retries.next_due()) is not None and due <= target:
                 if due > clock.elapsed():
                     orig_advance(due - clock.elapsed())
