@@ -37,6 +37,7 @@ from . import (
     sqs,
     stepfunctions,
 )
+from . import architecture, choosing, course, data, lab1, lab2, sns, sqs
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits
@@ -90,6 +91,8 @@ __all__ = [
     "apigateway",
     "observability",
     "observability_lab",
+    "sns",
+    "lab2",
     "SecureCartError",
     "UnknownBackendError",
     "CredentialsMissingError",

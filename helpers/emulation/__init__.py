@@ -11,8 +11,12 @@ SQS (:mod:`helpers.emulation.sqs`)
     type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged;
     FIFO group order after a visibility timeout.
 
-SNS (:mod:`helpers.emulation.sns`)
-    ``deliver`` / ``filter-drop`` rows in ``env.log``.
+SNS (:mod:`helpers.emulation.sns`, with ``sns_filters``, ``sns_rules``, ``sns_delivery``,
+``sns_targets``)
+    ``deliver`` / ``filter-drop`` rows in ``env.log``; independent delivery per subscriber;
+    filter policies with every operator and AWS's errors; publish and FIFO rules; archive and
+    replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope;
+    HTTP(S) confirmation (pinned by ``tests/test_emulation_sns.py``).
 
 EventBridge (:mod:`helpers.emulation.events`, with ``events_patterns``, ``events_input``,
 ``events_delivery``)

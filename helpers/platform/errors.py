@@ -42,6 +42,12 @@ __all__ = [
     "InvalidStateMachineError",
     "StreamNotFoundError",
     "NoCheckpointError",
+    # Lab 2 (SNS)
+    "TopicNotFoundError",
+    "InvalidFilterPolicyError",
+    "InvalidEndpointError",
+    "ProtocolNotSupportedError",
+    "InvalidQueuePolicyError",
 ]
 
 
@@ -169,3 +175,22 @@ class InvalidAlarmError(InvalidParameterError):
 
 
 __all__ += ["InvalidAlarmError"]
+# -- Lab 2 (SNS) ---------------------------------------------------------------------------
+class TopicNotFoundError(SecureCartError, LookupError):
+    """An SNS topic ARN that names no existing topic (deleted, or never created)."""
+
+
+class InvalidFilterPolicyError(InvalidParameterError):
+    """A filter policy SNS would refuse (the message quotes AWS's ``InvalidParameter`` text)."""
+
+
+class InvalidEndpointError(InvalidParameterError):
+    """An e-mail address, phone number or URL SNS cannot subscribe."""
+
+
+class ProtocolNotSupportedError(InvalidParameterError):
+    """A protocol the topic does not take (a FIFO topic delivers only to SQS queues)."""
+
+
+class InvalidQueuePolicyError(InvalidParameterError):
+    """A queue policy that is not a JSON policy document."""

@@ -128,6 +128,21 @@ SNS_SQS_DELIVERY_ATTEMPTS = 100_015
 SNS_SQS_DELIVERY_DAYS = 23
 #: Characters in a topic name (``.fifo`` included).
 SNS_TOPIC_NAME_MAX_CHARS = 256
+# Lab 2 (SNS notifications) -- SNS Developer Guide: "Amazon SNS message delivery retries",
+# "Amazon SNS message archiving and replay", "Publishing to batch"; Lambda Developer Guide:
+# "Error handling and automatic retries in Lambda" (asynchronous invocation).
+#: Entries in one PublishBatch call.
+SNS_MAX_BATCH_ENTRIES = 10
+#: FIFO topic deduplication interval, in seconds.
+SNS_FIFO_DEDUPLICATION_INTERVAL_SECONDS = 300
+#: Retries of the default HTTP(S) delivery policy (20 s apart).
+SNS_HTTP_DEFAULT_RETRIES = 3
+#: Largest ``numRetries`` of an HTTP(S) delivery policy.
+SNS_HTTP_MAX_RETRIES = 100
+#: Longest retention of a FIFO topic's message archive, in days.
+SNS_ARCHIVE_MAX_RETENTION_DAYS = 365
+#: Retries Lambda makes of a failed asynchronous invocation (1 min, then 2 min later).
+LAMBDA_ASYNC_MAX_RETRIES = 2
 
 # --- EventBridge -----------------------------------------------------------------------
 #: Entries in one PutEvents call; failures are reported per entry (re-send those).
