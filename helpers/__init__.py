@@ -30,14 +30,15 @@ from . import (
     events,
     kinesis,
     lab1,
+    lab2,
     lab3,
     observability,
     observability_lab,
     orchestration,
+    sns,
     sqs,
     stepfunctions,
 )
-from . import architecture, choosing, course, data, lab1, lab2, sns, sqs
 from .emulation import EMULATED, DeliveryModel
 from .environment import BACKENDS, Environment, connect
 from .platform import limits

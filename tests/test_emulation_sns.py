@@ -470,11 +470,12 @@ def test_lambda_subscriber_runs_the_handler_with_the_sns_event_and_retries_error
 
 
 def test_moto_alone_cannot_run_the_function(env):
-    # GIVEN a function created while the stand-ins run, then bare moto
+    # GIVEN a function created while the stand-ins run, then bare moto (the Lambda stand-ins,
+    # which run every registered handler, stopped)
     from helpers.sns import create_function
     calls = []
     create_function(env, "alerts", lambda event, context: calls.append(event))
-    env.emulation["sns"].stop()
+    env.emulation["lambda"].stop()
     # WHEN it is invoked / THEN moto tries Docker: the handler never runs
     try:
         reply = env.client("lambda").invoke(FunctionName="securecart-" + env.run + "-alerts",

@@ -33,6 +33,8 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ._asl_intrinsics import IntrinsicError, evaluate, is_intrinsic
+
 __all__ = ["Run", "Failure", "Pause", "Services", "json_path", "set_path"]
 
 _PATH = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\['([^']+)'\]")
@@ -109,7 +111,12 @@ def _parameters(template: Any, data: Any, context: dict) -> Any:
     if isinstance(template, dict):
         out = {}
         for key, value in template.items():
-            if key.endswith(".$"):
+            if key.endswith(".$") and is_intrinsic(value):
+                try:
+                    out[key[:-2]] = evaluate(value, lambda path: json_path(data, path, context))
+                except IntrinsicError as err:
+                    raise Failure("States.Runtime", str(err)) from None
+            elif key.endswith(".$"):
                 out[key[:-2]] = json_path(data, value, context)
             else:
                 out[key] = _parameters(value, data, context)

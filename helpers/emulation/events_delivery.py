@@ -111,8 +111,6 @@ class Deliverer:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        #: Python handlers standing in for Lambda functions, by function name.
-        self.handlers: dict[str, Any] = {}
         #: The fault scenario: targets down or throttled for a window of clock time.
         self.faults: list[Fault] = []
         self._pending: list[_Pending] = []
@@ -254,7 +252,7 @@ class Deliverer:
 
     def _to_lambda(self, rule: Any, target: dict[str, Any], event: dict[str, Any], body: str) -> str:
         name = target["Arn"].split(":function:")[-1].split(":")[0]
-        handler = self.handlers.get(name)
+        handler = self.env.emulation["lambda"].handlers.get(name)
         if handler is None:
             raise DeliveryError("RESOURCE_NOT_FOUND", f"Function not found: {target['Arn']}", retriable=False)
         try:
@@ -280,7 +278,7 @@ class Deliverer:
             joined += 1
         self.env.log.record(service="stepfunctions", action="start-execution",
                             resource=short_name(target["Arn"]), message_id=event["id"],
-                            outcome=str(getattr(execution.exec_status, "value", execution.exec_status)),
+                            outcome=_execution_status(execution),
                             actor="eventbridge", detail=_EMULATED)
         return f"state machine ({_EMULATED})"
 
@@ -338,3 +336,9 @@ class Deliverer:
                 archive.events.append(dict(event))
             return "archive"
         raise DeliveryError("SDK_CLIENT_ERROR", f"Target {arn} is not a kind the course emulates", retriable=False)
+
+
+def _execution_status(execution: Any) -> str:
+    """An execution's status, from moto's engine (``exec_status``) or the course's interpreter."""
+    status = getattr(execution, "exec_status", None) or getattr(execution, "status", None)
+    return str(getattr(status, "value", status))

@@ -107,7 +107,6 @@ class SnsStandIns(_Patches):
         super().__init__(env)
         self.outbox = Outbox()
         self.retries = RetryQueue()
-        self.handlers: dict[str, Any] = {}
         self.envelope = Envelope(getattr(env, "region", "us-east-1") if env else "us-east-1")
         self._dedup: dict[str, dict[str, tuple[float, str]]] = {}
         self._archives: dict[str, list[dict[str, Any]]] = {}
@@ -118,8 +117,12 @@ class SnsStandIns(_Patches):
 
     # -- public helpers -------------------------------------------------------------------
     def register_handler(self, function_name: str, handler: Any) -> None:
-        """Run ``handler(event, context)`` whenever moto would run Lambda ``function_name``."""
-        self.handlers[function_name] = handler
+        """Run ``handler(event, context)`` whenever moto would run Lambda ``function_name``.
+
+        The handler lives in the one registry of the Lambda stand-ins
+        (``env.emulation["lambda"]``), which runs it wherever moto would run the function.
+        """
+        self.env.emulation["lambda"].register(function_name, handler)
 
     def outage(self, endpoint: str, seconds: float) -> None:
         """Make an SQS/Lambda endpoint fail server-side for ``seconds`` (an emulated fault)."""
@@ -148,7 +151,6 @@ class SnsStandIns(_Patches):
     # -- the patches ----------------------------------------------------------------------
     def _patches(self) -> list[Any]:
         """Patches of moto's SNS models and responses, Lambda's runner and the clock."""
-        from moto.awslambda import models as lambda_models
         stand_ins = self
         backend_cls = sns_models.SNSBackend
         orig_publish = backend_cls.publish
@@ -249,9 +251,6 @@ class SnsStandIns(_Patches):
                           detail=f"subscription to {sub.topic.name} confirmed")
             return ActionResult({"SubscriptionArn": arn})
 
-        def invoke_lambda(function: Any, event: Any = None) -> tuple[str, bool, str]:
-            return stand_ins.deliveries.run_handler(function, event)
-
         clock = self.env.clock
         orig_advance = clock.advance
 
@@ -278,7 +277,6 @@ class SnsStandIns(_Patches):
             mock.patch.object(backend_cls, "get_subscription_attributes", get_attrs),
             mock.patch.object(sns_responses.SNSResponse, "subscribe", response_subscribe),
             mock.patch.object(sns_responses.SNSResponse, "confirm_subscription", confirm),
-            mock.patch.object(lambda_models.LambdaFunction, "_invoke_lambda", invoke_lambda),
             mock.patch.object(clock, "advance", advance),
         ]
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 import base64
 import enum
 import json
-import traceback
-import types
 from typing import Any
 
 import requests
@@ -270,30 +268,6 @@ class Deliveries:
             return
         due = si.env.clock.elapsed() + LAMBDA_ASYNC_RETRY_DELAYS[run - 1]
         si.retries.schedule(due, lambda: self._invoke_async(sub, function, event, msg, run + 1))
-
-    def run_handler(self, function: Any, event: Any) -> tuple[str, bool, str]:
-        """moto's ``_invoke_lambda``: run the registered Python handler (no Docker)."""
-        handler = self.si.handlers.get(function.function_name)
-        if handler is None:
-            return (json.dumps({"errorMessage": f"no Python handler registered for "
-                                f"{function.function_name}: moto cannot run Lambda code "
-                                "without Docker (register one with env.emulation['sns']"
-                                ".register_handler)", "errorType": "HandlerNotRegistered"}),
-                    True, "")
-        context = types.SimpleNamespace(
-            function_name=function.function_name, function_version="$LATEST",
-            invoked_function_arn=function.function_arn, memory_limit_in_mb=int(function.memory_size),
-            aws_request_id=f"req-{self.si.env.random('lambda-request').getrandbits(48):012x}",
-            log_group_name=f"/aws/lambda/{function.function_name}", log_stream_name="emulated",
-            get_remaining_time_in_millis=lambda: int(function.timeout) * 1000)
-        if isinstance(event, str):
-            event = json.loads(event)
-        try:
-            result = handler(event, context)
-        except Exception as err:  # noqa: BLE001 - the function's error is Lambda's to report
-            return (json.dumps({"errorMessage": str(err), "errorType": type(err).__name__}), True,
-                    traceback.format_exc())
-        return json.dumps(result, default=str), False, ""
 
     def dead_letter(self, sub: Any, msg: dict[str, Any], failure: DeliveryFailed,
                     attempt: int) -> None:

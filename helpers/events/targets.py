@@ -90,5 +90,5 @@ def register_handler(env: Environment, name: str, handler: Any) -> str:
             f"register_handler({name!r}) runs Python handlers on moto only: on {env.backend} "
             "EventBridge invokes a real Lambda function. Fix: deploy the function and pass its ARN.")
     full = env.name(name, "stepfunctions")
-    env.emulation["events"].delivery.handlers[full] = handler
+    env.emulation["lambda"].register(full, handler)
     return f"arn:aws:lambda:{env.region}:{env.account}:function:{full}"
