@@ -165,24 +165,3 @@ def test_blank_solutions_uses_the_starter_and_needs_one():
     assert good["cells"][0]["source"] == "X = 3"
     with pytest.raises(NotReadyError, match="starter"):
         lab1.blank_solutions(bad)
-
-
-@pytest.mark.parametrize("value", [None, "3", 0, 1, 2, 50])
-def test_dlq_check_rejects_bad_values(env, value, capsys):
-    # WHEN the DLQ check gets a wrong maxReceiveCount
-    # THEN it fails with a hint
-    assert lab1.check_dlq_config(env, value) is False
-    assert capsys.readouterr().out.startswith("✘ ")
-
-
-@pytest.mark.parametrize("value", [3, 5])
-def test_dlq_check_accepts_a_few_retries(env, value, capsys):
-    assert lab1.check_dlq_config(env, value) is True
-    assert capsys.readouterr().out.startswith("✔ ")
-
-
-@pytest.mark.parametrize("value, passed", [(None, False), (30, False), (90, True), (3600, False),
-                                           (50_000, False)])
-def test_visibility_check(env, value, passed, capsys):
-    assert lab1.check_visibility_timeout(env, value) is passed
-    assert capsys.readouterr().out.startswith("✔ " if passed else "✘ ")

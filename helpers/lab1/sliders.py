@@ -127,7 +127,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
                          max_receive_count=3)
     gateway = PaymentGateway()
     send_orders(env, queue, batch)
-    report = run_consumers(env, queue, _payment_handler(gateway), workers=int(s["consumers"]),
+    report = run_consumers(env, queue, _payment_handler(env, gateway), workers=int(s["consumers"]),
                            batch_size=int(s["batch_size"]), scenario=scenario,
                            processing_seconds=PANEL_PROCESSING_SECONDS, progress=progress)
     dlq = _dlq_order_ids(env, queue)
