@@ -18,6 +18,7 @@ from nbclient import NotebookClient
 
 import helpers
 import helpers.lab1
+from helpers.course.student import student_notebook
 from helpers.lab1 import SOLUTION_TAG, STARTER_KEY, blank_solutions
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_lab1_sqs_order_processing.ipynb"
@@ -77,11 +78,11 @@ def test_check_fails_on_the_starter(env, notebook, name):
 
 @pytest.mark.notebooks
 def test_student_version_runs_and_every_check_fails(tmp_path):
-    # GIVEN the student version of the notebook
-    student = blank_solutions(nbformat.read(NOTEBOOK, as_version=4))
-    # WHEN it is executed top to bottom in a kernel
+    # GIVEN the student version of the notebook, in a working-copy folder outside notebooks/
+    student = student_notebook(nbformat.read(NOTEBOOK, as_version=4))
+    # WHEN it is executed top to bottom in a kernel there
     NotebookClient(student, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
     # THEN no cell fails and every check prints a ✘ hint
     checks = [c for c in student.cells if c.cell_type == "code"
               and c.source.startswith("helpers.lab1.check(")]

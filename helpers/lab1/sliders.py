@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..data import OrderGenerator
 from ..platform import limits
-from ..platform.errors import InvalidParameterError
+from ..platform.errors import EnvironmentClosedError, InvalidParameterError, SecureCartError
 from ..platform.plotting import new_figure
 from ..sqs import plots as sqs_plots
 from ..sqs.consumer import run_consumers
@@ -33,6 +33,13 @@ from .common import (
 )
 
 __all__ = ["PanelResult", "run_panel_experiment", "panel", "PANEL_DEFAULTS"]
+
+def _require_open(env: Environment) -> None:
+    if getattr(env, "closed", False):
+        raise EnvironmentClosedError(
+            "The Lab 1 panel needs an open environment and this one was torn down (by the "
+            "notebook's last cell): run the `env = helpers.connect(...)` cell, then this cell again.")
+
 
 # -- the panel ---------------------------------------------------------------------------
 #: The panel's starting settings (also what the notebook's static run shows).
@@ -111,6 +118,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
     True
     >>> _ = env.teardown()
     """
+    _require_open(env)
     unknown = set(settings) - set(PANEL_DEFAULTS)
     if unknown:
         raise InvalidParameterError(
@@ -174,6 +182,7 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
     2
     >>> _ = env.teardown()
     """
+    _require_open(env)
     try:
         import ipywidgets as w
     except ImportError:  # pragma: no cover - ipywidgets is a course dependency
@@ -213,7 +222,11 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
         values = {k: c.value for k, c in controls.items()}
         with out:
             out.clear_output(wait=True)
-            result = run_panel_experiment(env, orders=orders, progress=True, **values)
+            try:
+                result = run_panel_experiment(env, orders=orders, progress=True, **values)
+            except SecureCartError as err:  # e.g. the environment was torn down: one line
+                print(f"✘ {err}")
+                return None
             display(result.figure())
             print(result)
         last[:] = [result]

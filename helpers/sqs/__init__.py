@@ -11,6 +11,9 @@ One module per concept:
 ``runners``      virtual workers on the simulated clock, threads on AWS
 ``dlq``          inspect a DLQ without consuming it, redrive it, count it
 ``invariants``   the "sent = processed once + in the DLQ; none lost" check
+``validation``   queue settings checked against the SQS rules before anything is created
+``series``       the numbers behind the plots, from env.log frames
+``plots``        the plots (optional ax, PNG)
 ``types``        the Lambda wire shapes (SQSEvent, SQSRecord, PartialBatchResponse)
 ``plumbing``     plain queues for notebooks 01-02: create, subscribe to SNS, allow sends, drain
 
