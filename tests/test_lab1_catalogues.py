@@ -226,3 +226,31 @@ def test_hint_on_request_and_per_environment(env, run_id):
         assert lab1.hint("exercise 4", env=other).startswith("Hint 1/3 (concept)")
     finally:
         other.teardown()
+
+
+# -- cells run out of order, torn-down environments ----------------------------------------
+@pytest.mark.parametrize("key, missing", [("exercise 1", "MAX_RECEIVE_COUNT"),
+                                          ("exercise 2", "gateway"),
+                                          ("exercise 3", "VISIBILITY_TIMEOUT"),
+                                          ("exercise 4", "payment_message")])
+def test_a_check_run_before_its_cell_says_which_cell_to_run(env, key, missing):
+    verdict = lab1.check(key, namespace={"env": env})
+    assert verdict.cause == "cell-not-run" and f"`{missing}` is not defined yet: run" in repr(verdict)
+    assert verdict.tier == 0 and len(repr(verdict).splitlines()) == 1
+
+
+def test_a_check_before_connect_or_after_teardown_says_to_run_connect(run_id):
+    verdict = lab1.check("exercise 3", namespace={"VISIBILITY_TIMEOUT": 90})
+    assert verdict.cause == "no-environment" and "helpers.connect" in repr(verdict)
+    env = helpers.connect(run=run_id, quiet=True)
+    env.teardown()
+    verdict = lab1.check("exercise 3", namespace={"env": env, "VISIBILITY_TIMEOUT": 90})
+    assert verdict.cause == "environment-closed" and len(repr(verdict).splitlines()) == 1
+    with pytest.raises(helpers.platform.errors.EnvironmentClosedError) as err:
+        lab1.panel(env)
+    assert len(err.value._render_traceback_()) == 1
+
+
+def test_check_finds_the_names_in_the_notebook_namespace(env):
+    verdict = lab1.check("exercise 1", namespace={"env": env, "MAX_RECEIVE_COUNT": 5})
+    assert verdict and verdict.exercise == "exercise 1"
