@@ -90,7 +90,7 @@ def test_visibility_timeout_shorter_than_processing_duplicates(env):
 
 def test_throughput_rises_with_consumers_and_batches_cut_calls(env):
     # GIVEN 80 orders
-    # WHEN they are consumed by 1/2/4/8 consumers with batches of 1 and 10
+    # WHEN they are consumed by 1/2/4/8/16 consumers with batches of 1 and 10
     table = lab1.experiment_throughput(env).table
     # THEN throughput rises with the consumers for each batch size
     for _, rows in table.groupby("batch_size"):

@@ -20,7 +20,7 @@ experiment_poison
 experiment_visibility
     45-second processing against visibility timeouts of 10, 30 and 60 s, then a heartbeat.
 experiment_throughput
-    Consumers 1/2/4/8 x batch size 1/10, with a modelled 20 ms round trip per SQS call.
+    Consumers 1/2/4/8/16 x batch size 1/10 (16 shows the queue running dry), with a modelled 20 ms round trip per SQS call.
 
 Exercises
 ---------

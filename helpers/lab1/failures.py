@@ -86,7 +86,7 @@ class PoisonResult(OneRun):
             f"Receives before the move to the DLQ: {receives}.",
             f"DLQ after the buggy run: {self.dlq_after_first_run} messages.",
             f"  {self.invariant_before}",
-            f"{self.fixed_at / 60:.0f} minutes in: fixed handler deployed, DLQ redriven: "
+            f"{self.fixed_at:.0f} s in: fixed handler deployed, DLQ redriven: "
             f"{self.redriven} messages moved back and processed; DLQ now {self.dlq_after_redrive}.",
             f"  {self.invariant_after}",
         ])
@@ -121,7 +121,8 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
 
     ``poison`` of the orders are in EUR, which the first (buggy) payment handler rejects; each
     is received ``max_receive_count`` times and then moved to the DLQ. ``fix_after`` clock
-    seconds after the start the fixed handler (it accepts EUR) is deployed, the DLQ is
+    seconds after the start (default: a minute after the last move) the fixed handler (it
+    accepts EUR) is deployed, the DLQ is
     redriven to the source queue and drained.
 
     Example
@@ -155,8 +156,8 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
     on_source = frame[(frame["action"] == "receive") & (frame["resource"] == queue.name)]
     receives = on_source["message_id"].map(message_ids)
     counts = receives[receives.isin(poisoned)].value_counts()
-    if fix_after is None:
-        fix_after = 600.0 if env.clock.simulated else 0.0
+    if fix_after is None:  # someone reads the DLQ and deploys the fix a minute after the last move
+        fix_after = (env.clock.elapsed() - started + 60.0) if env.clock.simulated else 0.0
     env.sleep(max(0.0, started + fix_after - env.clock.elapsed()))  # read the DLQ, fix, deploy
     fixed_at = env.clock.elapsed() - started
     moved = redrive(env, queue)
@@ -332,7 +333,7 @@ THROUGHPUT_API_CALL_SECONDS = 0.02
 
 
 def experiment_throughput(env: Environment, *, orders: int = 80,
-                          consumers: Iterable[int] = (1, 2, 4, 8),
+                          consumers: Iterable[int] = (1, 2, 4, 8, 16),
                           batch_sizes: Iterable[int] = (1, 10), processing_seconds: float = 0.1,
                           api_call_seconds: float = THROUGHPUT_API_CALL_SECONDS,
                           seed: int = 42, progress: bool | None = None) -> ThroughputResult:

@@ -77,10 +77,18 @@ class PanelResult(OneRun):
             f"{self.orders} orders ({self.poison} poison), {s['consumers']} consumers, batch "
             f"{s['batch_size']}, visibility timeout {s['visibility_timeout']} s, seed {s['seed']}",
             self.scenario,
-            f"consumers: {self.report}",
-            f"DLQ: {self.dlq} messages; charged twice: {self.charged_twice} (idempotent handler)",
+            f"consumers: {self.report}".replace(" duplicates)", " of them repeats)"),
+            f"duplicates (a payment delivered again: crash, retry, or SQS's own copy): "
+            f"{self.delivered_again}; charged twice: {self.charged_twice} (idempotent handler)",
+            f"DLQ: {self.dlq} messages",
             str(self.invariant),
         ])
+
+    @property
+    def delivered_again(self) -> int:
+        """Deliveries of a payment already delivered: what the ordering plot marks as duplicate."""
+        order = sqs_plots.delivery_order(self.labelled_frame(), queue="orders")
+        return int(order["duplicate"].sum())
 
     def figure(self) -> Figure:
         """Queue depth, throughput per consumer, DLQ depth and per-customer order, 2 x 2."""

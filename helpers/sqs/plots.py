@@ -45,6 +45,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..platform.plotting import CourseFigure, new_figure
 from .series import (
@@ -88,6 +89,12 @@ _ORANGE = "#ff7f0e"
 
 
 # -- plots ------------------------------------------------------------------------------
+def _counts(ax: Axes, *axes: str) -> None:
+    """Integer ticks on the axes that count messages."""
+    for name in axes or ("y",):
+        getattr(ax, f"{name}axis").set_major_locator(MaxNLocator(integer=True))
+
+
 def _finish(ax: Axes, title: str, xlabel: str, ylabel: str, legend: bool = True) -> None:
     ax.set_title(title)
     ax.set_xlabel(xlabel)
@@ -131,6 +138,7 @@ def plot_queue_depth(env_or_frame: Any, ax: Axes | None = None, *, show_sent: bo
                     linestyle="--", alpha=0.7, label=f"sent to {queue} (accepted)")
     _finish(ax, "Messages waiting in the queue", "clock time since start (s)", "messages")
     ax.set_ylim(bottom=0)
+    _counts(ax)
     return fig
 
 
@@ -191,6 +199,7 @@ def plot_dlq_depth(frame: pd.DataFrame, ax: Axes | None = None) -> Figure:
                 transform=ax.transAxes)
     _finish(ax, "Messages in the dead-letter queue", "clock time since start (s)", "messages")
     ax.set_ylim(bottom=0)
+    _counts(ax)
     return fig
 
 
@@ -236,16 +245,18 @@ def plot_ordering(frames: Mapping[str, pd.DataFrame], axes: Sequence[Axes] | Non
         late = order[order["out_of_order"]]
         again = order[order["duplicate"]]
         ax.scatter(late["send_position"], late["receive_position"], marker="x", s=60, color=_RED,
-                   zorder=3, gid=OUT_OF_ORDER, label=f"out of order ({len(late)})")
+                   zorder=3, gid=OUT_OF_ORDER,
+                   label=f"out of order: overtaken by a later payment ({len(late)})")
         ax.scatter(again["send_position"], again["receive_position"], marker="o", s=70,
                    facecolors="none", edgecolors=_ORANGE, linewidths=1.5, zorder=3, gid=DUPLICATE,
-                   label=f"duplicate ({len(again)})")
+                   label=f"duplicate: delivered again ({len(again)})")
         groups = order["group"].nunique()
         ax.set_xlim(0.5, top + 0.5)
         ax.set_ylim(0.5, top + 0.5)
         _finish(ax, f"{label}: {len(late)} out of order, {len(again)} duplicates",
                 f"send position in its group ({groups} groups)", "receive position in its group")
         ax.legend(loc="upper left", fontsize="small")
+        _counts(ax, "x", "y")
     return fig
 
 
@@ -283,6 +294,7 @@ def plot_duplicates_vs_visibility(table: pd.DataFrame, ax: Axes | None = None) -
         title += f" (processing takes {float(table['processing_seconds'].iloc[0]):g} s)"
     _finish(ax, title, "visibility timeout", "orders processed more than once", legend=False)
     ax.set_ylim(0, max([*values, 1]) * 1.2)
+    _counts(ax)
     ax.grid(True, axis="y", alpha=0.3)
     ax.grid(False, axis="x")
     return fig
@@ -303,8 +315,8 @@ def plot_throughput_grid(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     -------
     >>> t = pd.DataFrame({"consumers": [1, 2, 1, 2], "batch_size": [1, 1, 10, 10],
     ...                   "throughput": [1.0, 2.0, 5.0, 9.5]})
-    >>> len(plot_throughput_grid(t).axes[0].lines)
-    2
+    >>> len(plot_throughput_grid(t).axes[0].lines)  # 2 batch sizes, each with its linear reference
+    4
     """
     fig, ax = new_figure(ax, (7, 4))
     top = table.groupby("consumers")["throughput"].max().to_dict()
@@ -320,9 +332,18 @@ def plot_throughput_grid(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
             below = y < top.get(x, y)  # the lower of two lines: its number goes underneath
             ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points",
                         xytext=(0, -12 if below else 6), ha="center", fontsize="small")
-    ax.set_xscale("log", base=2)
     consumers = sorted(table["consumers"].unique())
+    for i, (_batch, rows) in enumerate(table.groupby("batch_size")):
+        rows = rows.sort_values("consumers")
+        first = rows.iloc[0]
+        per = first["throughput"] / first["consumers"]
+        ax.plot(consumers, [per * c for c in consumers], color=_COLOURS[i % len(_COLOURS)],
+                linestyle=":", alpha=0.6,
+                label="linear scaling (n x one consumer)" if i == 0 else None)
     ax.set_xticks(consumers, [str(int(c)) for c in consumers])
+    ax.set_xlim(0, max(consumers) + 0.5)
+    ax.text(0.99, 0.02, "below the dotted line: consumers wait for work (the queue runs dry)",
+            transform=ax.transAxes, ha="right", va="bottom", fontsize="small", color="grey")
     _finish(ax, "Throughput vs consumers and batch size", "consumers (workers)",
             "messages processed per second")
     ax.set_ylim(bottom=0)
