@@ -26,13 +26,14 @@ What stays course code, and why
 
 Example
 -------
->>> import helpers, json
+>>> import helpers
+>>> from helpers.sqs.types import LambdaContext
 >>> env = helpers.connect(quiet=True)
 >>> seen = []
 >>> handler = make_batch_handler(lambda record: seen.append(record.message_id), idempotency=env)
 >>> event = {"Records": [_record("m1", '{"order_id": "ord-1"}'),
 ...                      _record("m2", '{"order_id": "ord-1"}')]}
->>> handler(event, None)
+>>> handler(event, LambdaContext("order-processor", "req-1"))
 {'batchItemFailures': []}
 >>> seen
 ['m1']
