@@ -1,5 +1,5 @@
 # SecureCart workbook. Two commands do everything on a fresh machine with python3 (>= 3.11) and pip:
-#   make lab    venv + install + JupyterLab on notebooks/
+#   make lab    venv + install + JupyterLab on your working copy in workbook/ (no solutions)
 #   make test   venv + install + ruff + unit tests + nbval (moto, server) + re-run checks
 PY ?= python3
 VENV := .venv
@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 XDIST ?= -n 2
 NBVAL := $(BIN)/pytest -q $(XDIST) --dist loadfile --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: install lab test lint unit nbval nbval-server rerun notebooks student bench clean
+.PHONY: install lab lab-instructor fresh workbook test lint unit nbval nbval-server rerun notebooks student bench clean
 
 # A .venv left by another Python (or a failed install with one) is rebuilt, not reused.
 $(STAMP): pyproject.toml
@@ -27,8 +27,23 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # --allow-root only where the user is root (containers, CI machines).
-lab: install
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# The student's working copy: made on the first run, never overwritten (edits survive).
+workbook: install
+	$(BIN)/python tools/make_student.py
+
+lab: workbook
+	$(BIN)/jupyter lab workbook/ $(ROOT_FLAG)
+
+# The instructor's notebooks, solutions filled in.
+lab-instructor: install
+	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG)
+
+# A fresh working copy of one notebook: make fresh NB=03 (the old copy is kept as .bak)
+fresh: install
+	@test -n "$(NB)" || { echo "usage: make fresh NB=03"; exit 2; }
+	$(BIN)/python tools/make_student.py --fresh $(NB)
 
 lint: install
 	$(BIN)/ruff check helpers tests tools notebooks
@@ -52,9 +67,9 @@ test: lint unit nbval nbval-server rerun
 notebooks: install
 	$(BIN)/python tools/execute_notebooks.py $(NB)
 
-# Student copies (solutions replaced by starters) in build/student/
+# Student copies of every notebook (solutions replaced by starters) in build/student/
 student: install
-	$(BIN)/python tools/make_student.py
+	$(BIN)/python tools/make_student.py --out build/student
 
 bench: install
 	$(BIN)/python tools/bench.py

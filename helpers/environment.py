@@ -182,6 +182,9 @@ class Environment:
         self._environ_patch: Any = None
         self._session: boto3.Session | None = None
         self._tearing_down = False
+        #: Per-environment state of the course modules (a notebook's hint book, counters...):
+        #: a fresh ``connect()`` starts from nothing. Keyed by the module that owns it.
+        self.state: dict[str, Any] = {}
 
     # -- identity ---------------------------------------------------------------------
     @property

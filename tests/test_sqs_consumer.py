@@ -11,7 +11,6 @@ import pytest
 from helpers.data import OrderGenerator
 from helpers.platform.errors import InvalidParameterError
 from helpers.sqs import (
-    IdempotencyStore,
     Scenario,
     check_delivery,
     create_queue,
@@ -195,15 +194,13 @@ def test_crash_before_delete_redelivers_and_idempotency_processes_once(env):
     q = create_queue(env, "orders", max_receive_count=10)
     sent = orders(60)
     send_orders(env, q, sent)
-    store = IdempotencyStore()
     effects = []
-    handler = make_batch_handler(lambda r: effects.append(body_of(r)["order_id"]), store=store)
+    handler = make_batch_handler(lambda r: effects.append(body_of(r)["order_id"]), idempotency=env)
     # WHEN consumed
     report = run_consumers(env, q, handler, workers=3, processing_seconds=0.1,
                            scenario=Scenario(seed=4, crash_before_delete=0.3))
-    # THEN crashes caused redeliveries that the store skipped
+    # THEN crashes caused redeliveries that Powertools' idempotency skipped
     assert report.crashes > 0 and report.duplicates > 0
-    assert store.hits == report.duplicates
     assert len(rows(env, "crash")) == report.crashes
     # AND every order's side effect happened exactly once, nothing lost
     assert sorted(effects) == sorted(o["order_id"] for o in sent)
@@ -218,12 +215,11 @@ def test_emulated_duplicates_are_absorbed_by_idempotency(env):
     q = create_queue(env, "orders")
     sent = orders(100)
     send_orders(env, q, sent)
-    store = IdempotencyStore()
     effects = []
     report = run_consumers(env, q, make_batch_handler(lambda r: effects.append(body_of(r)["order_id"]),
-                                                      store=store),
+                                                      idempotency=env),
                            workers=2, scenario=Scenario(seed=1, duplicate_rate=0.1))
-    assert report.duplicates == store.hits == len(rows(env, "duplicate")) > 0
+    assert report.duplicates == len(rows(env, "duplicate")) > 0
     assert sorted(effects) == sorted(o["order_id"] for o in sent)
     assert env.delivery.duplicate_rate == 0.0  # the scenario's delivery model was restored
 
@@ -319,9 +315,8 @@ def test_end_to_end_over_http(server_env):
     q = create_queue(env, "orders", fifo=True)
     sent = orders(30)
     send_orders(env, q, sent)
-    store = IdempotencyStore()
     effects = []
-    handler = make_batch_handler(lambda r: effects.append(body_of(r)), store=store)
+    handler = make_batch_handler(lambda r: effects.append(body_of(r)), idempotency=env)
     # WHEN two workers consume with crashes and one poison order
     report = run_consumers(env, q, handler, workers=2, processing_seconds=0.1,
                            scenario=Scenario(seed=2, crash_before_delete=0.2, poison={"ord-00004"}))

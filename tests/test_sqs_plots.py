@@ -221,8 +221,13 @@ def test_throughput_grid_has_a_line_per_batch_size():
     table = pd.DataFrame(rows, columns=["consumers", "batch_size", "throughput"])
     # WHEN plotted
     ax = plot_throughput_grid(table).axes[0]
-    # THEN two lines, consumers as ticks
-    assert [line.get_label() for line in ax.lines] == ["batch size 1", "batch size 10"]
+    # THEN two measured lines and their linear-scaling references, consumers as ticks on a
+    # linear axis (so linear scaling looks linear), the reference through n x one consumer
+    labels = [line.get_label() for line in ax.lines]
+    assert labels[:2] == ["batch size 1", "batch size 10"]
+    assert labels[2] == "linear scaling (n x one consumer)" and len(ax.lines) == 4
+    assert list(ax.lines[3].get_ydata()) == [5.0, 10.0, 20.0, 40.0]
+    assert ax.get_xscale() == "linear"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "4", "8"]
 
 

@@ -1,11 +1,15 @@
-"""`make student`: the student copy holds starters, not solutions, and gives no answer away."""
+"""The student working copy (`make lab`): starters instead of answers, made once, never overwritten."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+
+import helpers.lab1
+from helpers.course.student import make_working_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -13,12 +17,17 @@ sys.path.insert(0, str(ROOT / "tools"))
 from make_student import student_copy  # noqa: E402
 
 LAB1 = ROOT / "notebooks" / "03_lab1_sqs_order_processing.ipynb"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _solutions(nb) -> list[int]:
+    return [i for i, c in enumerate(nb.cells) if "solution" in c.metadata.get("tags", [])]
 
 
 def test_student_copy_has_starters_and_no_answers(tmp_path):
     # GIVEN the committed Lab 1 notebook with solutions
     committed = nbformat.read(LAB1, as_version=4)
-    solutions = [i for i, c in enumerate(committed.cells) if "solution" in c.metadata.get("tags", [])]
+    solutions = _solutions(committed)
     assert len(solutions) >= 4
     # WHEN the student copy is written
     copy = nbformat.read(student_copy(LAB1, tmp_path), as_version=4)
@@ -28,7 +37,56 @@ def test_student_copy_has_starters_and_no_answers(tmp_path):
         assert cell.source == committed.cells[index].metadata["starter"]
         assert cell.source != committed.cells[index].source
         assert cell.outputs == [] and check.outputs == []
-        assert "check_" in check.source
-    # AND every other cell is as committed
+        assert "helpers.lab1.check(" in check.source
+    # AND no answer appears anywhere in the copy (sources or outputs)
+    text = nbformat.writes(copy)
+    for exercise in helpers.lab1.EXERCISES.values():
+        assert exercise.hints.answer not in text
+    for index in solutions:
+        starter = committed.cells[index].metadata["starter"]
+        answer = [line.strip() for line in committed.cells[index].source.splitlines()
+                  if line.strip() and line not in starter]
+        assert answer and not [line for line in answer if line in text], answer
+    assert "✔ exercise" not in text
+    # AND every other cell is as committed, outputs included
     others = [i for i in range(len(copy.cells)) if i not in solutions and i - 1 not in solutions]
     assert all(copy.cells[i].source == committed.cells[i].source for i in others)
+    assert all(copy.cells[i].get("outputs") == committed.cells[i].get("outputs") for i in others)
+
+
+def test_working_copy_is_made_once_and_never_overwritten(tmp_path):
+    # GIVEN a working copy made by `make lab`
+    workbook = tmp_path / "workbook"
+    first = make_working_copy(ROOT / "notebooks", workbook)
+    assert [what for _, what in first] == ["created"] * len(NOTEBOOKS)
+    # AND a student's edit in it
+    mine = workbook / LAB1.name
+    nb = nbformat.read(mine, as_version=4)
+    nb.cells[_solutions(nb)[0]].source = "MAX_RECEIVE_COUNT = 7  # my answer"
+    nbformat.write(nb, mine)
+    # WHEN `make lab` runs again
+    again = make_working_copy(ROOT / "notebooks", workbook)
+    # THEN nothing is overwritten and the edit survives
+    assert [what for _, what in again] == ["kept"] * len(NOTEBOOKS)
+    assert "my answer" in mine.read_text()
+    # AND `make fresh NB=03` replaces only that notebook, keeping the old copy
+    fresh = make_working_copy(ROOT / "notebooks", workbook, only="03", fresh=True)
+    assert [(p.name, w) for p, w in fresh] == [(LAB1.name, f"fresh (old copy: {LAB1.name}.bak)")]
+    assert "my answer" not in mine.read_text()
+    assert "my answer" in (workbook / f"{LAB1.name}.bak").read_text()
+
+
+def test_the_working_copy_is_git_ignored_and_outside_notebooks():
+    # nbval collects notebooks/ recursively: the copy must live elsewhere, and never be committed
+    ignored = subprocess.run(["git", "check-ignore", "-q", "workbook/03_x.ipynb"], cwd=ROOT)
+    assert ignored.returncode == 0
+    makefile = (ROOT / "Makefile").read_text()
+    assert "jupyter lab workbook/" in makefile and "jupyter lab notebooks/" in makefile
+
+
+def test_make_student_cli_keeps_an_existing_copy(tmp_path):
+    workbook = tmp_path / "workbook"
+    run = [sys.executable, str(ROOT / "tools" / "make_student.py"), "--workbook", str(workbook)]
+    out1 = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    out2 = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert out1.count("created") == len(NOTEBOOKS) and out2.count("kept") == len(NOTEBOOKS)

@@ -11,11 +11,13 @@ quiz
 topology
     The live topology of a run, read back from the backend and drawn.
 student
-    Student copies: solution cells replaced by their starters.
+    Student copies: solution cells replaced by their starters; the working copy.
+workspace
+    What a check finds in the notebook: names not defined yet, stale objects.
 """
 
 from __future__ import annotations
 
-from . import checks, quiz, results, student, topology
+from . import checks, quiz, results, student, topology, workspace
 
-__all__ = ["checks", "quiz", "results", "student", "topology"]
+__all__ = ["checks", "quiz", "results", "student", "topology", "workspace"]

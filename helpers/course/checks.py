@@ -157,6 +157,18 @@ class Exercise:
                          f'hint("{self.key}").')
         return Verdict(False, self.key, self.title, message, cause, lines, tier)
 
+    def blocked(self, cause: str, message: str) -> Verdict:
+        """A ✘ that is not about the answer (a cell to run first, a torn-down environment):
+        one line, no hint, and the hint tier does not move.
+
+        Example
+        -------
+        >>> ex = Exercise("exercise 1", "maxReceiveCount", Hints("c", "a", "x"))
+        >>> ex.blocked("cell-not-run", "run the cell that sets `MAX_RECEIVE_COUNT` first.")
+        ✘ exercise 1 (maxReceiveCount): run the cell that sets `MAX_RECEIVE_COUNT` first.
+        """
+        return Verdict(False, self.key, self.title, message, cause)
+
     def hint(self, book: HintBook) -> str:
         """The next tier of hint on request (the answer only at the third)."""
         tier = book.next_tier(self.key)

@@ -20,11 +20,14 @@ experiment_poison
 experiment_visibility
     45-second processing against visibility timeouts of 10, 30 and 60 s, then a heartbeat.
 experiment_throughput
-    Consumers 1/2/4/8 x batch size 1/10, with a modelled 20 ms round trip per SQS call.
+    Consumers 1/2/4/8/16 x batch size 1/10 (16 shows the queue running dry), with a modelled 20 ms round trip per SQS call.
 
-Exercises (each prints ``✔ ...`` or ``✘ ...: <what is wrong, how to fix it>`` and returns a bool)
--------------------------------------------------------------------------------------------------
-check_dlq_config, check_idempotent_handler, check_visibility_timeout, check_fifo_group.
+Exercises
+---------
+``check("exercise N")`` runs exercise N's check on the names the notebook defined and returns a
+:class:`~helpers.course.checks.Verdict` (✔/✘, the cause, hints in tiers); ``hint("exercise N")``
+shows the next hint. The checks themselves: check_dlq_config, check_idempotent_handler,
+check_visibility_timeout, check_fifo_group (:mod:`helpers.lab1.checks`).
 Solution cells of the notebook are tagged ``solution`` and keep the student's starting code in
 their metadata (``"starter"``); :func:`helpers.course.student.blank_solutions` makes the
 student version.
@@ -34,8 +37,8 @@ Example
 >>> import helpers
 >>> from helpers import lab1
 >>> env = helpers.connect(quiet=True)
->>> passed = lab1.check_dlq_config(env, 3)  # doctest: +ELLIPSIS
-✔ maxReceiveCount=3: the 2 poison orders reached the DLQ after 3 receives each ...
+>>> lab1.check_dlq_config(env, 5)  # doctest: +ELLIPSIS
+✔ exercise 1 (maxReceiveCount): maxReceiveCount=5: the 2 poison orders reached the DLQ ...
 >>> _ = env.teardown()
 """
 
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 from ..course.student import SOLUTION_TAG, STARTER_KEY, blank_solutions
 from .checks import (
+    check,
     check_dlq_config,
     check_fifo_group,
     check_idempotent_handler,
@@ -58,6 +62,7 @@ from .delivery import (
     experiment_deduplication,
     experiment_ordering,
 )
+from .exercises import EXERCISES, hint
 from .failures import (
     THROUGHPUT_API_CALL_SECONDS,
     PoisonResult,
@@ -84,6 +89,9 @@ __all__ = [
     "experiment_visibility",
     "experiment_throughput",
     "THROUGHPUT_API_CALL_SECONDS",
+    "check",
+    "hint",
+    "EXERCISES",
     "check_dlq_config",
     "check_idempotent_handler",
     "check_visibility_timeout",

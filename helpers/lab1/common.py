@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..course.workspace import bind
 from ..sqs.dlq import inspect_dlq
-from ..sqs.idempotency import IdempotencyStore, make_batch_handler, record_body
+from ..sqs.idempotency import make_batch_handler, record_body
 from ..sqs.invariants import check_delivery
 from ..sqs.queues import OrderQueue, create_queue
 
@@ -34,12 +35,23 @@ class PaymentGateway:
     ['ord-00001']
     """
 
-    def __init__(self) -> None:
+    def __init__(self, env: Environment | None = None) -> None:
         self.charges: Counter[str] = Counter()
+        #: Orders whose next charge fails once with a ``ConnectionError`` (a provider hiccup).
+        self.fail_once: set[str] = set()
+        #: Charge attempts that failed, in order.
+        self.failed: list[str] = []
+        if env is not None:
+            bind(self, env)  # a check can tell a gateway of an earlier connect()
 
     def charge(self, order_id: str, amount: float) -> None:
         """Charge ``amount`` for ``order_id`` (a real provider would move money here)."""
-        self.charges[str(order_id)] += 1
+        order_id = str(order_id)
+        if order_id in self.fail_once:
+            self.fail_once.discard(order_id)
+            self.failed.append(order_id)
+            raise ConnectionError(f"payment provider timed out charging {order_id}")
+        self.charges[order_id] += 1
 
     def charged(self) -> list[str]:
         """Every charge's order id, repeated as often as it was charged."""
@@ -50,8 +62,10 @@ class PaymentGateway:
         return sorted(k for k, v in self.charges.items() if v > 1)
 
     def reset(self) -> None:
-        """Forget every charge."""
+        """Forget every charge (and the pending failures)."""
         self.charges.clear()
+        self.fail_once.clear()
+        self.failed.clear()
 
     def __repr__(self) -> str:
         return (f"PaymentGateway({sum(self.charges.values())} charges for {len(self.charges)} "
@@ -69,10 +83,10 @@ def _charging(gateway: PaymentGateway) -> Callable[[dict[str, Any]], None]:
     return charge_payment
 
 
-def _payment_handler(gateway: PaymentGateway, *, idempotent: bool = True) -> Callable:
-    """The course's payment handler: charge each order (once, with an idempotency store)."""
-    store = IdempotencyStore() if idempotent else None
-    return make_batch_handler(_charging(gateway), store=store)
+def _payment_handler(env: Environment, gateway: PaymentGateway, *, idempotent: bool = True) -> Callable:
+    """The course's payment handler: a Powertools batch handler charging each order (once,
+    with Powertools idempotency on the environment's DynamoDB, unless ``idempotent=False``)."""
+    return make_batch_handler(_charging(gateway), idempotency=env if idempotent else None)
 
 
 def _fresh_queue(env: Environment, base: str, **options: Any) -> OrderQueue:

@@ -135,7 +135,7 @@ def experiment_async_checkout(env: Environment, *, orders: int = 60, customers: 
     send_orders(env, queue, batch, actor="checkout")
     checkout_seconds = env.clock.elapsed() - started
     waiting = queue_depth(env, queue)["visible"]
-    report = run_consumers(env, queue, _payment_handler(gateway), workers=workers, batch_size=10,
+    report = run_consumers(env, queue, _payment_handler(env, gateway), workers=workers, batch_size=10,
                            processing_seconds=processing_seconds)
     frame = env.log.to_frame(mark)
     done = frame[frame["action"] == "process"]
@@ -230,7 +230,7 @@ def experiment_ordering(env: Environment, *, payments: int = 200, customers: int
         queue = _fresh_queue(env, "payments", fifo=fifo)
         gateway = PaymentGateway()
         send_orders(env, queue, batch)
-        run_consumers(env, queue, _payment_handler(gateway), workers=workers, batch_size=batch_size,
+        run_consumers(env, queue, _payment_handler(env, gateway), workers=workers, batch_size=batch_size,
                       scenario=None if fifo else scenario)
         frames[label] = labelled(env.log.to_frame(mark), _queue_labels(queue, _QUEUE_OF[label]))
         invariants[label] = _invariant(env, queue, [p["order_id"] for p in batch], gateway)
@@ -322,7 +322,7 @@ def experiment_deduplication(env: Environment, *, seed: int = 42) -> Deduplicati
     queue = _fresh_queue(env, "dedup", fifo=True)
     first, other = OrderGenerator(seed=seed).payments(2, customers=1)
     gateway = PaymentGateway()
-    handler = _payment_handler(gateway)
+    handler = _payment_handler(env, gateway)
     plan = [(0.0, first, "first send"),
             (60.0, first, "same payment again after 60 s"),
             (120.0, other, "another payment of the same customer"),

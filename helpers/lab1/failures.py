@@ -15,7 +15,7 @@ from ..sqs import plots as sqs_plots
 from ..sqs.consumer import run_consumers
 from ..sqs.dlq import inspect_dlq, redrive
 from ..sqs.faults import Scenario
-from ..sqs.idempotency import IdempotencyStore, make_batch_handler, record_body
+from ..sqs.idempotency import make_batch_handler, record_body
 from ..sqs.producer import send_orders
 from ..sqs.queues import queue_depth
 
@@ -86,7 +86,7 @@ class PoisonResult(OneRun):
             f"Receives before the move to the DLQ: {receives}.",
             f"DLQ after the buggy run: {self.dlq_after_first_run} messages.",
             f"  {self.invariant_before}",
-            f"{self.fixed_at / 60:.0f} minutes in: fixed handler deployed, DLQ redriven: "
+            f"{self.fixed_at:.0f} s in: fixed handler deployed, DLQ redriven: "
             f"{self.redriven} messages moved back and processed; DLQ now {self.dlq_after_redrive}.",
             f"  {self.invariant_after}",
         ])
@@ -104,24 +104,25 @@ class PoisonResult(OneRun):
         return fig
 
 
-def _currency_handler(gateway: PaymentGateway, currencies: set[str]) -> Callable:
+def _currency_handler(env: Environment, gateway: PaymentGateway, currencies: set[str]) -> Callable:
     def charge_payment(record: dict[str, Any]) -> None:
         order = record_body(record)
         if order.get("currency") not in currencies:
             raise ValueError(f"unsupported currency {order.get('currency')!r}")
         gateway.charge(order["order_id"], _amount(order))
-    return make_batch_handler(charge_payment, store=IdempotencyStore())
+    return make_batch_handler(charge_payment, idempotency=env)
 
 
 def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
-                      max_receive_count: int = 3, visibility_timeout: int = 30,
+                      max_receive_count: int = 5, visibility_timeout: int = 30,
                       processing_seconds: float = 0.5, fix_after: float | None = None,
                       seed: int = 42) -> PoisonResult:
     """Poison orders to the DLQ, inspect, fix the handler, redrive: nothing lost.
 
     ``poison`` of the orders are in EUR, which the first (buggy) payment handler rejects; each
     is received ``max_receive_count`` times and then moved to the DLQ. ``fix_after`` clock
-    seconds after the start the fixed handler (it accepts EUR) is deployed, the DLQ is
+    seconds after the start (default: a minute after the last move) the fixed handler (it
+    accepts EUR) is deployed, the DLQ is
     redriven to the source queue and drained.
 
     Example
@@ -145,7 +146,7 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
     gateway = PaymentGateway()
     started = env.clock.elapsed()
     sent = send_orders(env, queue, batch)
-    run_consumers(env, queue, _currency_handler(gateway, {"USD"}), workers=1, batch_size=10,
+    run_consumers(env, queue, _currency_handler(env, gateway, {"USD"}), workers=1, batch_size=10,
                   processing_seconds=processing_seconds)
     table = inspect_dlq(env, queue)
     dlq_ids = [str(x) for x in table["order_id"]]
@@ -155,12 +156,12 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
     on_source = frame[(frame["action"] == "receive") & (frame["resource"] == queue.name)]
     receives = on_source["message_id"].map(message_ids)
     counts = receives[receives.isin(poisoned)].value_counts()
-    if fix_after is None:
-        fix_after = 600.0 if env.clock.simulated else 0.0
+    if fix_after is None:  # someone reads the DLQ and deploys the fix a minute after the last move
+        fix_after = (env.clock.elapsed() - started + 60.0) if env.clock.simulated else 0.0
     env.sleep(max(0.0, started + fix_after - env.clock.elapsed()))  # read the DLQ, fix, deploy
     fixed_at = env.clock.elapsed() - started
     moved = redrive(env, queue)
-    run_consumers(env, queue, _currency_handler(gateway, {"USD", "EUR"}), workers=1, batch_size=10,
+    run_consumers(env, queue, _currency_handler(env, gateway, {"USD", "EUR"}), workers=1, batch_size=10,
                   processing_seconds=processing_seconds)
     after = _invariant(env, queue, [o["order_id"] for o in batch], gateway)
     show = [c for c in ("order_id", "receive_count", "last_error") if c in table.columns]
@@ -219,7 +220,7 @@ def _visibility_run(env: Environment, *, orders: list[dict], timeout: int, heart
     queue = _fresh_queue(env, base, visibility_timeout=timeout, max_receive_count=10)
     gateway = PaymentGateway()
     send_orders(env, queue, orders)
-    run_consumers(env, queue, _payment_handler(gateway, idempotent=False), workers=workers,
+    run_consumers(env, queue, _payment_handler(env, gateway, idempotent=False), workers=workers,
                   batch_size=1, processing_seconds=processing_seconds, heartbeat=heartbeat,
                   scenario=scenario)
     invariant = _invariant(env, queue, [o["order_id"] for o in orders], gateway)
@@ -332,7 +333,7 @@ THROUGHPUT_API_CALL_SECONDS = 0.02
 
 
 def experiment_throughput(env: Environment, *, orders: int = 80,
-                          consumers: Iterable[int] = (1, 2, 4, 8),
+                          consumers: Iterable[int] = (1, 2, 4, 8, 16),
                           batch_sizes: Iterable[int] = (1, 10), processing_seconds: float = 0.1,
                           api_call_seconds: float = THROUGHPUT_API_CALL_SECONDS,
                           seed: int = 42, progress: bool | None = None) -> ThroughputResult:
@@ -371,7 +372,7 @@ def experiment_throughput(env: Environment, *, orders: int = 80,
         queue = _fresh_queue(env, "throughput")
         gateway = PaymentGateway()
         send_orders(env, queue, batch)
-        report = run_consumers(env, queue, _payment_handler(gateway), workers=workers,
+        report = run_consumers(env, queue, _payment_handler(env, gateway), workers=workers,
                                batch_size=size, processing_seconds=processing_seconds,
                                api_call_seconds=api_call_seconds)
         frame = env.log.to_frame(mark)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..data import OrderGenerator
 from ..platform import limits
-from ..platform.errors import InvalidParameterError
+from ..platform.errors import EnvironmentClosedError, InvalidParameterError, SecureCartError
 from ..platform.plotting import new_figure
 from ..sqs import plots as sqs_plots
 from ..sqs.consumer import run_consumers
@@ -33,6 +33,13 @@ from .common import (
 )
 
 __all__ = ["PanelResult", "run_panel_experiment", "panel", "PANEL_DEFAULTS"]
+
+def _require_open(env: Environment) -> None:
+    if getattr(env, "closed", False):
+        raise EnvironmentClosedError(
+            "The Lab 1 panel needs an open environment and this one was torn down (by the "
+            "notebook's last cell): run the `env = helpers.connect(...)` cell, then this cell again.")
+
 
 # -- the panel ---------------------------------------------------------------------------
 #: The panel's starting settings (also what the notebook's static run shows).
@@ -70,10 +77,18 @@ class PanelResult(OneRun):
             f"{self.orders} orders ({self.poison} poison), {s['consumers']} consumers, batch "
             f"{s['batch_size']}, visibility timeout {s['visibility_timeout']} s, seed {s['seed']}",
             self.scenario,
-            f"consumers: {self.report}",
-            f"DLQ: {self.dlq} messages; charged twice: {self.charged_twice} (idempotent handler)",
+            f"consumers: {self.report}".replace(" duplicates)", " of them repeats)"),
+            f"duplicates (a payment delivered again: crash, retry, or SQS's own copy): "
+            f"{self.delivered_again}; charged twice: {self.charged_twice} (idempotent handler)",
+            f"DLQ: {self.dlq} messages",
             str(self.invariant),
         ])
+
+    @property
+    def delivered_again(self) -> int:
+        """Deliveries of a payment already delivered: what the ordering plot marks as duplicate."""
+        order = sqs_plots.delivery_order(self.labelled_frame(), queue="orders")
+        return int(order["duplicate"].sum())
 
     def figure(self) -> Figure:
         """Queue depth, throughput per consumer, DLQ depth and per-customer order, 2 x 2."""
@@ -111,6 +126,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
     True
     >>> _ = env.teardown()
     """
+    _require_open(env)
     unknown = set(settings) - set(PANEL_DEFAULTS)
     if unknown:
         raise InvalidParameterError(
@@ -127,7 +143,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
                          max_receive_count=3)
     gateway = PaymentGateway()
     send_orders(env, queue, batch)
-    report = run_consumers(env, queue, _payment_handler(gateway), workers=int(s["consumers"]),
+    report = run_consumers(env, queue, _payment_handler(env, gateway), workers=int(s["consumers"]),
                            batch_size=int(s["batch_size"]), scenario=scenario,
                            processing_seconds=PANEL_PROCESSING_SECONDS, progress=progress)
     dlq = _dlq_order_ids(env, queue)
@@ -174,6 +190,7 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
     2
     >>> _ = env.teardown()
     """
+    _require_open(env)
     try:
         import ipywidgets as w
     except ImportError:  # pragma: no cover - ipywidgets is a course dependency
@@ -213,7 +230,11 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
         values = {k: c.value for k, c in controls.items()}
         with out:
             out.clear_output(wait=True)
-            result = run_panel_experiment(env, orders=orders, progress=True, **values)
+            try:
+                result = run_panel_experiment(env, orders=orders, progress=True, **values)
+            except SecureCartError as err:  # e.g. the environment was torn down: one line
+                print(f"✘ {err}")
+                return None
             display(result.figure())
             print(result)
         last[:] = [result]

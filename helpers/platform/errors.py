@@ -52,7 +52,20 @@ __all__ = [
 
 
 class SecureCartError(Exception):
-    """Base error of every failure the course helpers raise on purpose."""
+    """Base error of every failure the course helpers raise on purpose.
+
+    In a notebook, IPython shows an exception through its ``_render_traceback_()`` when it
+    has one: a course error is then its one line (name and message, which says what to run
+    or change), not a 40-line traceback through the helpers.
+
+    Example
+    -------
+    >>> EnvironmentClosedError("run the connect cell")._render_traceback_()
+    ['EnvironmentClosedError: run the connect cell']
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
 
 
 class UnknownBackendError(SecureCartError, ValueError):

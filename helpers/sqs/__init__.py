@@ -6,9 +6,14 @@ One module per concept:
 ``producer``     send orders in validated batches, re-sending failed entries
 ``consumer``     the stand-in for Lambda's SQS event source mapping (virtual workers on moto)
 ``faults``       seeded fault scenarios (crash, slow, poison, outage; duplicates emulated)
-``idempotency``  skip repeated orders; turn a per-record function into a batch handler
+``idempotency``  Powertools batch handlers; the DynamoDB table of Powertools' idempotency
+``mapping``      the event source mapping's batch logic (Lambda event/context, outcomes)
+``runners``      virtual workers on the simulated clock, threads on AWS
 ``dlq``          inspect a DLQ without consuming it, redrive it, count it
 ``invariants``   the "sent = processed once + in the DLQ; none lost" check
+``validation``   queue settings checked against the SQS rules before anything is created
+``series``       the numbers behind the plots, from env.log frames
+``plots``        the plots (optional ax, PNG)
 ``types``        the Lambda wire shapes (SQSEvent, SQSRecord, PartialBatchResponse)
 ``plumbing``     plain queues for notebooks 01-02: create, subscribe to SNS, allow sends, drain
 
@@ -36,9 +41,9 @@ from .dlq import dlq_depth, inspect_dlq, redrive
 from .faults import Scenario
 from .idempotency import (
     BatchHandler,
-    IdempotencyStore,
-    idempotent,
+    idempotency_table,
     make_batch_handler,
+    persistence_layer,
     record_body,
 )
 from .invariants import DeliveryCheck, check_delivery
@@ -60,8 +65,8 @@ __all__ = [
     "ConsumerReport",
     "run_consumers",
     "build_event",
-    "IdempotencyStore",
-    "idempotent",
+    "idempotency_table",
+    "persistence_layer",
     "make_batch_handler",
     "BatchHandler",
     "record_body",

@@ -1,33 +1,43 @@
-"""Idempotent processing: remember which orders were processed, skip the repeats.
+"""Idempotent batch handlers with Powertools for AWS Lambda (Python), on the environment's DynamoDB.
 
 SQS delivers at least once (standard queues duplicate; any queue redelivers after a crash or
-an expired visibility timeout), so the consumer must make a second delivery harmless. The
-pattern, as in Powertools for AWS Lambda: before processing, *claim* the record's key
-(``order_id``) in a store with a conditional write; a claim that finds the key completed is
-a duplicate and is skipped (the stored result is returned); a failed processing releases the
-claim so the retry can run.
+an expired visibility timeout), so a consumer must make a second delivery harmless. The
+course does not hand-write that: handlers are Powertools handlers, as on real Lambda.
 
-Stores
-------
-memory (moto and server backends, default)
-    A dict held by the store object.
-DynamoDB (``aws`` backend, or ``IdempotencyStore(env, use_dynamodb=True)`` anywhere)
-    A table ``securecart-<run>-idempotency`` (key ``id``), created on first use and deleted by
-    ``env.teardown()``; the claim is ``PutItem`` with ``attribute_not_exists(id)``, so
-    concurrent Lambda invocations cannot both claim an order.
+* Partial batch responses: :class:`~aws_lambda_powertools.utilities.batch.BatchProcessor`
+  (standard queues) or
+  :class:`~aws_lambda_powertools.utilities.batch.SqsFifoPartialProcessor` (FIFO: after a
+  failure, the later records of the same message group fail too, so the group's order holds)
+  with ``process_partial_response``.
+* Idempotency: ``idempotent_function`` with a ``DynamoDBPersistenceLayer`` on a table of this
+  environment (moto locally, the real table on AWS). The key is the ``order_id`` in the body
+  (``IdempotencyConfig(event_key_jmespath="order_id")``), never the SQS ``messageId``: a
+  producer's resend of the same payment is a new message with a new ``messageId``.
+
+What stays course code, and why
+-------------------------------
+:func:`idempotency_table`
+    Powertools expects the table to exist (partition key ``id``, TTL on ``expiration``);
+    creating it is the one step Powertools leaves to infrastructure code (SAM/CDK).
+:class:`BatchHandler` / :func:`make_batch_handler`
+    A thin builder of the Powertools objects above for the course's own experiments (one
+    line per experiment instead of twelve), which also keeps each failed record's exception
+    (``handler.errors``) so the event log and ``inspect_dlq`` can show *why* it failed.
 
 Example
 -------
->>> from helpers.sqs.idempotency import IdempotencyStore, make_batch_handler
->>> store = IdempotencyStore()
+>>> import helpers
+>>> from helpers.sqs.types import LambdaContext
+>>> env = helpers.connect(quiet=True)
 >>> seen = []
->>> handler = make_batch_handler(lambda record: seen.append(record["body"]), store=store)
->>> event = {"Records": [{"messageId": "m1", "body": '{"order_id": "ord-1"}'},
-...                      {"messageId": "m2", "body": '{"order_id": "ord-1"}'}]}
->>> handler(event, None)
+>>> handler = make_batch_handler(lambda record: seen.append(record.message_id), idempotency=env)
+>>> event = {"Records": [_record("m1", '{"order_id": "ord-1"}'),
+...                      _record("m2", '{"order_id": "ord-1"}')]}
+>>> handler(event, LambdaContext("order-processor", "req-1"))
 {'batchItemFailures': []}
->>> seen, store.hits
-(['{"order_id": "ord-1"}'], 1)
+>>> seen
+['m1']
+>>> _ = env.teardown()
 """
 
 from __future__ import annotations
@@ -37,242 +47,125 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    SqsFifoPartialProcessor,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
 
-from ..platform.errors import GroupBlockedError, IdempotencyInProgressError
-from .types import PartialBatchResponse, SQSEvent, SQSRecord
+from .types import PartialBatchResponse, SQSEvent
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["IdempotencyStore", "idempotent", "make_batch_handler", "BatchHandler", "order_key",
-           "record_body"]
+__all__ = ["idempotency_table", "persistence_layer", "make_batch_handler", "BatchHandler",
+           "record_body", "IDEMPOTENCY_TABLE", "IDEMPOTENCY_KEY"]
 
-_IN_PROGRESS = "IN_PROGRESS"
-_COMPLETED = "COMPLETED"
+#: Base name of the environment's idempotency table (``securecart-<run>-idempotency``).
+IDEMPOTENCY_TABLE = "idempotency"
+#: The JMESPath of the idempotency key in a payment/order body.
+IDEMPOTENCY_KEY = "order_id"
 
 
-def record_body(record: SQSRecord | dict) -> Any:
-    """The record's body decoded from JSON (the raw text when it is not JSON)."""
-    body = record.get("body")
+def _record(message_id: str, body: str, arn: str = "arn:aws:sqs:us-east-1:123456789012:q") -> dict:
+    """A minimal Lambda SQS record (for examples and tests)."""
+    return {"messageId": message_id, "receiptHandle": f"rh-{message_id}", "body": body,
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0",
+                           "SenderId": "x", "ApproximateFirstReceiveTimestamp": "0"},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+            "eventSourceARN": arn, "awsRegion": "us-east-1"}
+
+
+def record_body(record: Any) -> Any:
+    """The record's body decoded from JSON (the raw text when it is not JSON).
+
+    ``record`` is a Lambda record dict or a Powertools ``SQSRecord``.
+
+    Example
+    -------
+    >>> record_body({"body": '{"order_id": "ord-1"}'})
+    {'order_id': 'ord-1'}
+    """
+    body = record.get("body") if isinstance(record, dict) else getattr(record, "body", None)
     try:
         return json.loads(body) if isinstance(body, str) else body
     except ValueError:
         return body
 
 
-def order_key(record: SQSRecord | dict, body: Any) -> str:
-    """The default idempotency key: the order's ``order_id``."""
-    return body["order_id"]
+def idempotency_table(env: Environment, base: str = IDEMPOTENCY_TABLE) -> str:
+    """The DynamoDB table Powertools' idempotency utility writes to, created once per environment.
 
+    Partition key ``id`` (string) and TTL on ``expiration``: the layout
+    ``DynamoDBPersistenceLayer`` expects by default. The table is one of this run's resources,
+    so ``env.teardown()`` deletes it and a new ``connect()`` starts from an empty one.
 
-class IdempotencyStore:
-    """Keys already processed, with their results; counts the duplicates it skipped.
-
-    Parameters
-    ----------
-    env
-        The course environment; needed for the DynamoDB store. ``None`` gives a memory store.
-    use_dynamodb
-        ``None`` (default): DynamoDB on ``aws``, memory otherwise. ``True``/``False`` forces.
-    name
-        Base name of the DynamoDB table (the run prefix is added).
-
-    Attributes
-    ----------
-    hits : int
-        Duplicates skipped (claims that found the key completed).
-    backend : str
-        ``"memory"`` or ``"dynamodb"``.
+    Returns
+    -------
+    str
+        The table name (``securecart-<run>-idempotency``).
 
     Example
     -------
-    >>> store = IdempotencyStore()
-    >>> store.begin("ord-1")
-    (True, None)
-    >>> store.complete("ord-1", "charged")
-    >>> store.begin("ord-1"), store.hits
-    ((False, 'charged'), 1)
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> idempotency_table(env)
+    'securecart-demo-idempotency'
+    >>> idempotency_table(env) in env.client("dynamodb").list_tables()["TableNames"]
+    True
+    >>> _ = env.teardown()
     """
-
-    def __init__(self, env: Environment | None = None, *, use_dynamodb: bool | None = None,
-                 name: str = "idempotency") -> None:
-        if use_dynamodb is None:
-            use_dynamodb = env is not None and env.backend == "aws"
-        if use_dynamodb and env is None:
-            raise ValueError("A DynamoDB idempotency store needs the environment: "
-                             "IdempotencyStore(env, use_dynamodb=True).")
-        self.env = env
-        self.backend = "dynamodb" if use_dynamodb else "memory"
-        self.hits = 0
-        self._items: dict[str, tuple[str, Any]] = {}
-        self._table: str | None = None
-        self._name = name
-
-    def __repr__(self) -> str:
-        return f"IdempotencyStore({self.backend}, {len(self)} keys, {self.hits} duplicates skipped)"
-
-    # -- DynamoDB -----------------------------------------------------------------------
-    def _ddb(self) -> Any:
-        ddb = self.env.client("dynamodb")
-        if self._table is None:
-            table = self.env.name(self._name, "dynamodb")
-            try:
-                ddb.create_table(
-                    TableName=table, BillingMode="PAY_PER_REQUEST",
-                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                )
-                ddb.get_waiter("table_exists").wait(TableName=table)
-            except ClientError as err:
-                if err.response["Error"]["Code"] != "ResourceInUseException":
-                    raise
-            self._table = table
-        return ddb
-
-    # -- the protocol -------------------------------------------------------------------
-    def begin(self, key: str) -> tuple[bool, Any]:
-        """Claim ``key``: ``(True, None)`` when new; ``(False, result)`` for a duplicate.
-
-        Raises
-        ------
-        IdempotencyInProgressError
-            Another worker claimed the key and has not finished (retry the record later).
-        """
-        key = str(key)
-        if self.backend == "memory":
-            state = self._items.get(key)
-            if state is None:
-                self._items[key] = (_IN_PROGRESS, None)
-                return True, None
-        else:
-            ddb = self._ddb()
-            try:
-                ddb.put_item(TableName=self._table, Item={"id": {"S": key}, "status": {"S": _IN_PROGRESS}},
-                             ConditionExpression="attribute_not_exists(id)")
-                return True, None
-            except ClientError as err:
-                if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
-            item = ddb.get_item(TableName=self._table, Key={"id": {"S": key}},
-                                ConsistentRead=True).get("Item", {})
-            result = json.loads(item["result"]["S"]) if "result" in item else None
-            state = (item.get("status", {}).get("S", _IN_PROGRESS), result)
-        if state[0] == _COMPLETED:
-            self.hits += 1
-            return False, state[1]
-        raise IdempotencyInProgressError(
-            f"Order key {key!r} is being processed by another worker right now (its claim is "
-            "IN_PROGRESS). The record fails this time and SQS redelivers it after the visibility "
-            "timeout, when the first worker has finished. Nothing to fix unless it repeats: "
-            "then a worker died mid-processing; call store.release(key)."
-        )
-
-    def complete(self, key: str, result: Any = None) -> None:
-        """Mark ``key`` processed, with ``result`` (JSON-serialisable on DynamoDB)."""
-        key = str(key)
-        if self.backend == "memory":
-            self._items[key] = (_COMPLETED, result)
-        else:
-            self._ddb().put_item(TableName=self._table, Item={
-                "id": {"S": key}, "status": {"S": _COMPLETED},
-                "result": {"S": json.dumps(result, default=str)}})
-
-    def release(self, key: str) -> None:
-        """Forget a claim (processing failed: the retry must run)."""
-        key = str(key)
-        if self.backend == "memory":
-            self._items.pop(key, None)
-        else:
-            self._ddb().delete_item(TableName=self._table, Key={"id": {"S": key}})
-
-    def __contains__(self, key: object) -> bool:
-        if self.backend == "memory":
-            state = self._items.get(str(key))
-            return state is not None and state[0] == _COMPLETED
-        item = self._ddb().get_item(TableName=self._table, Key={"id": {"S": str(key)}},
-                                    ConsistentRead=True).get("Item")
-        return bool(item) and item["status"]["S"] == _COMPLETED
-
-    def keys(self) -> list[str]:
-        """The completed keys (a scan on DynamoDB)."""
-        if self.backend == "memory":
-            return [k for k, (status, _) in self._items.items() if status == _COMPLETED]
-        keys: list[str] = []
-        for page in self._ddb().get_paginator("scan").paginate(TableName=self._table):
-            keys += [i["id"]["S"] for i in page["Items"] if i["status"]["S"] == _COMPLETED]
-        return keys
-
-    def __len__(self) -> int:
-        return len(self.keys())
-
-    def clear(self) -> None:
-        """Forget every key and reset ``hits`` (memory store; on DynamoDB deletes the items)."""
-        if self.backend == "dynamodb":
-            for key in self.keys():
-                self.release(key)
-        self._items.clear()
-        self.hits = 0
+    name = env.name(base, "dynamodb")
+    if name in env.resources.of("table"):
+        return name
+    ddb = env.client("dynamodb")
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    ddb.get_waiter("table_exists").wait(TableName=name)
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expiration"})
+    return name
 
 
-def idempotent(store: IdempotencyStore,
-               key: Callable[[SQSRecord, Any], Any] = order_key) -> Callable[[Callable], Callable]:
-    """Decorate a per-record ``process(record)`` so a repeated key is skipped.
-
-    Parameters
-    ----------
-    store
-        Where processed keys live.
-    key
-        ``key(record, body) -> key`` (``body`` is the decoded JSON); default ``order_id``.
+def persistence_layer(env: Environment, table: str | None = None) -> DynamoDBPersistenceLayer:
+    """``DynamoDBPersistenceLayer(table_name=..., boto3_client=env.client("dynamodb"))``.
 
     Example
     -------
-    >>> store = IdempotencyStore()
-    >>> @idempotent(store)
-    ... def charge(record):
-    ...     return "charged"
-    >>> charge({"body": '{"order_id": "o-1"}'}), charge({"body": '{"order_id": "o-1"}'})
-    ('charged', 'charged')
-    >>> store.hits
-    1
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> persistence_layer(env).table_name
+    'securecart-demo-idempotency'
+    >>> _ = env.teardown()
     """
-
-    def decorate(process: Callable[[SQSRecord], Any]) -> Callable[[SQSRecord], Any]:
-        @functools.wraps(process)
-        def wrapper(record: SQSRecord) -> Any:
-            k = str(key(record, record_body(record)))
-            fresh, result = store.begin(k)
-            if not fresh:
-                return result
-            try:
-                result = process(record)
-            except BaseException:
-                store.release(k)
-                raise
-            store.complete(k, result)
-            return result
-
-        wrapper.store = store  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
+    return DynamoDBPersistenceLayer(table_name=table or idempotency_table(env),
+                                    boto3_client=env.client("dynamodb"))
 
 
 class BatchHandler:
-    """A Lambda-shaped batch handler built from a per-record function.
+    """A Lambda SQS batch handler built from a per-record function with Powertools.
 
-    Call it as ``handler(event, context)``; it returns ``{"batchItemFailures": [...]}``
-    naming each record whose ``process`` raised. On a FIFO queue (``eventSourceARN`` ending in
-    ``.fifo``) a failure also fails the later records of the same group in the batch, without
-    processing them, so the group's order holds on the retry.
+    Call it as ``handler(event, context)``: it runs ``process_partial_response`` with a
+    ``BatchProcessor`` (or a ``SqsFifoPartialProcessor(skip_group_on_error=True)`` when the
+    records come from a ``.fifo`` queue) and returns ``{"batchItemFailures": [...]}``. With an
+    idempotency layer, ``process`` is wrapped in ``idempotent_function`` keyed on the body's
+    ``order_id``, under a key prefix of its own (``name``), so two handlers sharing the table
+    never see each other's orders.
 
     Attributes
     ----------
     process
-        The per-record function (wrapped by :func:`idempotent` when a store is given).
-    store
-        The idempotency store, or ``None``.
+        The per-record function (it receives a Powertools ``SQSRecord``; ``record["body"]``
+        and ``record.body`` both work).
+    persistence
+        The ``DynamoDBPersistenceLayer`` or ``None``.
     errors
         ``messageId -> exception`` of the last call's failed records.
     calls
@@ -281,70 +174,86 @@ class BatchHandler:
     Example
     -------
     >>> def process(record):
-    ...     if "bad" in record["body"]:
+    ...     if "bad" in record.body:
     ...         raise ValueError("cannot parse")
     >>> handler = BatchHandler(process)
-    >>> handler({"Records": [{"messageId": "a", "body": "ok"}, {"messageId": "b", "body": "bad"}]}, None)
+    >>> handler({"Records": [_record("a", "ok"), _record("b", "bad")]}, None)
     {'batchItemFailures': [{'itemIdentifier': 'b'}]}
     >>> str(handler.errors["b"])
     'cannot parse'
     """
 
-    def __init__(self, process: Callable[[SQSRecord], Any], *, store: IdempotencyStore | None = None,
-                 key: Callable[[SQSRecord, Any], Any] = order_key) -> None:
-        self.process = idempotent(store, key)(process) if store is not None else process
-        self.store = store
+    def __init__(self, process: Callable[[Any], Any], *,
+                 persistence: DynamoDBPersistenceLayer | None = None,
+                 key: str = IDEMPOTENCY_KEY, name: str = "order-processor") -> None:
+        self.persistence = persistence
         self.errors: dict[str, BaseException] = {}
         self.calls = 0
+        self.name = name
+        self._config = IdempotencyConfig(event_key_jmespath=key)
+        if persistence is not None:
+            @idempotent_function(data_keyword_argument="body", config=self._config,
+                                 persistence_store=persistence, key_prefix=name)
+            def once(body: Any, record: Any) -> None:
+                process(record)
+
+            self.process: Callable[[Any], Any] = lambda record: once(body=record_body(record),
+                                                                     record=record)
+        else:
+            # Powertools calls the record handler as handler(record=...): any name works here.
+            self.process = lambda record: process(record)
+        self._standard = BatchProcessor(event_type=EventType.SQS)
+        self._fifo = SqsFifoPartialProcessor(skip_group_on_error=True)
         functools.update_wrapper(self, process, updated=())
 
     def __call__(self, event: SQSEvent, context: Any = None) -> PartialBatchResponse:
         self.calls += 1
         self.errors = {}
-        failures = []
-        failed_groups: set[str] = set()
-        for record in event["Records"]:
-            message_id = record["messageId"]
-            fifo = str(record.get("eventSourceARN", "")).endswith(".fifo")
-            group = (record.get("attributes") or {}).get("MessageGroupId") if fifo else None
-            if group is not None and group in failed_groups:
-                self.errors[message_id] = GroupBlockedError(
-                    f"not processed: an earlier message of group {group!r} failed in this batch "
-                    "(FIFO order)")
-                failures.append({"itemIdentifier": message_id})
-                continue
-            try:
-                self.process(record)
-            except Exception as exc:  # every failure is reported per record
-                self.errors[message_id] = exc
-                failures.append({"itemIdentifier": message_id})
-                if group is not None:
-                    failed_groups.add(group)
-        return {"batchItemFailures": failures}
+        records = event.get("Records", [])
+        fifo = bool(records) and str(records[0].get("eventSourceARN", "")).endswith(".fifo")
+        processor = self._fifo if fifo else self._standard
+        if context is not None:
+            self._config.register_lambda_context(context)
+        try:
+            return process_partial_response(event=event, record_handler=self.process,
+                                            processor=processor, context=context)
+        finally:
+            for record, info in zip(processor.fail_messages, processor.exceptions, strict=False):
+                self.errors[record.message_id] = info[1]
 
 
-def make_batch_handler(process: Callable[[SQSRecord], Any], *, store: IdempotencyStore | None = None,
-                       key: Callable[[SQSRecord, Any], Any] = order_key) -> BatchHandler:
-    """Turn ``process(record)`` into a Lambda SQS batch handler with partial batch responses.
+def make_batch_handler(process: Callable[[Any], Any], *,
+                       idempotency: Environment | DynamoDBPersistenceLayer | None = None,
+                       key: str = IDEMPOTENCY_KEY, name: str | None = None) -> BatchHandler:
+    """Turn ``process(record)`` into a Powertools SQS batch handler with partial batch responses.
 
     Parameters
     ----------
     process
-        Called once per record; raising marks that record failed (the others succeed).
-    store
-        An :class:`IdempotencyStore`: records whose key was processed before are skipped.
+        Called once per record (a Powertools ``SQSRecord``); raising marks that record failed
+        (the others succeed).
+    idempotency
+        ``None``: every delivery is processed. An environment: records whose ``order_id`` was
+        processed before are skipped, remembered in the environment's DynamoDB table under a
+        key prefix of this handler's own. A ``DynamoDBPersistenceLayer``: use that one.
     key
-        ``key(record, body)``; default ``body["order_id"]``.
-
-    Returns
-    -------
-    BatchHandler
-        ``handler(event, context) -> {"batchItemFailures": [{"itemIdentifier": id}, ...]}``.
+        JMESPath of the idempotency key in the body (default ``order_id``).
+    name
+        The key prefix (default: ``order-processor-N``, numbered per environment).
 
     Example
     -------
     >>> handler = make_batch_handler(lambda record: None)
-    >>> handler({"Records": [{"messageId": "m1", "body": "{}"}]}, None)
+    >>> handler({"Records": [_record("m1", "{}")]}, None)
     {'batchItemFailures': []}
     """
-    return BatchHandler(process, store=store, key=key)
+    persistence = idempotency
+    if idempotency is not None and not isinstance(idempotency, DynamoDBPersistenceLayer):
+        env = idempotency
+        if name is None:
+            count = env.state.get("idempotent-handlers", 0) + 1
+            env.state["idempotent-handlers"] = count
+            name = f"order-processor-{count}"
+        persistence = persistence_layer(env)
+    return BatchHandler(process, persistence=persistence, key=key,  # type: ignore[arg-type]
+                        name=name or "order-processor")
