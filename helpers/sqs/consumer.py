@@ -64,6 +64,7 @@ from ..platform.errors import GroupBlockedError, HandlerResponseError, InvalidPa
 from .faults import Scenario
 from .queues import OrderQueue, _attributes, _depth
 from .types import LambdaContext, SQSEvent, SQSRecord
+from .validation import batch_item_failures
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -371,7 +372,7 @@ class _Run:
             return
         ids = {it.record["messageId"]: it for it in items}
         try:
-            failed = _failed_ids(response, set(ids))
+            failed = batch_item_failures(response, set(ids), run=self)
         except HandlerResponseError as exc:
             for it in items:
                 self._fail(it, exc)

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..platform import limits
-from ..platform.errors import InvalidParameterError, RedriveFailedError
+from ..platform.errors import InvalidParameterError, QueueTypeMismatchError, RedriveFailedError
 from .queues import OrderQueue, _attributes, _depth
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -279,10 +279,28 @@ def redrive(env: Environment, queue: OrderQueue, *, destination: OrderQueue | st
     if destination is not None:
         if isinstance(destination, OrderQueue):
             params["DestinationArn"] = destination.arn
-        elif str(destination).startswith("arn:"):
+            fifo = destination.fifo
+        elif isinstance(destination, str) and destination.startswith("arn:"):
             params["DestinationArn"] = destination
+            fifo = destination.endswith(".fifo")
+        elif isinstance(destination, str):
+            attrs = _attributes(sqs, destination, ["QueueArn", "FifoQueue"])
+            params["DestinationArn"] = attrs["QueueArn"]
+            fifo = attrs.get("FifoQueue") == "true"
         else:
-            params["DestinationArn"] = _attributes(sqs, destination, ["QueueArn"])["QueueArn"]
+            raise InvalidParameterError(
+                f"redrive(destination={destination!r}): the destination is an OrderQueue, a "
+                "queue URL or a queue ARN. Fix: redrive(env, q) for the source queue, or "
+                "redrive(env, q, destination=other_queue).")
+        if fifo != queue.fifo:
+            kinds = {True: "FIFO", False: "standard"}
+            name = params["DestinationArn"].rsplit(":", 1)[-1]
+            raise QueueTypeMismatchError(
+                f"Cannot redrive the {kinds[queue.fifo]} DLQ {queue.dlq_name!r} into the "
+                f"{kinds[fifo]} queue {name!r}: SQS redrives only into a queue of the same "
+                "type (a FIFO DLQ into a FIFO queue, a standard DLQ into a standard queue; "
+                "messages of a standard queue have no MessageGroupId). Nothing was moved. "
+                f"Fix: redrive into a {kinds[queue.fifo]} queue, e.g. redrive(env, q).")
     with env.acting("redrive"):
         sqs.start_message_move_task(**params)
         started = env.clock.elapsed()

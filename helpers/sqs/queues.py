@@ -41,6 +41,7 @@ from ..platform.errors import (
     QueueNotFoundError,
     QueueTypeMismatchError,
 )
+from .validation import check_flags, whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -112,7 +113,7 @@ def _int(value: Any, what: str, error: type[Exception] = InvalidParameterError) 
 
 def _check_range(value: Any, low: int, high: int, what: str, rule: str, fix: str,
                  error: type[Exception] = InvalidParameterError) -> int:
-    number = _int(value, what, error)
+    number = whole_number(value, what, error, rule=f"{rule} ({low} to {high})", fix=fix)
     if not low <= number <= high:
         raise error(f"{what}={value!r} is out of range: {rule} ({low} to {high}). Fix: {fix}")
     return number
@@ -324,6 +325,7 @@ def create_queue(
     True
     >>> _ = env.teardown()
     """
+    check_flags(fifo=fifo, dlq=dlq, content_based_dedup=content_based_dedup, encrypted=encrypted)
     full, dlq_full = _names(env, name, fifo, dlq)
     _validate(fifo, dlq, max_receive_count, visibility_timeout, delay_seconds, retention_seconds,
               content_based_dedup)
