@@ -230,6 +230,8 @@ class LocalBackend:
                 return_value=None))
             self._mock = moto.mock_aws(config=moto_config)
             self._mock.start()
+            # moto sets its own fake keys; children see the course's (also fake).
+            self.environ.apply({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
         else:
             from moto.server import ThreadedMotoServer
 

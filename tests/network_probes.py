@@ -152,6 +152,7 @@ def start_proxy() -> tuple[subprocess.Popen, int]:
 
 def stop_proxy(proc: subprocess.Popen) -> int:
     """Stop the fake proxy; return how many connections reached it."""
+    time.sleep(0.6)  # let it accept what is in its backlog (it polls every 0.2 s)
     proc.kill()
     out, _ = proc.communicate()
     return out.count("conn")
