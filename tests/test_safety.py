@@ -439,3 +439,30 @@ def test_the_audit_hook_is_installed_once_per_process():
     # THEN one hook (a marker on sys) and no guard is left active
     assert getattr(sys, "_securecart_audit_hook", False) is True
     assert LoopbackGuard._current is None
+
+
+def test_moto_sns_http_deliveries_meet_the_guard_too(env):
+    # GIVEN SNS topics with an http subscription outside loopback, and one to another
+    # program's loopback port (a proxy, say)
+    other, port = network_probes.start_proxy()
+    sns = env.client("sns")
+    AuditSpy.install()
+    AuditSpy.events.clear()
+    AuditSpy.recording = True
+    try:
+        for i, endpoint in enumerate(("http://203.0.113.7/hook", f"http://127.0.0.1:{port}/hook")):
+            topic = sns.create_topic(Name=f"status-{i}")["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint)
+            # WHEN something is published (moto POSTs to the http subscriber)
+            try:
+                sns.publish(TopicArn=topic, Message="paid")
+            except Exception as err:  # noqa: BLE001 - fan-out on failure is Lab 2's concern
+                assert network_probes.refused_in_chain(err) or "Blocked" in str(err)
+    finally:
+        AuditSpy.recording = False
+        reached = network_probes.stop_proxy(other)
+    # THEN the guard refused both, no request left loopback, none reached the other port
+    assert "203.0.113.7" in env._guard.blocked
+    assert ("127.0.0.1", port) in env._guard.blocked
+    assert AuditSpy.outside_loopback() == []
+    assert reached == 0
