@@ -31,31 +31,31 @@ Teardown of run 'demo': deleted 0 resources.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import random
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from unittest import mock
+from urllib.parse import urlsplit
 
 import boto3
-import botocore.session
 from botocore.config import Config
 
+from .backends import LocalBackend, check_aws, classroom_run, fake_session, tagged_leftovers
 from .emulation import GROUPS, DeliveryModel
+from .platform import limits
 from .platform.clock import RealClock, SimClock
 from .platform.errors import (
-    CredentialsMissingError,
     EnvironmentClosedError,
     InvalidParameterError,
+    QueueDeletedRecentlyError,
     UnknownBackendError,
 )
 from .platform.eventlog import EventLog
 from .platform.naming import Naming
 from .platform.recorder import ACTOR, Recorder
 from .platform.resources import Resources
-from .platform.safety import LoopbackGuard
 
 __all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE"]
 
@@ -72,22 +72,17 @@ LOCAL_ACCOUNT = "123456789012"
 #: Run id of the local backends when none is given (stable notebook outputs).
 LOCAL_RUN = "demo"
 
-#: Variables hidden from the process while a local backend is open, so that neither the
-#: helpers nor moto's own internal boto3 sessions read the user's AWS settings.
-_HIDDEN_VARIABLES = (
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE",
-    "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
-    "https_proxy",
-)
-
 _SERVICE_ALIASES = {"eventbridge": "events", "sfn": "stepfunctions", "lambda_": "lambda"}
 _MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
 
 
 def _resolve_backend(backend: str | None) -> str:
     chosen = backend if backend is not None else os.environ.get(BACKEND_VARIABLE, "")
+    if not isinstance(chosen, str):
+        raise UnknownBackendError(
+            f"backend={backend!r} is a {type(backend).__name__}, not a backend name: the course "
+            f"runs on one of {', '.join(BACKENDS)} (a string). Fix: connect() for moto, or "
+            "connect('server') / connect('aws').")
     chosen = (chosen or "moto").strip().lower()
     if chosen not in BACKENDS:
         source = "backend argument" if backend is not None else f"{BACKEND_VARIABLE} variable"
@@ -153,6 +148,8 @@ class Environment:
 
     #: The local environment that currently holds the process-wide moto patches.
     _active_local: ClassVar[Environment | None] = None
+    #: On aws: when each run prefix last had queues deleted (AWS's 60-second name rule).
+    _deleted_queues: ClassVar[dict[str, float]] = {}
 
     def __init__(self, backend: str, *, run: str, seed: int, region: str,
                  endpoint_url: str | None, quiet: bool) -> None:
@@ -175,11 +172,8 @@ class Environment:
         self._clients: dict[str, Any] = {}
         self._streams: dict[str, random.Random] = {}
         self._recorder = Recorder(self)
-        self._guard = LoopbackGuard() if self.local else None
-        self._mock: Any = None
-        self._server: Any = None
-        self._config_patch: Any = None
-        self._environ_patch: Any = None
+        self._local_backend = LocalBackend(self) if self.local else None
+        self._guard = self._local_backend.guard if self._local_backend else None
         self._session: boto3.Session | None = None
         self._tearing_down = False
         #: Per-environment state of the course modules (a notebook's hint book, counters...):
@@ -212,92 +206,83 @@ class Environment:
         return self.naming.name(base, service)
 
     # -- start ------------------------------------------------------------------------
-    def _start(self) -> None:
+    def _start(self, exact_run: bool = False) -> None:
         if self.local:
             self._start_local()
             return
         # A local environment still open would keep moto intercepting every call (and the
         # loopback guard refusing AWS): close it, so "aws" really means the real account.
+        # Validate first, against the shell's own variables: a failed connect leaves it open.
         previous = Environment._active_local
-        if previous is not None and not previous.closed:
-            previous.teardown()
+        open_local = previous if previous is not None and not previous.closed else None
+        if self.backend == "aws":
+            before = open_local._local_backend.environ if open_local is not None else None
+            region = check_aws(self.region or None, before)
+        if open_local is not None:
+            open_local.teardown()
         if self.backend == "server":
-            self._session = self._fake_session()
+            self._session = fake_session(self.region)
         else:
-            self._start_aws()
-
-    def _fake_session(self) -> boto3.Session:
-        # Read no user config: AWS_PROFILE is not consulted, no config or credentials file,
-        # no credential_process, no configured endpoint URLs.
-        core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-        core.set_config_variable("config_file", os.devnull)
-        core.set_config_variable("credentials_file", os.devnull)
-        core.set_config_variable("ignore_configured_endpoint_urls", "true")
-        core.set_credentials("testing", "testing")
-        return boto3.Session(botocore_session=core, region_name=self.region)
+            self._start_aws(region, exact_run)
 
     def _start_local(self) -> None:
-        import moto
-        from moto.core.config import default_user_config
-        from moto.moto_api._internal import mock_random
-
-        from .emulation._preload import light_batch_utils
-
-        light_batch_utils()  # Step Functions without moto's EC2 backend: ~3 s less (make bench)
-
         previous = Environment._active_local
         if previous is not None and not previous.closed:
             previous.teardown(quiet=True)
         Environment._active_local = self
         try:
-            self._guard.start()
-            hidden = {k: "" for k in os.environ if k.startswith("AWS_ENDPOINT_URL_")}
-            self._environ_patch = mock.patch.dict(os.environ, {
-                "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                "AWS_EC2_METADATA_DISABLED": "true", "AWS_DEFAULT_REGION": self.region,
-            })
-            self._environ_patch.start()
-            for key in (*_HIDDEN_VARIABLES, *hidden):
-                os.environ.pop(key, None)
-            self.clock.start()
-            mock_random.seed(self.seed)
-            if self.backend == "moto":
-                self._mock = moto.mock_aws(config=_MOTO_CONFIG)
-                self._mock.start()
-            else:
-                from moto.server import ThreadedMotoServer
-
-                logging.getLogger("werkzeug").setLevel(logging.ERROR)
-                self._config_patch = mock.patch.dict(default_user_config, _MOTO_CONFIG)
-                self._config_patch.start()
-                self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-                self._server.start()
-                host, port = self._server.get_host_and_port()
-                self.endpoint_url = f"http://{host}:{port}"
-            for group in self.emulation.values():
-                group.start()
-            self._session = self._fake_session()
+            self._local_backend.start(_MOTO_CONFIG)
+            self._session = fake_session(self.region)
         except BaseException:
             self._stop_local()
             raise
 
-    def _start_aws(self) -> None:
-        session = boto3.Session(region_name=self.region or None)
-        if session.get_credentials() is None:
-            raise CredentialsMissingError(
-                "Backend 'aws' was asked for but no AWS credentials were found (environment "
-                "variables, AWS_PROFILE, ~/.aws/credentials, SSO, instance role). The aws "
-                "backend uses the standard credential chain. Fix: run `aws configure` or "
-                "`aws sso login` and set AWS_PROFILE, or use backend='moto' (no account needed)."
-            )
-        if not session.region_name:
-            raise InvalidParameterError(
-                "Backend 'aws' needs a region and none is configured (AWS_REGION, AWS_PROFILE's "
-                "region, or connect(region=...)). Fix: connect(backend='aws', region='us-east-1')."
-            )
+    def _start_aws(self, region: str, exact_run: bool) -> None:
+        session = boto3.Session(region_name=region)
         self._session = session
-        self.region = session.region_name
-        self.account = session.client("sts").get_caller_identity()["Account"]
+        self.region = region
+        identity = session.client("sts").get_caller_identity()
+        self.account = identity["Account"]
+        if not exact_run:
+            self.naming = Naming(classroom_run(self.run, identity["Arn"]))
+        waited = Environment._deleted_queues.get(self.prefix)
+        if waited is not None and not self._quiet and time.monotonic() - waited < limits.SQS_QUEUE_NAME_REUSE_SECONDS:
+            left = limits.SQS_QUEUE_NAME_REUSE_SECONDS - (time.monotonic() - waited)
+            print(f"  note: this run's queues were deleted {time.monotonic() - waited:.0f} s ago; "
+                  f"AWS refuses a deleted queue's name for {limits.SQS_QUEUE_NAME_REUSE_SECONDS} s. "
+                  f"env.wait_for_queue_names() waits the {left:.0f} s left.")
+
+    def wait_for_queue_names(self) -> float:
+        """On ``aws``: wait until this run's deleted queue names may be reused; seconds waited.
+
+        AWS refuses to create a queue with the name of one deleted less than 60 seconds ago
+        (``QueueDeletedRecently``). Elsewhere this returns 0 at once.
+        """
+        deleted = Environment._deleted_queues.get(self.prefix)
+        if self.backend != "aws" or deleted is None:
+            return 0.0
+        left = max(0.0, limits.SQS_QUEUE_NAME_REUSE_SECONDS - (time.monotonic() - deleted))
+        if left:
+            time.sleep(left)
+        return left
+
+    def allow_endpoint(self, url: str) -> None:
+        """Let the local backend's guard pass loopback traffic to ``url``'s port.
+
+        Only a loopback URL may be named (``http://127.0.0.1:8080/hook``): the guard still
+        refuses everything outside loopback.
+        """
+        self._require_open("allow_endpoint()")
+        parts = urlsplit(url if isinstance(url, str) else "")
+        from .platform.safety import is_loopback
+
+        if not parts.port or not is_loopback(parts.hostname):
+            raise InvalidParameterError(
+                f"allow_endpoint({url!r}): only a loopback URL with a port can be named "
+                "(e.g. 'http://127.0.0.1:8080/hook'); the local backend never leaves this "
+                "machine. Fix: run your test server on 127.0.0.1 and name its port.")
+        if self._guard is not None:
+            self._guard.allow(parts.port)
 
     # -- clients ----------------------------------------------------------------------
     def client(self, service: str) -> Any:
@@ -336,7 +321,23 @@ class Environment:
         client = self._session.client(service, region_name=self.region,
                                       endpoint_url=self.endpoint_url, config=Config(**options))
         self._recorder.attach(client, service)
+        if service == "sqs":
+            client.meta.events.register("before-parameter-build.sqs.CreateQueue",
+                                        _remember_queue_name)
+            client.meta.events.register("after-call.sqs.CreateQueue", self._name_reuse_hint)
         return client
+
+    def _name_reuse_hint(self, parsed: Any = None, context: Any = None, **_: Any) -> None:
+        code = (parsed or {}).get("Error", {}).get("Code", "")
+        if not code.endswith("QueueDeletedRecently"):
+            return
+        name = (context or {}).get("securecart_queue_name", "?")
+        raise QueueDeletedRecentlyError(
+            f"Queue name {name!r} was deleted less than {limits.SQS_QUEUE_NAME_REUSE_SECONDS} s "
+            f"ago, and AWS refuses to reuse a deleted queue's name for "
+            f"{limits.SQS_QUEUE_NAME_REUSE_SECONDS} seconds (QueueDeletedRecently). Fix: "
+            "env.wait_for_queue_names() waits the seconds left, then run the cell again; or "
+            "connect with another run id.")
 
     # -- time -------------------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
@@ -408,7 +409,9 @@ class Environment:
         try:
             deleted = self.resources.teardown(self.client)
             if self.backend == "aws":
-                deleted += self._delete_tagged_leftovers()
+                deleted += tagged_leftovers(self)
+                if any(item.split(" ")[-2:-1] == ["queue"] for item in deleted):
+                    Environment._deleted_queues[self.prefix] = time.monotonic()
         finally:
             self._tearing_down = False
             if self.local:
@@ -416,53 +419,20 @@ class Environment:
         return TeardownReport(self.run, deleted)
 
     def _stop_local(self) -> None:
-        for group in reversed(list(self.emulation.values())):
-            group.stop()
-        if self._mock is not None:
-            self._mock.stop()
-            self._mock = None
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        if self._config_patch is not None:
-            self._config_patch.stop()
-            self._config_patch = None
-        self.clock.stop()
-        if self._environ_patch is not None:
-            self._environ_patch.stop()
-            self._environ_patch = None
-        if self._guard is not None:
-            self._guard.stop()
+        self._local_backend.stop()
         if Environment._active_local is self:
             Environment._active_local = None
 
-    def _delete_tagged_leftovers(self) -> list[str]:
-        """Delete what still carries this run's tags or prefix (a crashed kernel's leftovers).
 
-        Tags find every taggable resource; the name prefix also finds the few the tagging
-        API does not list (EventBridge rules on some accounts, and on moto).
-        """
-        tagging = self._session.client("resourcegroupstaggingapi", region_name=self.region)
-        filters = [{"Key": "course", "Values": ["securecart"]}, {"Key": "run", "Values": [self.run]}]
-        leftovers = Resources()
-        sqs = self.client("sqs")
-        for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
-            for item in page["ResourceTagMappingList"]:
-                leftovers.adopt(item["ResourceARN"], sqs)
-        for url in sqs.list_queues(QueueNamePrefix=self.prefix).get("QueueUrls", []):
-            leftovers.adopt(sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"], sqs)
-        for rule in self.client("events").list_rules(NamePrefix=self.prefix)["Rules"]:
-            leftovers.adopt(rule["Arn"])
-        for page in self.client("sns").get_paginator("list_topics").paginate():
-            for topic in page["Topics"]:
-                if topic["TopicArn"].rsplit(":", 1)[-1].startswith(self.prefix):
-                    leftovers.adopt(topic["TopicArn"])
-        return [f"leftover {item}" for item in leftovers.teardown(self.client)]
+def _remember_queue_name(params: Any = None, context: Any = None, **_: Any) -> None:
+    """``before-parameter-build``: keep the queue name of a CreateQueue for the error text."""
+    if isinstance(context, dict) and isinstance(params, dict):
+        context["securecart_queue_name"] = params.get("QueueName", "?")
 
 
 def connect(backend: str | None = None, *, run: str | None = None, seed: int = 42,
-            region: str | None = None, quiet: bool = False) -> Environment:
+            region: str | None = None, quiet: bool = False,
+            exact_run: bool = False) -> Environment:
     """Open the course environment: the first cell of every notebook.
 
     Parameters
@@ -472,13 +442,18 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
         ``SECURECART_BACKEND`` variable decides (unset or empty means ``"moto"``).
     run
         Run id in every name (``securecart-<run>-...``). Local backends default to
-        ``"demo"`` (stable outputs); ``aws`` to a random 6-character id.
+        ``"demo"`` (stable outputs); ``aws`` to a random 6-character id. On ``aws`` a
+        given run id gets a suffix unique to the user and the kernel (``lab1`` becomes
+        ``lab1-3f9a2c``), so students sharing an account never share names.
     seed
         Seeds every random choice (message ids on moto, faults, order data).
     region
         ``us-east-1`` on the local backends; on ``aws`` your configured region by default.
     quiet
         Print nothing.
+    exact_run
+        On ``aws``, use ``run`` exactly as given (e.g. to tear down what a crashed kernel
+        left: ``connect("aws", run="lab1-3f9a2c", exact_run=True).teardown()``).
 
     Returns
     -------
@@ -497,12 +472,13 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     """
     chosen = _resolve_backend(backend)
     endpoint = os.environ.get(ENDPOINT_VARIABLE) or None if chosen == "server" else None
+    run_was_random = run is None
     if run is None:
         run = secrets.token_hex(3) if chosen == "aws" else LOCAL_RUN
     if chosen != "aws":
         region = LOCAL_REGION if region is None else region
     env = Environment(chosen, run=run, seed=seed, region=region or "", endpoint_url=endpoint, quiet=quiet)
-    env._start()
+    env._start(exact_run=exact_run or run_was_random)
     if not quiet:
         print(env.describe())
         if chosen == "aws":

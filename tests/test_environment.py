@@ -281,3 +281,25 @@ def test_log_has_the_course_columns_and_records_a_students_calls(env):
     assert frame["attempt"].iloc[1] == 1
     assert set(frame["resource"]) == {f"securecart-{env.run}-status.fifo"}
     assert set(frame["outcome"]) == {"ok"} and set(frame["actor"]) == {"client"}
+
+
+def test_teardown_restores_exactly_the_variables_connect_changed(monkeypatch):
+    # GIVEN the shell's own endpoint override and proxy
+    import os
+
+    import helpers
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "https://sqs.eu-west-1.amazonaws.com")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    monkeypatch.delenv("SECURECART_STUDENT_NOTE", raising=False)
+    env = helpers.connect(run="tenviron", quiet=True)
+    # WHEN the student sets a variable of their own while the environment is open
+    os.environ["SECURECART_STUDENT_NOTE"] = "mine"
+    hidden = (os.environ.get("AWS_ENDPOINT_URL_SQS"), os.environ.get("HTTPS_PROXY"))
+    env.teardown()
+    # THEN the course's changes are undone and the student's own variable is kept
+    assert hidden == (None, None)
+    assert os.environ["AWS_ENDPOINT_URL_SQS"] == "https://sqs.eu-west-1.amazonaws.com"
+    assert os.environ["HTTPS_PROXY"] == "http://127.0.0.1:3128"
+    assert "AWS_ENDPOINT_URL" not in os.environ
+    assert os.environ.pop("SECURECART_STUDENT_NOTE") == "mine"

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
+import network_probes
 import pytest
 from conftest import random_run
 
 import helpers
 from helpers.platform.errors import NetworkBlockedError
-from helpers.platform.safety import is_loopback
+from helpers.platform.safety import LoopbackGuard, is_loopback
 
 FAKE_REAL_KEYS = {
     "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
@@ -129,19 +135,20 @@ def test_guard_blocks_plain_http_and_raw_sockets_while_open(env):
     assert ("203.0.113.7", 443) in env._guard.blocked
 
 
-def test_teardown_restores_the_original_socket_functions(monkeypatch):
+def test_the_guard_replaces_no_socket_function_and_stands_down_at_teardown(monkeypatch):
     # GIVEN the functions in place before connect()
     spy = SocketSpy(monkeypatch)
     env = helpers.connect(run=random_run(), quiet=True)
-    assert socket.socket.connect is not spy.connect  # the guard sits in front while open
+    # THEN the guard sits in the audit hook, not in front of the functions
+    assert socket.socket.connect is spy.connect and socket.getaddrinfo is spy.getaddrinfo
+    assert env._guard.active and LoopbackGuard._current is env._guard
 
     # WHEN
     env.teardown()
 
-    # THEN exactly the previous functions are back
-    assert socket.socket.connect is spy.connect
-    assert socket.getaddrinfo is spy.getaddrinfo
-    assert not env._guard.active
+    # THEN the guard stands down: the hook consults no guard any more
+    assert not env._guard.active and LoopbackGuard._current is None
+    assert socket.getaddrinfo("localhost", 80)  # loopback lookups always work
 
 
 def test_server_backend_over_loopback_works_while_guarded(monkeypatch):
@@ -183,3 +190,279 @@ def test_course_tags_win_over_student_tags(env):
     # THEN the course's run tag is kept (teardown on AWS finds leftovers by it), theirs too
     tags = env.client("sqs").list_queue_tags(QueueUrl=url)["Tags"]
     assert tags == {"course": "securecart", "run": env.run, "team": "a"}
+
+
+# -- the probes of issue 15, in process -------------------------------------------------------
+class AuditSpy:
+    """An audit hook added after the guard's: it sees only the socket events the guard let
+    through (a hook that raises stops the event before later hooks and before the OS)."""
+
+    events: list = []
+    recording = False
+    installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        if not cls.installed:
+            sys.addaudithook(cls._hook)
+            cls.installed = True
+
+    @classmethod
+    def _hook(cls, event, args):
+        if cls.recording and event in ("socket.connect", "socket.sendto", "socket.sendmsg",
+                                       "socket.getaddrinfo", "socket.gethostbyname",
+                                       "socket.gethostbyaddr", "socket.getnameinfo"):
+            target = args[1] if event in ("socket.connect", "socket.sendto",
+                                          "socket.sendmsg") else args[0]
+            cls.events.append((event, target))
+
+    @classmethod
+    def outside_loopback(cls) -> list:
+        out = []
+        for event, target in cls.events:
+            host = target[0] if isinstance(target, tuple) else target
+            if target is not None and host is not None and not is_loopback(host):
+                out.append((event, target))
+        return out
+
+
+@pytest.fixture(scope="module")
+def proxy():
+    """A fake proxy in another process, on a loopback port; counts connections it gets."""
+    proc, port = network_probes.start_proxy()
+    yield port
+    assert network_probes.stop_proxy(proc) == 0, "a probe reached the loopback proxy"
+
+
+@pytest.mark.parametrize("name", sorted(network_probes.probes(1)))
+def test_every_probe_is_refused_before_it_reaches_the_os(env, proxy, name):
+    # GIVEN an open moto environment, an audit spy behind the guard, and a loopback proxy
+    AuditSpy.install()
+    probe = network_probes.probes(proxy)[name]
+    AuditSpy.events.clear()
+    AuditSpy.recording = True
+    try:
+        # WHEN the probe runs
+        outcome = network_probes.run_probe(name, probe, env._guard)
+    finally:
+        AuditSpy.recording = False
+    # THEN the guard refused it (NetworkBlockedError, or recorded where the library swallows
+    # the refusal), and no socket event outside loopback got past the guard
+    expected = "refused-quietly" if name in network_probes.QUIET else "refused"
+    assert outcome == expected
+    assert env._guard.blocked
+    assert AuditSpy.outside_loopback() == []
+    if "proxy" in name or "dns stub" in name:
+        assert not [e for e in AuditSpy.events if e[0] == "socket.connect"
+                    and isinstance(e[1], tuple) and e[1][1] in (proxy, 53)]
+
+
+def _namespace_prefix() -> list[str] | None:
+    """``unshare -rn`` where this machine allows a network namespace, else None."""
+    if not shutil.which("unshare"):
+        return None
+    try:
+        done = subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return ["unshare", "-rn"] if done.returncode == 0 else None
+
+
+def _probe_script(prefix: list[str]) -> dict:
+    script = Path(__file__).with_name("network_probes.py")
+    lo_up = "ip link set lo up 2>/dev/null || true; " if prefix else ""
+    done = subprocess.run([*prefix, "sh", "-c", f"{lo_up}{sys.executable} {script}"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_probe_script_without_a_namespace_refuses_everything_too():
+    # GIVEN / WHEN the whole attack in a fresh interpreter, on this machine's own network
+    result = _probe_script([])
+    # THEN the same zero escapes (the guard refused before any packet or lookup)
+    assert {k: v for k, v in result["outcomes"].items() if not v.startswith("refused")} == {}
+    assert result["proxy_connections"] == 0
+    assert result["client_after_teardown"] == "refused"
+
+
+def test_the_probes_in_a_network_namespace_make_zero_escapes():
+    # GIVEN a network namespace (nothing could physically leave), with real-looking keys and
+    # a loopback proxy in the shell, and a boto3 client made before `import helpers`
+    prefix = _namespace_prefix()
+    if prefix is None:
+        pytest.skip("this machine allows no network namespace (`unshare -rn` failed: "
+                    "unprivileged user namespaces are off); the in-process probes still ran")
+    # WHEN the whole attack runs in a fresh interpreter inside it
+    result = _probe_script(prefix)
+    # THEN every probe was refused by the guard (0 escapes), the proxy saw nothing, a child
+    # process was pointed at a closed loopback port without proxies, and a client made
+    # during the environment refuses after teardown
+    escapes = {k: v for k, v in result["outcomes"].items() if not v.startswith("refused")}
+    assert escapes == {}
+    assert len(result["outcomes"]) >= 30
+    assert result["proxy_connections"] == 0
+    assert result["child"]["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert result["child"]["HTTPS_PROXY"] is None and result["child"]["ALL_PROXY"] is None
+    assert result["child"]["call"] == "EndpointConnectionError"
+    assert result["client_after_teardown"] == "refused"
+
+
+# -- proxies, children, clients after teardown ------------------------------------------------
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+                   "http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def test_every_proxy_variable_is_hidden_while_open_and_restored_after(monkeypatch, run_id):
+    # GIVEN a shell with every kind of proxy variable
+    for key in PROXY_VARIABLES:
+        monkeypatch.setenv(key, "http://127.0.0.1:3128")
+    # WHEN an environment is open
+    env = helpers.connect(run=run_id, quiet=True)
+    seen = {key: os.environ.get(key) for key in PROXY_VARIABLES}
+    env.teardown()
+    # THEN none is visible, and all come back afterwards
+    assert seen == dict.fromkeys(PROXY_VARIABLES)
+    assert all(os.environ[key] == "http://127.0.0.1:3128" for key in PROXY_VARIABLES)
+
+
+_CHILD = ("import os, json, boto3, botocore.config\n"
+          "out = {k: os.environ.get(k) for k in ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', "
+          "'AWS_PROFILE', 'AWS_DEFAULT_REGION', 'HTTPS_PROXY', 'ALL_PROXY', 'AWS_ENDPOINT_URL_SQS']}\n"
+          "cfg = botocore.config.Config(retries={'total_max_attempts': 1}, connect_timeout=2)\n"
+          "try:\n"
+          "    out['queues'] = boto3.client('sqs', config=cfg).list_queues().get('QueueUrls', [])\n"
+          "except Exception as err:\n"
+          "    out['queues'] = type(err).__name__\n"
+          "print(json.dumps(out))\n")
+
+
+@pytest.mark.parametrize("backend", ["moto", "server"])
+def test_a_child_process_is_pointed_at_the_local_backend(monkeypatch, run_id, backend):
+    # GIVEN the shell's real-looking keys, a profile, an endpoint override and a proxy
+    for key, value in FAKE_REAL_KEYS.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_PROFILE", "student-prod")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    env = helpers.connect(backend, run=run_id, quiet=True)
+    try:
+        url = env.client("sqs").create_queue(QueueName="seen-by-child")["QueueUrl"]
+        # WHEN a Python child runs boto3 (as `!python script.py` or `!aws ...` would)
+        done = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        env.teardown()
+    child = json.loads(done.stdout)
+    # THEN it sees fake credentials, the local region, no profile, no proxy, no service
+    # endpoint override, and AWS_ENDPOINT_URL pointing at loopback
+    assert child["AWS_ACCESS_KEY_ID"] == "testing"
+    assert child["AWS_PROFILE"] is None and child["HTTPS_PROXY"] is None
+    assert child["AWS_ENDPOINT_URL_SQS"] is None and child["AWS_DEFAULT_REGION"] == "us-east-1"
+    if backend == "server":
+        # the course's server itself: the child sees the parent's queue
+        assert child["AWS_ENDPOINT_URL"] == env.endpoint_url
+        assert child["queues"] == [url]
+    else:
+        # a closed loopback port: the in-process moto cannot be reached, so the call fails
+        # at once instead of reaching AWS
+        assert child["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+        assert child["queues"] == "EndpointConnectionError"
+
+
+def test_in_process_boto3_still_meets_moto_on_the_moto_backend(env):
+    # GIVEN AWS_ENDPOINT_URL set for children; WHEN the student makes a plain boto3 client
+    import boto3
+
+    url = env.client("sqs").create_queue(QueueName="plain")["QueueUrl"]
+    # THEN moto still answers it in this process (the variable is for children only)
+    assert boto3.client("sqs", region_name="us-east-1").list_queues()["QueueUrls"] == [url]
+
+
+@pytest.mark.parametrize("backend", ["moto", "server"])
+def test_clients_made_during_the_environment_refuse_after_teardown(run_id, backend):
+    # GIVEN a plain boto3 client and an env.client made while the environment was open
+    import boto3
+    from botocore.client import ClientCreator
+
+    original = ClientCreator.create_client
+    env = helpers.connect(backend, run=run_id, quiet=True)
+    plain = boto3.client("sqs", region_name="us-east-1")
+    own = env.client("sqs")
+    own.list_queues()
+    # WHEN the environment is torn down
+    env.teardown()
+    # THEN both refuse with the course's error, before any request is built or sent
+    for client in (plain, own):
+        with pytest.raises(helpers.EnvironmentClosedError, match="was torn down"):
+            client.list_queues()
+    # AND clients made afterwards are made by botocore's own, unpatched code again
+    assert ClientCreator.create_client is original
+
+
+def test_a_server_the_kernel_started_is_reachable_and_another_programs_port_only_when_named(
+        env):
+    # GIVEN a test webhook started in this process
+    import http.server
+    import threading
+    import urllib.request
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # WHEN / THEN the kernel's own server answers
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/", timeout=5) as r:
+            assert r.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    # AND another program's loopback port is refused until the student names it
+    other, port = network_probes.start_proxy()
+    try:
+        with pytest.raises(NetworkBlockedError, match="env.allow_endpoint"):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        env.allow_endpoint(f"http://127.0.0.1:{port}/hook")
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        reached = network_probes.stop_proxy(other)
+    assert reached == 1  # the named one only
+    with pytest.raises(helpers.InvalidParameterError, match="only a loopback URL"):
+        env.allow_endpoint("https://hooks.example.com:443/x")
+
+
+def test_the_audit_hook_is_installed_once_per_process():
+    # WHEN guards start and stop many times
+    for _ in range(5):
+        guard = LoopbackGuard()
+        guard.start()
+        guard.stop()
+        LoopbackGuard.install()
+    # THEN one hook (a marker on sys) and no guard is left active
+    assert getattr(sys, "_securecart_audit_hook", False) is True
+    assert LoopbackGuard._current is None
+
+
+def test_moto_sns_http_deliveries_meet_the_guard_too(env):
+    # GIVEN SNS topics with an http subscription outside loopback, and one to another
+    # program's loopback port (a proxy, say)
+    other, port = network_probes.start_proxy()
+    sns = env.client("sns")
+    AuditSpy.install()
+    AuditSpy.events.clear()
+    AuditSpy.recording = True
+    try:
+        for i, endpoint in enumerate(("http://203.0.113.7/hook", f"http://127.0.0.1:{port}/hook")):
+            topic = sns.create_topic(Name=f"status-{i}")["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint)
+            # WHEN something is published (moto POSTs to the http subscriber)
+            try:
+                sns.publish(TopicArn=topic, Message="paid")
+            except Exception as err:  # noqa: BLE001 - fan-out on failure is Lab 2's concern
+                assert network_probes.refused_in_chain(err) or "Blocked" in str(err)
+    finally:
+        AuditSpy.recording = False
+        reached = network_probes.stop_proxy(other)
+    # THEN the guard refused both, no request left loopback, none reached the other port
+    assert "203.0.113.7" in env._guard.blocked
+    assert ("127.0.0.1", port) in env._guard.blocked
+    assert AuditSpy.outside_loopback() == []
+    assert reached == 0

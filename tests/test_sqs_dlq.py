@@ -134,13 +134,56 @@ def test_empty_dlq(env):
     assert redrive(env, q) == 0
 
 
-def test_a_fifo_dlq_that_cannot_be_read_whole_says_so(env):
-    # GIVEN twelve messages of one group in a FIFO DLQ
+def _twelve_in_one_group(env):
     q = create_queue(env, "orders", fifo=True)
     sqs = env.client("sqs")
     for i in range(12):
         sqs.send_message(QueueUrl=q.dlq_url, MessageBody=json.dumps({"order_id": f"a{i}"}),
                          MessageGroupId="A", MessageDeduplicationId=f"a{i}")
+    return q
+
+
+def _receive_counts(env, url):
+    from moto.sqs.models import sqs_backends
+
+    name = url.rsplit("/", 1)[-1]
+    store = sqs_backends[env.account][env.region].queues[name]
+    return [m.approximate_receive_count for m in store._messages]
+
+
+@pytest.mark.parametrize("backend", ["moto", "server"])
+def test_a_fifo_dlq_is_read_whole_on_the_local_backends_and_left_as_it_was(backend, run_id):
+    import helpers
+
+    env = helpers.connect(backend, run=run_id, quiet=True)
+    try:
+        # GIVEN twelve messages of one group in a FIFO DLQ (SQS shows only the first ten
+        # while they are received: the group is locked)
+        q = _twelve_in_one_group(env)
+        # WHEN it is inspected twice
+        first = inspect_dlq(env, q)
+        counts = _receive_counts(env, q.dlq_url)
+        second = inspect_dlq(env, q)
+        # THEN both tables list all twelve in order, and say they are complete
+        assert first["order_id"].tolist() == [f"a{i}" for i in range(12)]
+        assert second["order_id"].tolist() == first["order_id"].tolist()
+        assert (first.attrs["complete"], first.attrs["dlq_depth"]) == (True, 12)
+        # AND the DLQ is as it was: nothing consumed, all visible, in the same order; the
+        # first ten counted one receive per look (SQS counts every receive), the two read
+        # from moto's store none
+        assert queue_depth(env, q)["dlq"] == 12
+        assert counts == [1] * 10 + [0, 0]
+        assert _receive_counts(env, q.dlq_url) == [2] * 10 + [0, 0]
+        got = env.client("sqs").receive_message(QueueUrl=q.dlq_url, MaxNumberOfMessages=1)
+        assert json.loads(got["Messages"][0]["Body"])["order_id"] == "a0"
+    finally:
+        env.teardown()
+
+
+def test_on_aws_a_fifo_dlq_that_cannot_be_read_whole_says_so(env, monkeypatch):
+    # GIVEN twelve messages of one group in a FIFO DLQ, and the aws path (no moto store)
+    q = _twelve_in_one_group(env)
+    monkeypatch.setattr(env, "local", False)
     # WHEN it is inspected
     with pytest.warns(UserWarning, match="saw 10 of the 12 messages"):
         frame = inspect_dlq(env, q)
@@ -148,3 +191,15 @@ def test_a_fifo_dlq_that_cannot_be_read_whole_says_so(env):
     assert frame["order_id"].tolist() == [f"a{i}" for i in range(10)]
     assert (frame.attrs["complete"], frame.attrs["dlq_depth"]) == (False, 12)
     assert dlq_depth(env, q) == 12
+
+
+@pytest.mark.parametrize("limit", [-1, 0, 2.5, "3", True])
+def test_inspect_dlq_refuses_a_limit_that_is_not_a_positive_count(env, limit):
+    q = create_queue(env, "orders")
+    with pytest.raises(InvalidParameterError, match=rf"inspect_dlq\(limit={limit!r}\).*at least 1"):
+        inspect_dlq(env, q, limit=limit)
+
+
+def test_inspect_dlq_limit_reads_at_most_that_many_even_from_the_store(env):
+    q = _twelve_in_one_group(env)
+    assert inspect_dlq(env, q, limit=11)["order_id"].tolist() == [f"a{i}" for i in range(11)]

@@ -207,3 +207,22 @@ class ProtocolNotSupportedError(InvalidParameterError):
 
 class InvalidQueuePolicyError(InvalidParameterError):
     """A queue policy that is not a JSON policy document."""
+# -- safety and reliability (issue 15) ------------------------------------------------------
+__all__ += ["ProfileNotFoundError", "QueueDeletedRecentlyError", "InvalidMessageBodyError",
+            "InvalidGroupIdError"]
+
+
+class ProfileNotFoundError(CredentialsMissingError, LookupError):
+    """The aws backend was asked for with AWS_PROFILE naming a profile that does not exist."""
+
+
+class QueueDeletedRecentlyError(SecureCartError, RuntimeError):
+    """A queue name reused within 60 seconds of deleting that queue (AWS refuses it)."""
+
+
+class InvalidMessageBodyError(InvalidParameterError):
+    """A message body SQS rejects: empty, or with characters outside the allowed set."""
+
+
+class InvalidGroupIdError(InvalidParameterError):
+    """A MessageGroupId or MessageDeduplicationId SQS rejects (length, characters)."""

@@ -259,3 +259,15 @@ __all__ += [
     "CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES", "LOGS_PUT_MAX_EVENTS", "LOGS_PUT_MAX_BYTES",
     "LOGS_EVENT_OVERHEAD_BYTES", "XRAY_BATCH_GET_TRACES_MAX_IDS", "XRAY_SEGMENT_DOCUMENT_MAX_BYTES",
 ]
+# --- Safety and reliability (issue 15) ------------------------------------------------------
+# Sources: SQS API reference, CreateQueue ("After you delete a queue, you must wait at least
+# 60 seconds before creating a queue with the same name") and the QueueDeletedRecently error;
+# SendMessage ("A message can include only XML, JSON, and unformatted text ... #x9 | #xA |
+# #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"; "The minimum size is one
+# character"); MessageGroupId ("The maximum length of MessageGroupId is 128 characters.
+# Valid values: alphanumeric characters and punctuation (!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~)").
+__all__ += ["SQS_QUEUE_NAME_REUSE_SECONDS", "SQS_MIN_MESSAGE_CHARS"]
+#: Seconds AWS refuses a deleted queue's name for a new queue (QueueDeletedRecently).
+SQS_QUEUE_NAME_REUSE_SECONDS = 60
+#: Characters a message body has at least (SQS rejects an empty body).
+SQS_MIN_MESSAGE_CHARS = 1

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .validation import id_list
+
 __all__ = ["DeliveryCheck", "check_delivery"]
 
 
@@ -117,9 +119,15 @@ def check_delivery(env: Any, sent_order_ids: Iterable[str], *,
     >>> check.ok, check.lost, check.processed_twice_or_more
     (False, 1, 1)
     """
-    sent = {str(o) for o in sent_order_ids}
-    counts = Counter(str(o) for o in processed_order_ids)
-    dlq = {str(o) for o in dlq_order_ids if o is not None}
+    sent = set(id_list(sent_order_ids, "sent_order_ids",
+                       "pass the ids you sent, e.g. [o['order_id'] for o in orders]."))
+    counts = Counter(id_list(processed_order_ids, "processed_order_ids",
+                             "pass the ids your handler processed, e.g. report.processed_ids "
+                             "(an empty list when nothing was processed)."))
+    if dlq_order_ids is None or isinstance(dlq_order_ids, str | bytes | dict):
+        id_list(dlq_order_ids, "dlq_order_ids", "pass inspect_dlq(env, q)['order_id'], or [].")
+    dlq = {str(o) for o in dlq_order_ids  # None / NaN: a DLQ message with no order id
+           if o is not None and not (isinstance(o, float) and o != o)}
     once = twice = in_dlq = both = lost = 0
     lost_ids, twice_ids = [], []
     for order in sent:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
     from .types import Handler
 
+from .validation import batch_item_failures
+
 __all__ = ["ConsumerReport", "build_event", "POLL_INTERVAL_SECONDS", "RESTART_SECONDS",
            "HEARTBEAT_MARGIN_SECONDS"]
 
@@ -342,7 +344,7 @@ class _Run:
             return
         ids = {it.record["messageId"]: it for it in items}
         try:
-            failed = _failed_ids(response, set(ids))
+            failed = batch_item_failures(response, set(ids), run=self)
         except HandlerResponseError as exc:
             for it in items:
                 self._fail(it, exc)
@@ -430,26 +432,3 @@ class _Run:
         self.report.stopped = stopped
         return self.report
 
-
-def _failed_ids(response: Any, batch_ids: set[str]) -> list[str]:
-    """Message ids a handler response reports as failed (Lambda's rules)."""
-    if response is None:
-        return []
-    if not isinstance(response, dict):
-        raise HandlerResponseError(
-            f"handler returned {type(response).__name__} {response!r}; Lambda expects None or "
-            "{'batchItemFailures': [{'itemIdentifier': messageId}, ...]} and treats anything "
-            "else as a failure of the whole batch.")
-    failures = response.get("batchItemFailures")
-    if failures is None:
-        return []
-    out = []
-    for entry in failures:
-        ident = entry.get("itemIdentifier") if isinstance(entry, dict) else None
-        if not ident or ident not in batch_ids:
-            raise HandlerResponseError(
-                f"batchItemFailures entry {entry!r} names no message of this batch; Lambda "
-                "treats a missing, empty or unknown itemIdentifier as a failure of the whole "
-                "batch. Fix: return {'itemIdentifier': record['messageId']}.")
-        out.append(ident)
-    return out

@@ -40,6 +40,7 @@ from ..platform.errors import (
     SendFailedError,
 )
 from .queues import OrderQueue
+from .validation import check_body, check_message_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -99,13 +100,7 @@ def _id_value(order: dict[str, Any], key: str, what: str, index: int) -> str | N
     value = order.get(key)
     if value is None or value == "":
         return None
-    text = str(value)
-    if len(text) > limits.SQS_MAX_GROUP_ID_CHARS:
-        raise InvalidParameterError(
-            f"Order {_key(order, index)!r}: {what} from {key!r} is {len(text)} characters; SQS "
-            f"allows at most {limits.SQS_MAX_GROUP_ID_CHARS}. Fix: use a shorter key."
-        )
-    return text
+    return check_message_id(value, what, f"order {_key(order, index)!r} (from {key!r})")
 
 
 def _entries(queue: OrderQueue, orders: list[dict[str, Any]], group_by: str | None,
@@ -125,6 +120,7 @@ def _entries(queue: OrderQueue, orders: list[dict[str, Any]], group_by: str | No
                 f"Order {_key(order, index)!r} cannot be written as JSON ({err}); an SQS body "
                 "is text. Fix: convert dates and decimals to strings or floats first."
             ) from None
+        check_body(body, f"order {_key(order, index)!r}")
         size = len(body.encode("utf-8"))
         if size > limits.SQS_MAX_MESSAGE_BYTES:
             raise MessageTooLargeError(
@@ -157,6 +153,16 @@ def _entries(queue: OrderQueue, orders: list[dict[str, Any]], group_by: str | No
         entry["_size"] = size
         out.append(entry)
     return out
+
+
+def _order_list(orders: Any) -> list[dict[str, Any]]:
+    if orders is None or isinstance(orders, str | bytes | dict) or not isinstance(orders, Iterable):
+        hint = (" (one order dict: wrap it in a list, or use send_order)"
+                if isinstance(orders, dict) else "")
+        raise InvalidParameterError(
+            f"orders={orders!r:.80}: send_orders takes a list of order dicts{hint}. Fix: "
+            "orders = OrderGenerator(seed=42).orders(10); send_orders(env, q, orders).")
+    return list(orders)
 
 
 def _batches(entries: list[dict[str, Any]], batch_size: int) -> Iterable[list[int]]:
@@ -242,7 +248,12 @@ def send_orders(
         )
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         raise InvalidParameterError(f"max_attempts={max_attempts!r} must be an int >= 1.")
-    orders = list(orders)
+    orders = _order_list(orders)
+    for what, key in (("group_by", group_by), ("dedup_by", dedup_by)):
+        if key is not None and not isinstance(key, str):
+            raise InvalidParameterError(
+                f"{what}={key!r}: {what} names the order field whose value becomes the "
+                f"message's id, a string such as 'customer_id' (or None). Fix: {what}='customer_id'.")
     entries = _entries(queue, orders, group_by, dedup_by)
     sqs = env.client("sqs")
     report = SendReport(sent=0, retried=0, message_ids={},

@@ -39,12 +39,13 @@ from ..platform.errors import (
     QueueNotFoundError,
     QueueTypeMismatchError,
 )
-from .validation import (
+from .queue_rules import (
     FIFO_SUFFIX,
     _check_max_receive_count,
     _names,
     _validate,
 )
+from .validation import check_flags
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -241,6 +242,7 @@ def create_queue(
     True
     >>> _ = env.teardown()
     """
+    check_flags(fifo=fifo, dlq=dlq, content_based_dedup=content_based_dedup, encrypted=encrypted)
     full, dlq_full = _names(env, name, fifo, dlq)
     _validate(fifo, dlq, max_receive_count, visibility_timeout, delay_seconds, retention_seconds,
               content_based_dedup)

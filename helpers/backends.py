@@ -1,0 +1,413 @@
+"""Start-up and shut-down of the backends behind :func:`helpers.connect`.
+
+A local backend (``moto``, or ``server`` = moto over HTTP inside the kernel) changes the
+whole process while it is open, and puts everything back at teardown:
+
+=====================================  ==========================================================
+what                                   while a local backend is open
+=====================================  ==========================================================
+sockets, name lookups                  :class:`~helpers.platform.safety.LoopbackGuard`: nothing
+                                       leaves loopback; loopback only to the course's server,
+                                       servers this kernel started, endpoints the student named
+``os.environ`` (what children          ``AWS_ENDPOINT_URL`` = the course's server, or on ``moto``
+inherit: ``!aws ...``, a Python        a closed loopback port (the in-process moto cannot be
+child running boto3)                   reached from another process); fake credentials
+                                       ``testing``; region ``us-east-1``; no profile, config
+                                       or credentials file; no ``AWS_ENDPOINT_URL_<SERVICE>``;
+                                       no proxies (``HTTP(S)_PROXY``, ``ALL_PROXY``,
+                                       ``NO_PROXY``, either case)
+boto3 clients made meanwhile           refuse with ``EnvironmentClosedError`` after teardown
+                                       (they would otherwise target real AWS)
+moto's state                           reset at connect and at teardown (``server`` too: the
+                                       same reset as ``POST /moto-api/reset``, and moto's
+                                       instance tracker is emptied, so memory stays flat)
+=====================================  ==========================================================
+
+On ``aws``, :func:`check_aws` validates the profile, the credentials and the region offline
+*before* a local environment still open is torn down, and :func:`classroom_run` makes the run
+id unique per user and kernel (``lab1`` becomes ``lab1-<6 hex>``), so that students sharing an
+account never share names, and the leftover sweep at teardown touches only this run.
+
+Example
+-------
+>>> values = child_variables("http://127.0.0.1:5000")
+>>> values["AWS_ENDPOINT_URL"], values["AWS_ACCESS_KEY_ID"], values["HTTPS_PROXY"]
+('http://127.0.0.1:5000', 'testing', None)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import socket
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from unittest import mock
+
+import boto3
+import botocore.session
+from botocore.exceptions import ProfileNotFound
+
+from .platform.errors import (
+    CredentialsMissingError,
+    EnvironmentClosedError,
+    InvalidNameError,
+    InvalidParameterError,
+    ProfileNotFoundError,
+)
+from .platform.naming import RUN_PATTERN
+from .platform.safety import LoopbackGuard
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .environment import Environment
+
+__all__ = ["LocalBackend", "ProcessEnvironment", "child_variables", "fake_session",
+           "reset_moto", "check_aws", "classroom_run", "PROXY_VARIABLES", "HIDDEN_VARIABLES",
+           "CLASSROOM_SUFFIX_CHARS"]
+
+#: Proxy variables hidden while a local backend is open (a proxy would relay to the internet).
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+                   "http_proxy", "https_proxy", "all_proxy", "no_proxy")
+#: Variables hidden from the process (and its children) while a local backend is open.
+HIDDEN_VARIABLES = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+    "AWS_CA_BUNDLE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    *PROXY_VARIABLES,
+)
+#: Characters of the per-user, per-kernel suffix of a run id on ``aws``.
+CLASSROOM_SUFFIX_CHARS = 6
+#: This kernel's share of the suffix (one per process).
+_KERNEL_TOKEN = secrets.token_hex(8)
+
+
+def child_variables(endpoint_url: str, region: str = "us-east-1") -> dict[str, str | None]:
+    """The variables set (str) or removed (None) while a local backend is open."""
+    values: dict[str, str | None] = {key: None for key in HIDDEN_VARIABLES}
+    values.update({
+        key: None for key in os.environ if key.startswith("AWS_ENDPOINT_URL_")})
+    values.update({
+        "AWS_ENDPOINT_URL": endpoint_url, "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": region, "AWS_REGION": region,
+        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    })
+    return values
+
+
+class ProcessEnvironment:
+    """Changes to ``os.environ`` that can be undone exactly (other keys are left alone).
+
+    Example
+    -------
+    >>> changes = ProcessEnvironment()
+    >>> changes.apply({"SECURECART_DOCTEST": "1"}); os.environ["SECURECART_DOCTEST"]
+    '1'
+    >>> changes.restore(); "SECURECART_DOCTEST" in os.environ
+    False
+    """
+
+    def __init__(self) -> None:
+        self._original: dict[str, str | None] = {}
+        self._applied: dict[str, str | None] = {}
+
+    def apply(self, values: dict[str, str | None]) -> None:
+        """Set (str) or remove (None) each variable, remembering its original value once."""
+        for key, value in values.items():
+            self._original.setdefault(key, os.environ.get(key))
+            self._applied[key] = value
+            _set(key, value)
+
+    def restore(self) -> None:
+        """Put back every variable :meth:`apply` touched."""
+        for key, value in self._original.items():
+            _set(key, value)
+        self._original.clear()
+        self._applied.clear()
+
+    def original(self, key: str) -> str | None:
+        """The value ``key`` had before :meth:`apply` (the shell's)."""
+        return self._original[key] if key in self._original else os.environ.get(key)
+
+    @contextlib.contextmanager
+    def as_before(self) -> Iterator[None]:
+        """Inside the block the process sees the shell's variables again."""
+        for key, value in self._original.items():
+            _set(key, value)
+        try:
+            yield
+        finally:
+            for key, value in self._applied.items():
+                _set(key, value)
+
+
+def _set(key: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = value
+
+
+def fake_session(region: str) -> boto3.Session:
+    """A boto3 session that reads no user configuration at all (fake credentials)."""
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    core.set_config_variable("config_file", os.devnull)
+    core.set_config_variable("credentials_file", os.devnull)
+    core.set_config_variable("ignore_configured_endpoint_urls", "true")
+    core.set_credentials("testing", "testing")
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def reset_moto() -> None:
+    """Empty every moto backend and moto's instance tracker (``POST /moto-api/reset``)."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
+def _closed_refusal(env: Environment) -> Any:
+    ref = weakref.ref(env)
+
+    def refuse(**kwargs: Any) -> None:
+        owner = ref()
+        if owner is None or (owner.closed and not owner._tearing_down):
+            run = owner.run if owner is not None else "?"
+            raise EnvironmentClosedError(
+                f"This boto3 client was made while the local environment (run {run!r}) was "
+                "open, and that environment was torn down: its backend is gone, and the "
+                "client would otherwise send your request (with the shell's credentials) to "
+                "real AWS. Fix: run the `env = helpers.connect()` cell again and make the "
+                "client from it: env.client('sqs').")
+    return refuse
+
+
+class LocalBackend:
+    """Everything a local environment changes in the process, started and stopped together.
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True)
+    >>> os.environ["AWS_ACCESS_KEY_ID"], env._local_backend.guard.active
+    ('testing', True)
+    >>> _ = env.teardown()
+    """
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.guard = LoopbackGuard()
+        self.environ = ProcessEnvironment()
+        self._patches: list[Any] = []
+        self._mock: Any = None
+        self._server: Any = None
+        self._closed_port: socket.socket | None = None
+
+    def start(self, moto_config: dict[str, Any]) -> None:
+        """Guard, variables, clock, moto (or its server), stand-ins: in that order."""
+        import moto
+        from moto.core.config import default_user_config
+        from moto.moto_api._internal import mock_random
+
+        from .emulation._preload import light_batch_utils
+
+        light_batch_utils()  # Step Functions without moto's EC2 backend: ~3 s less (make bench)
+        env = self.env
+        self.guard.start()
+        env.clock.start()
+        mock_random.seed(env.seed)
+        if env.backend == "moto":
+            # Children cannot reach the in-process moto: a bound, never listening port
+            # refuses them at once. In this process, boto3 ignores that variable (moto
+            # intercepts every call), so plain boto3.client(...) keeps working.
+            self._closed_port = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._closed_port.bind(("127.0.0.1", 0))
+            endpoint = f"http://127.0.0.1:{self._closed_port.getsockname()[1]}"
+            self.environ.apply(child_variables(endpoint, env.region))
+            self._patch(mock.patch(
+                "botocore.configprovider.ConfiguredEndpointProvider.provide",
+                return_value=None))
+            self._mock = moto.mock_aws(config=moto_config)
+            self._mock.start()
+            # moto sets its own fake keys; children see the course's (also fake).
+            self.environ.apply({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
+        else:
+            from moto.server import ThreadedMotoServer
+
+            reset_moto()
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)
+            self._patch(mock.patch.dict(default_user_config, moto_config))
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._server.start()
+            host, port = self._server.get_host_and_port()
+            self.guard.allow(port)
+            env.endpoint_url = f"http://{host}:{port}"
+            # MOTO_PORT: moto's own Step Functions tasks call the server they run in.
+            self.environ.apply({**child_variables(env.endpoint_url, env.region),
+                                "MOTO_PORT": str(port)})
+        self._refuse_clients_after_teardown()
+        for group in env.emulation.values():
+            group.start()
+
+    def _patch(self, patcher: Any) -> None:
+        patcher.start()
+        self._patches.append(patcher)
+
+    def _refuse_clients_after_teardown(self) -> None:
+        from botocore.client import ClientCreator
+
+        original = ClientCreator.create_client
+        refuse = _closed_refusal(self.env)
+
+        def create_client(creator: Any, *args: Any, **kwargs: Any) -> Any:
+            client = original(creator, *args, **kwargs)
+            client.meta.events.register("before-parameter-build", refuse)
+            return client
+
+        self._patch(mock.patch.object(ClientCreator, "create_client", create_client))
+
+    def stop(self) -> None:
+        """Undo :meth:`start` (safe on a half-started backend)."""
+        for group in reversed(list(self.env.emulation.values())):
+            group.stop()
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+            reset_moto()
+        while self._patches:
+            self._patches.pop().stop()
+        self.env.clock.stop()
+        self.environ.restore()
+        if self._closed_port is not None:
+            self._closed_port.close()
+            self._closed_port = None
+        self.guard.stop()
+
+
+# -- aws ----------------------------------------------------------------------------------
+def check_aws(region: str | None, before: ProcessEnvironment | None = None) -> str:
+    """Validate the ``aws`` backend offline; return the region it will use.
+
+    ``before`` is the open local environment's :class:`ProcessEnvironment`: the check reads
+    the shell's variables, not the local backend's, and changes nothing (so a failed check
+    leaves that environment open).
+
+    Raises
+    ------
+    ProfileNotFoundError, CredentialsMissingError, InvalidParameterError
+    """
+    with before.as_before() if before is not None else contextlib.nullcontext():
+        profile = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        try:
+            session = boto3.Session(region_name=region or None)
+            chosen = session.region_name
+            credentials = session.get_credentials()
+        except ProfileNotFound as err:
+            raise ProfileNotFoundError(
+                f"Backend 'aws': the profile {profile or err.kwargs.get('profile')!r} (from "
+                "AWS_PROFILE) is not in your AWS config or credentials file, and botocore "
+                "reads credentials and region from the profile AWS_PROFILE names. Fix: "
+                "`aws configure --profile <name>` (or `aws configure sso`), set AWS_PROFILE "
+                "to a profile listed by `aws configure list-profiles`, or unset it."
+            ) from None
+        stray = os.environ.get("AWS_REGION")
+    if credentials is None:
+        raise CredentialsMissingError(
+            "Backend 'aws' was asked for but no AWS credentials were found (environment "
+            "variables, AWS_PROFILE, ~/.aws/credentials, SSO, instance role). The aws "
+            "backend uses the standard credential chain. Fix: run `aws configure` or "
+            "`aws sso login` and set AWS_PROFILE, or use backend='moto' (no account needed)."
+        )
+    if not chosen:
+        note = (f" AWS_REGION is set ({stray!r}), but this botocore does not read it (the "
+                "AWS CLI v2 and other SDKs do)." if stray else "")
+        raise InvalidParameterError(
+            "Backend 'aws' needs a region and none is configured: botocore reads "
+            "AWS_DEFAULT_REGION, then the `region` of your profile in ~/.aws/config."
+            f"{note} Fix: connect(backend='aws', region='us-east-1'), or set "
+            "AWS_DEFAULT_REGION, or `aws configure set region us-east-1`."
+        )
+    return chosen
+
+
+def classroom_run(run: str, identity: str) -> str:
+    """``run`` with a suffix unique to this user (``identity``: the caller's ARN) and kernel.
+
+    Example
+    -------
+    >>> first = classroom_run("lab1", "arn:aws:iam::123456789012:user/ana")
+    >>> first.startswith("lab1-") and len(first) == 11
+    True
+    >>> first == classroom_run("lab1", "arn:aws:iam::123456789012:user/ana")  # same kernel
+    True
+    >>> first != classroom_run("lab1", "arn:aws:iam::123456789012:user/ben")
+    True
+    """
+    digest = hashlib.sha256(f"{identity}|{_KERNEL_TOKEN}".encode()).hexdigest()
+    suffix = digest[:CLASSROOM_SUFFIX_CHARS]
+    if run.endswith(f"-{suffix}"):
+        return run
+    full = f"{run}-{suffix}"
+    if not RUN_PATTERN.fullmatch(full):
+        room = 16 - CLASSROOM_SUFFIX_CHARS - 1
+        raise InvalidNameError(
+            f"Run id {run!r} is too long for the aws backend: on a shared AWS account the "
+            f"course adds a {CLASSROOM_SUFFIX_CHARS}-character suffix per user and kernel "
+            f"({full!r}), and a run id has at most 16 characters. Fix: use at most {room} "
+            "characters, e.g. run='lab1', or exact_run=True to use your id as it is."
+        )
+    return full
+
+
+def _run_tag(env: Environment, arn: str) -> str | None:
+    """The ``run`` tag of one resource found by name (None when it has none)."""
+    service = arn.split(":", 3)[2]
+    if service == "sqs":
+        sqs = env.client("sqs")
+        account, name = arn.split(":")[4], arn.rsplit(":", 1)[-1]
+        url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+        return sqs.list_queue_tags(QueueUrl=url).get("Tags", {}).get("run")
+    if service == "sns":
+        tags = env.client("sns").list_tags_for_resource(ResourceArn=arn).get("Tags", [])
+    else:
+        tags = env.client("events").list_tags_for_resource(ResourceARN=arn).get("Tags", [])
+    return next((t["Value"] for t in tags if t["Key"] == "run"), None)
+
+
+def tagged_leftovers(env: Environment) -> list[str]:
+    """On ``aws``: delete what this run left behind (a crashed kernel's resources).
+
+    Only resources tagged ``course=securecart`` *and* ``run=<this run>`` are deleted; the
+    name prefix finds the few the tagging API does not list (EventBridge rules on some
+    accounts, and on moto), and each of those is deleted only when its ``run`` tag is this
+    run too. Another student's ``securecart-lab1-...`` resources are never touched.
+    """
+    from .platform.resources import Resources
+
+    tagging = env._session.client("resourcegroupstaggingapi", region_name=env.region)
+    filters = [{"Key": "course", "Values": ["securecart"]}, {"Key": "run", "Values": [env.run]}]
+    leftovers = Resources()
+    sqs = env.client("sqs")
+    for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
+        for item in page["ResourceTagMappingList"]:
+            leftovers.adopt(item["ResourceARN"], sqs)
+    found: list[str] = []
+    for url in sqs.list_queues(QueueNamePrefix=env.prefix).get("QueueUrls", []):
+        found.append(sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+    found += [rule["Arn"] for rule in env.client("events").list_rules(
+        NamePrefix=env.prefix)["Rules"]]
+    for page in env.client("sns").get_paginator("list_topics").paginate():
+        found += [t["TopicArn"] for t in page["Topics"]
+                  if t["TopicArn"].rsplit(":", 1)[-1].startswith(env.prefix)]
+    for arn in found:
+        if _run_tag(env, arn) == env.run:
+            leftovers.adopt(arn, sqs)
+    return [f"leftover {item}" for item in leftovers.teardown(env.client)]
