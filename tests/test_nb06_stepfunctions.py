@@ -173,29 +173,3 @@ def test_moto_alone_heartbeat_ignores_the_simulated_clock(bare):
     bare.sleep(120)
     # THEN moto still waits (AWS fails the task with States.HeartbeatTimeout after 60 s)
     assert sfn.describe_execution(executionArn=ex)["status"] == "RUNNING"
-
-
-def test_moto_alone_sqs_task_fails_on_the_server_backend(server_env):
-    # GIVEN the server backend without the stand-in, and an sqs:sendMessage task
-    import time
-
-    from helpers.sqs import create_queue, queue_depth
-    server_env.emulation["stepfunctions"].stop()
-    queue = create_queue(server_env, "t", dlq=False)
-    sfn = server_env.client("stepfunctions")
-    definition = {"StartAt": "S", "States": {"S": {"Type": "Task", "End": True,
-                  "Resource": "arn:aws:states:::sqs:sendMessage",
-                  "Parameters": {"QueueUrl": queue.url, "MessageBody": "hi"}}}}
-    arn = sfn.create_state_machine(name="s", definition=json.dumps(definition),
-                                   roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
-    ex = sfn.start_execution(stateMachineArn=arn, name="e", input="{}")["executionArn"]
-    # WHEN moto's worker thread runs it (real time: this is moto's own engine, bounded wait)
-    for _ in range(50):
-        described = sfn.describe_execution(executionArn=ex)
-        if described["status"] != "RUNNING":
-            break
-        time.sleep(0.2)
-    # THEN it called a fixed localhost port, not this server: the task failed, nothing queued
-    assert described["status"] == "FAILED"
-    assert "localhost:5000" in described["cause"]
-    assert queue_depth(server_env, queue)["visible"] == 0

@@ -443,9 +443,12 @@ def test_the_audit_hook_is_installed_once_per_process():
 
 def test_moto_sns_http_deliveries_meet_the_guard_too(env):
     # GIVEN SNS topics with an http subscription outside loopback, and one to another
-    # program's loopback port (a proxy, say)
+    # program's loopback port (a proxy, say), delivered by moto's own SNS code (the SNS
+    # stand-in, which refuses such subscriptions up front, is stopped: the guard must hold
+    # without it)
     other, port = network_probes.start_proxy()
     sns = env.client("sns")
+    env.emulation["sns"].stop()
     AuditSpy.install()
     AuditSpy.events.clear()
     AuditSpy.recording = True
@@ -466,3 +469,15 @@ def test_moto_sns_http_deliveries_meet_the_guard_too(env):
     assert ("127.0.0.1", port) in env._guard.blocked
     assert AuditSpy.outside_loopback() == []
     assert reached == 0
+
+
+def test_the_sns_stand_in_refuses_an_http_subscription_off_this_machine(env):
+    # GIVEN a topic on the local backend
+    sns = env.client("sns")
+    topic = sns.create_topic(Name="status")["TopicArn"]
+    # WHEN a student subscribes an endpoint outside loopback
+    with pytest.raises(sns.exceptions.InvalidParameterException) as err:
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="http://203.0.113.7/hook")
+    # THEN SNS-style InvalidParameter names the endpoint and the loopback rule
+    assert "http://203.0.113.7/hook is not on this machine" in str(err.value)
+    assert "127.0.0.1" in str(err.value)

@@ -2,7 +2,7 @@
 
 moto executes state machines (with its ``execute_state_machine`` flag) in a worker thread that
 sleeps real wall time in ``Wait`` states and retry backoffs and calls SQS/SNS task integrations
-through a fixed ``localhost`` port (the in-process server backend listens elsewhere). On the
+over HTTP on ``localhost:$MOTO_PORT`` (5000 unless set; the server backend sets it). On the
 local backends the course replaces that engine: every ``StartExecution`` runs through the
 course's interpreter (:mod:`helpers.emulation._asl`) on the simulated clock, in-process, and
 ``DescribeExecution``, ``GetExecutionHistory``, ``SendTask*`` and ``env.sleep`` move it on.
@@ -20,8 +20,8 @@ missed -> ``States.HeartbeatTimeout``  cause                           ``States.
                                                                        simulated clock
 Lambda tasks run the function          needs Docker                    the registered Python handler
                                                                        (:mod:`helpers.emulation.awslambda`)
-SQS / SNS task integrations            boto3 to ``localhost:5000``     moto's backends in-process (both
-                                       (fails on the server backend)   local backends)
+SQS / SNS task integrations            boto3 over HTTP to              moto's backends in-process (both
+                                       ``localhost:$MOTO_PORT``        local backends), on the clock
 ``CreateStateMachine`` rejects a       accepts it; the execution       ``InvalidDefinition`` with AWS's
 ``Next`` that names no state, a state  fails (or hangs) later          code and path, e.g.
 without ``Next``/``End``, a Task                                       ``MISSING_TRANSITION_TARGET``

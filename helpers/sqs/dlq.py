@@ -102,7 +102,7 @@ def _last_errors(env: Environment, source: str) -> tuple[dict[str, str], dict[st
     mine = frame[frame["resource"] == source]
     for row in mine[mine["action"] == "fail"].itertuples(index=False):
         text = row.outcome.removeprefix("error: ")
-        errors[row.message_id] = f"{text}: {row.detail}" if row.detail else text
+        errors[row.message_id] = f"{text}: {row.detail}" if isinstance(row.detail, str) and row.detail else text
     for message_id, count in mine[mine["action"] == "receive"]["message_id"].value_counts().items():
         receives[message_id] = int(count)
     return errors, receives
