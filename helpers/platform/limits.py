@@ -43,6 +43,8 @@ __all__ = [
     "EVENTBRIDGE_DEFAULT_RETRY_ATTEMPTS",
     "EVENTBRIDGE_DEFAULT_MAX_EVENT_AGE_SECONDS",
     "EVENTBRIDGE_RULE_NAME_MAX_CHARS",
+    "SQS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES",
+    "SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND",
 ]
 
 # --- SQS -------------------------------------------------------------------------------
@@ -110,3 +112,11 @@ EVENTBRIDGE_DEFAULT_RETRY_ATTEMPTS = 185
 EVENTBRIDGE_DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400
 #: Characters in a rule name.
 EVENTBRIDGE_RULE_NAME_MAX_CHARS = 64
+
+# --- SQS: limits the SQS stand-ins check (helpers.emulation.sqs) -------------------------
+#: Smallest MaximumMessageSize a queue may set, in bytes (1 KiB). CreateQueue API reference.
+SQS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES = 1_024
+#: Largest MaxNumberOfMessagesPerSecond of a message move task, in messages per second; the
+#: emulated task also moves at this rate when none is given (AWS: "system optimized").
+#: StartMessageMoveTask API reference.
+SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND = 500
