@@ -84,7 +84,7 @@ from moto.sqs import models as sqs_models
 from .._base import _Patches
 from .common import EMULATED, DeliveryModel
 from .delivery import Delivery
-from .fifo import Deduplication
+from .fifo import Deduplication, enqueue_group
 from .handles import handle_patches
 from .movetasks import MoveTasks, task_patches
 from .receive import Receiver, receive_patches
@@ -145,6 +145,8 @@ class SqsStandIns(_Patches):
         def add_message(queue: Any, message: Any) -> None:
             if me.dedup.is_duplicate(queue, message):
                 return
+            if queue.fifo_queue:
+                enqueue_group(queue, message)
             orig_add(queue, message)
 
         def purge_queue(backend: Any, queue_name: str) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from ...platform import limits
 from .common import EMULATED
 
-__all__ = ["fifo_candidates", "rotate_groups", "Deduplication"]
+__all__ = ["fifo_candidates", "enqueue_group", "rotate_groups", "Deduplication"]
 
 
 def fifo_candidates(queue: Any, now_ms: float) -> list[Any]:
@@ -35,8 +35,8 @@ def fifo_candidates(queue: Any, now_ms: float) -> list[Any]:
 
     A group is open when none of its messages is in flight, or when one it delivered before
     is visible again. An open group offers its visible messages in send order, up to its
-    first message still in flight; groups come in the order of ``queue._sc_groups`` (the
-    least recently received first), then new groups in the order of their first message.
+    first message still in flight; groups come in the order of ``queue._sc_groups``: a group joins
+    it with its first message and goes to its back when received from.
     """
     groups: dict[Any, list[Any]] = {}
     locked: set[Any] = set()
@@ -52,9 +52,8 @@ def fifo_candidates(queue: Any, now_ms: float) -> list[Any]:
                     returned.add(group)
         elif message.approximate_receive_count:  # in flight: later ones of its group wait
             locked.add(group)
-    order = list(getattr(queue, "_sc_groups", {}))
-    position = {g: i for i, g in enumerate(order)}
-    ranked = sorted(groups, key=lambda g: position.get(g, len(order)))
+    position = {g: i for i, g in enumerate(getattr(queue, "_sc_groups", {}))}
+    ranked = sorted(groups, key=lambda g: position.get(g, len(position)))
     result: list[Any] = []
     for group in ranked:
         members = groups[group]
@@ -62,6 +61,14 @@ def fifo_candidates(queue: Any, now_ms: float) -> list[Any]:
             continue  # in flight, and nothing of it came back yet
         result.extend(members)
     return result
+
+
+def enqueue_group(queue: Any, message: Any) -> None:
+    """A group joins the end of the queue's group order when its first message arrives."""
+    order = getattr(queue, "_sc_groups", None)
+    if order is None:
+        order = queue._sc_groups = {}
+    order.setdefault(message.group_id, None)
 
 
 def rotate_groups(queue: Any, received: list[Any]) -> None:

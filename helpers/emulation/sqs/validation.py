@@ -181,7 +181,7 @@ def validation_patches() -> list[Any]:
         if total > limits.SQS_MAX_BATCH_PAYLOAD_BYTES:
             raise batch_too_long(total)
         for entry in entries.values():  # what fails the whole call on AWS (moto's checks)
-            backend._validate_message(queue, entry.get("MessageBody") or "x",
+            backend._validate_message(queue, "x",
                                       int(entry.get("DelaySeconds") or 0),
                                       entry.get("MessageDeduplicationId"), entry.get("MessageGroupId"))
         messages, failed = [], []
