@@ -173,7 +173,8 @@ class Receiver:
         if queue.fifo_queue:
             candidates = fifo_candidates(queue, now)
         else:
-            candidates = [m for m in queue._messages if now > m.visible_at and not now < m.delayed_until]
+            # lazily: a receive stops after ``count`` messages, however deep the queue
+            candidates = (m for m in queue._messages if now > m.visible_at and not now < m.delayed_until)
         policy = queue.redrive_policy if queue.dead_letter_queue is not None else None
         limit = policy["maxReceiveCount"] if policy else None
         retention = queue.message_retention_period * 1000.0
@@ -188,6 +189,8 @@ class Receiver:
                 continue
             queue.pending_messages.add(message)
             message.mark_received(visibility_timeout=visibility)
+            if "_sc_md5" not in message.__dict__:  # the body's MD5, once per message
+                message._sc_md5 = (message.body, message.body_md5)
             shown = copy.copy(message)
             _filter_message_attributes(shown, names)
             result.append(shown)
