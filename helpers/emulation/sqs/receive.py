@@ -20,10 +20,11 @@
 
 Example
 -------
->>> check_receive_params(11, 0, None)
-Traceback (most recent call last):
-...
-moto.sqs.exceptions.SQSException: Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.
+>>> try:
+...     check_receive_params(1, 25, None)
+... except Exception as err:
+...     print(err.message)
+Value 25 for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.
 """
 
 from __future__ import annotations

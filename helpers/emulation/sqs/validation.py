@@ -12,10 +12,11 @@ Sources (AWS's texts): LocalStack's snapshot tests recorded against AWS
 
 Example
 -------
->>> check_attribute_values({"VisibilityTimeout": "50000"})
-Traceback (most recent call last):
-...
-moto.sqs.exceptions.SQSException: Invalid value for the parameter VisibilityTimeout.
+>>> try:
+...     check_attribute_values({"VisibilityTimeout": "50000"})
+... except Exception as err:
+...     print(err.code, "|", err.message)
+InvalidAttributeValue | Invalid value for the parameter VisibilityTimeout.
 """
 
 from __future__ import annotations
