@@ -104,7 +104,7 @@ class DeliveryModel:
 
     duplicate_rate: float = 0.0
     reorder_rate: float = 0.0
-    _paused: int = field(default=0, repr=False, compare=False)
+    _paused: int = field(default=0, init=False, repr=False, compare=False)
 
     @property
     def active(self) -> bool:
