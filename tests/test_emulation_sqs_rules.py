@@ -199,3 +199,24 @@ def test_moto_alone_accepts_out_of_range_visibility(bare):
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "-1"})
     with pytest.raises(ValueError):  # a Python error, not AWS's (HTTP 500 on the server backend)
         sqs.create_queue(QueueName="other", Attributes={"VisibilityTimeout": "abc"})
+
+
+def test_create_queue_again_with_the_same_redrive_policy_is_the_same_queue(env):
+    # GIVEN a queue with a redrive policy (maxReceiveCount given as a number)
+    import json
+
+    sqs = env.client("sqs")
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    attrs = {"RedrivePolicy": json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 3})}
+    url = sqs.create_queue(QueueName="orders", Attributes=attrs)["QueueUrl"]
+
+    # WHEN created again with the count as a string, then with another count
+    same = {"RedrivePolicy": json.dumps({"maxReceiveCount": "3", "deadLetterTargetArn": arn})}
+    again = sqs.create_queue(QueueName="orders", Attributes=same)["QueueUrl"]
+    other = {"RedrivePolicy": json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 4})}
+    error = _error(sqs.create_queue, QueueName="orders", Attributes=other)
+
+    # THEN the same queue, then the attribute named
+    assert again == url
+    assert error["Message"].endswith("a different value for attribute RedrivePolicy")

@@ -86,10 +86,19 @@ def _standard_rules(attributes: dict[str, Any]) -> None:
                                f"You can specify the {name} only when FifoQueue is set to true.")
 
 
+def _normal(value: Any) -> Any:
+    """JSON documents compared by content: ``3`` and ``"3"`` alike, key order ignored."""
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    return str(value).lower()
+
+
 def _same(name: str, have: Any, want: Any) -> bool:
     if name in ("RedrivePolicy", "RedriveAllowPolicy", "Policy"):
         try:
-            return json.loads(have) == (json.loads(want) if isinstance(want, str) else want)
+            return _normal(json.loads(have)) == _normal(json.loads(want) if isinstance(want, str) else want)
         except (TypeError, ValueError):
             return have == want
     return str(have).lower() == str(want).lower()
