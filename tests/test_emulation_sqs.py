@@ -215,12 +215,14 @@ def test_message_move_task_redrives_to_the_source(any_env):
     sqs, src, dlq = _fail_into_dlq(env)
     dlq_arn = _arn(sqs, dlq)
 
-    # WHEN starting a move task without a destination
+    # WHEN starting a move task without a destination, and a second of simulated time passes
     handle = sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+    running = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
+    env.sleep(1)
     tasks = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
 
-    # THEN the messages are back in the source, fresh, and the task reports COMPLETED
-    assert handle
+    # THEN it ran asynchronously: the messages are back in the source, fresh, COMPLETED
+    assert [(t["Status"], t["TaskHandle"]) for t in running] == [("RUNNING", handle)]
     assert sorted(_drain(sqs, src)) == ["order-0", "order-1", "order-2"]
     assert _drain(sqs, dlq) == []
     assert len(tasks) == 1
@@ -240,7 +242,7 @@ def test_message_move_task_on_a_queue_that_is_no_dlq_raises(env):
         sqs.start_message_move_task(SourceArn=_arn(sqs, url))
     error = caught.value.response["Error"]
     assert error["Code"] == "InvalidParameterValue"
-    assert "must be configured as a Dead Letter Queue" in error["Message"]
+    assert error["Message"] == "Source queue must be configured as a Dead Letter Queue."
 
 
 # --- 4. at-least-once delivery and best-effort order --------------------------------------

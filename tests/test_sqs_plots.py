@@ -134,6 +134,8 @@ def test_dlq_depth_rises_on_moves_and_falls_on_redrive(env):
     # WHEN the DLQ is redriven and the depth plotted
     env.sleep(10)
     sqs.start_message_move_task(SourceArn=dlq_arn)
+    env.sleep(1)  # move tasks run asynchronously, as on AWS
+    sqs.list_message_move_tasks(SourceArn=dlq_arn)
     frame = env.log.to_frame(start)
     series = sqs_plots.dlq_depth_series(frame)
     fig = plot_dlq_depth(frame)

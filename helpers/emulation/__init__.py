@@ -9,7 +9,8 @@ SQS (:mod:`helpers.emulation.sqs`)
     cheap clock; FIFO deduplication interval after delete; long polling on the simulated
     clock; at-least-once delivery and best-effort order (seeded); RedriveAllowPolicy and DLQ
     type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged;
-    FIFO group order after a visibility timeout.
+    FIFO group order after a visibility timeout. Since issue 10, a package: the table of
+    every SQS stand-in (AWS behaviour | moto alone | stand-in) is in its docstring.
 
 SNS (:mod:`helpers.emulation.sns`, with ``sns_filters``, ``sns_rules``, ``sns_delivery``,
 ``sns_targets``)

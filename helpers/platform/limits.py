@@ -67,6 +67,8 @@ __all__ = [
     "KINESIS_MAX_PUT_RECORDS_BYTES",
     "KINESIS_DEFAULT_RETENTION_HOURS",
     "DYNAMODB_STREAMS_RETENTION_HOURS",
+    "SQS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES",
+    "SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND",
 ]
 
 # --- SQS -------------------------------------------------------------------------------
@@ -271,3 +273,10 @@ __all__ += ["SQS_QUEUE_NAME_REUSE_SECONDS", "SQS_MIN_MESSAGE_CHARS"]
 SQS_QUEUE_NAME_REUSE_SECONDS = 60
 #: Characters a message body has at least (SQS rejects an empty body).
 SQS_MIN_MESSAGE_CHARS = 1
+# --- SQS: limits the SQS stand-ins check (helpers.emulation.sqs) -------------------------
+#: Smallest MaximumMessageSize a queue may set, in bytes (1 KiB). CreateQueue API reference.
+SQS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES = 1_024
+#: Largest MaxNumberOfMessagesPerSecond of a message move task, in messages per second; the
+#: emulated task also moves at this rate when none is given (AWS: "system optimized").
+#: StartMessageMoveTask API reference.
+SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND = 500

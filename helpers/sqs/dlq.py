@@ -147,7 +147,7 @@ def inspect_dlq(env: Environment, queue: OrderQueue, *, limit: int | None = None
             "pass e.g. limit=10.")
     sqs = env.client("sqs")
     messages: list[dict[str, Any]] = []
-    with env.acting("dlq-inspector"):
+    with env.acting("dlq-inspector"), env.delivery.suspended():  # looking adds no duplicates
         while limit is None or len(messages) < limit:
             want = limits.SQS_MAX_BATCH_ENTRIES if limit is None else min(
                 limits.SQS_MAX_BATCH_ENTRIES, limit - len(messages))
