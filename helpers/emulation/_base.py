@@ -62,7 +62,31 @@ class _Patches:
             patcher.start()
 
     def stop(self) -> None:
-        """Remove every patch, last first (idempotent)."""
+        """Remove every patch, last first (idempotent), in any order of groups.
+
+        A group started later may have patched the same moto attribute on top of this one
+        (``mock.patch`` restores what it saw at start, so stopping out of order would bring a
+        stopped group's patch back later). The groups started after this one are taken off
+        first and put back afterwards, rebuilt over what remains: stopping one group leaves
+        exactly the others installed.
+        """
+        if not self._patchers:
+            return
+        later = self._started_after()
+        for group in reversed(later):
+            group._unpatch()
+        self._unpatch()
+        for group in later:
+            group.start()
+
+    def _unpatch(self) -> None:
         for patcher in reversed(self._patchers):
             patcher.stop()
         self._patchers = []
+
+    def _started_after(self) -> list[_Patches]:
+        """The groups of this environment started after this one (in start order)."""
+        groups = list(getattr(self.env, "emulation", {}).values())
+        if self not in groups:
+            return []
+        return [g for g in groups[groups.index(self) + 1:] if g._patchers]

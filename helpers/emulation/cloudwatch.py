@@ -157,6 +157,7 @@ class CloudWatchStandIns(_Patches):
         # ReceiveMessage is counted at the response: the SQS stand-ins patch the backend's
         # receive_message, and two patches of one attribute must not be undone out of order.
         o_send, o_receive, o_delete = sqs_b.send_message, SQSResponse.receive_message, sqs_b.delete_message
+        o_send_batch, o_delete_batch = sqs_b.send_message_batch, sqs_b.delete_message_batch
         o_put_alarm, o_get_data = cw_b.put_metric_alarm, cw_b.get_metric_data
 
         def send_message(backend: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
@@ -168,7 +169,7 @@ class CloudWatchStandIns(_Patches):
         def receive_message(response: Any) -> Any:
             me.catch_up()
             result = o_receive(response)
-            body = result.result if isinstance(result, ActionResult) else {}
+            body = _receive_body(result)
             received = len(body.get("Messages") or []) if isinstance(body, dict) else 0
             queue_name = response._get_queue_name()
             me._mark_moves(queue_name)
@@ -181,6 +182,19 @@ class CloudWatchStandIns(_Patches):
             me.catch_up()
             o_delete(backend, queue_name, receipt_handle)
             me._count(queue_name, "NumberOfMessagesDeleted")
+
+        def send_message_batch(backend: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+            # Counted here, not per entry: the SQS stand-ins' batch send skips send_message.
+            me.catch_up()
+            messages, failed = o_send_batch(backend, queue_name, *args, **kwargs)
+            me._count(queue_name, "NumberOfMessagesSent", len(messages))
+            return messages, failed
+
+        def delete_message_batch(backend: Any, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+            me.catch_up()
+            success, errors = o_delete_batch(backend, queue_name, *args, **kwargs)
+            me._count(queue_name, "NumberOfMessagesDeleted", len(success))
+            return success, errors
 
         def caught_up(orig: Any) -> Any:
             def wrapper(backend: Any, *args: Any, **kwargs: Any) -> Any:
@@ -210,6 +224,8 @@ class CloudWatchStandIns(_Patches):
             mock.patch.object(sqs_b, "send_message", send_message),
             mock.patch.object(SQSResponse, "receive_message", receive_message),
             mock.patch.object(sqs_b, "delete_message", delete_message),
+            mock.patch.object(sqs_b, "send_message_batch", send_message_batch),
+            mock.patch.object(sqs_b, "delete_message_batch", delete_message_batch),
             mock.patch.object(cw_b, "put_metric_alarm", put_metric_alarm),
             mock.patch.object(cw_b, "get_metric_data", get_metric_data),
             mock.patch.object(CloudWatchResponse, "describe_alarm_history", describe_alarm_history,
@@ -463,3 +479,16 @@ class CloudWatchStandIns(_Patches):
             elif query["Id"] in by_id:
                 out.append(by_id[query["Id"]])
         return out
+
+
+def _receive_body(result: Any) -> dict[str, Any]:
+    """A ReceiveMessage answer's body: moto's ``ActionResult``, or the SQS stand-ins' JSON reply."""
+    if isinstance(result, ActionResult):
+        return result.result if isinstance(result.result, dict) else {}
+    if isinstance(result, tuple) and len(result) == 3 and isinstance(result[2], str):
+        try:
+            body = json.loads(result[2])
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+    return {}
