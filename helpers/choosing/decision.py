@@ -31,6 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..course.panels import Panel
 from ..platform import limits
 from ..platform.errors import InvalidParameterError
 
@@ -128,7 +129,7 @@ def recommend(*, one_consumer: bool = False, many_consumers: bool = False,
                           "a queue buffers the work, retries and dead-letters failures")
 
 
-class Questionnaire:
+class Questionnaire(Panel):
     """The questionnaire's widget box, shown with a short fixed text where widgets cannot render.
 
     A saved notebook (and nbval) keeps only the text form of a widget; this gives it a line a
@@ -141,23 +142,6 @@ class Questionnaire:
     """
 
     TEXT = "Decision helper: tick the boxes that hold for your workload (needs a live kernel)."
-
-    def __init__(self, box: Any) -> None:
-        self.box = box
-
-    @property
-    def children(self) -> tuple:
-        """The checkboxes, then the answer line (the VBox's children)."""
-        return self.box.children
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/plain"] = self.TEXT
-        return bundle
-
-    def __repr__(self) -> str:
-        return self.TEXT
 
 
 #: The answer line before anything is ticked (no answer is given for no facts).

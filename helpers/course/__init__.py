@@ -6,6 +6,8 @@ results
     The base of every experiment's result: numbers, ``frame``, ``figure()``, a one-line summary.
 checks
     Exercise checks: a verdict, the real cause, and hints in tiers (concept, API, answer).
+panels
+    Widget panels with a one-line text form for committed notebooks.
 quiz
     Checked multiple-choice questions (notebook 02).
 topology
@@ -18,6 +20,6 @@ workspace
 
 from __future__ import annotations
 
-from . import checks, quiz, results, student, topology, workspace
+from . import checks, panels, quiz, results, student, topology, workspace
 
-__all__ = ["checks", "quiz", "results", "student", "topology", "workspace"]
+__all__ = ["checks", "panels", "quiz", "results", "student", "topology", "workspace"]

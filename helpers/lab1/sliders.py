@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..environment import Environment
 
+from ..course.panels import Panel
 from ..course.results import OneRun
 from .common import (
     PaymentGateway,
@@ -155,23 +156,14 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
     )
 
 
-class _Panel:
-    """The widget box, shown with a short fixed text for notebook tests."""
+class _Panel(Panel):
+    """The widget box, shown with a short fixed text where widgets cannot render."""
 
     TEXT = "Lab 1 panel: move the sliders and press Run (needs a live kernel)."
 
     def __init__(self, box: Any, run: Callable[[], PanelResult | None]) -> None:
-        self.box = box
+        super().__init__(box)
         self.run = run
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/plain"] = self.TEXT
-        return bundle
-
-    def __repr__(self) -> str:
-        return self.TEXT
 
 
 def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
