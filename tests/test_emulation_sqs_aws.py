@@ -12,6 +12,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from sqs_calls import queue_arn as _arn
 
 FIFO = {"FifoQueue": "true"}
 MIB = 1_048_576
@@ -29,9 +30,6 @@ def bare(env):
     env.stand_ins.stop()
     return env
 
-
-def _arn(sqs, url: str) -> str:
-    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
 def _error(call, *args, **kwargs) -> dict:

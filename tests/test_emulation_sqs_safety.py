@@ -11,33 +11,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqs_calls import drain as _drain
+from sqs_calls import queue_arn as _arn
+from sqs_calls import receive_delete as _receive_delete
+from sqs_calls import redrive as _redrive
 
 from helpers.emulation import EMULATED
-
-
-def _arn(sqs, url: str) -> str:
-    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-
-def _redrive(dlq_arn: str, count: int) -> str:
-    return json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count})
-
-
-def _drain(sqs, url: str) -> list[str]:
-    bodies = []
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            return bodies
-        for message in got:
-            bodies.append(message["Body"])
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-
-
-def _receive_delete(sqs, url: str) -> dict:
-    message = sqs.receive_message(QueueUrl=url)["Messages"][0]
-    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return message
 
 
 @pytest.fixture
