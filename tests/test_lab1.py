@@ -165,3 +165,18 @@ def test_blank_solutions_uses_the_starter_and_needs_one():
     assert good["cells"][0]["source"] == "X = 3"
     with pytest.raises(NotReadyError, match="starter"):
         lab1.blank_solutions(bad)
+
+
+def test_panel_progress_bar_shows_simulated_seconds_not_a_wall_rate(env, capsys):
+    # GIVEN the panel's experiment on the simulated clock with its progress bar on
+    # WHEN it runs 30 orders
+    result = lab1.run_panel_experiment(env, orders=30, seed=1, progress=True)
+    # THEN the bar's last line counts the messages deleted (emulated duplicates are deleted
+    # too: the total grows past the 30 queued) and the run's simulated seconds, and shows no
+    # wall-clock rate or elapsed<remaining time
+    last = capsys.readouterr().err.rsplit("\r", 1)[-1].strip()
+    deleted = result.report.deleted
+    assert deleted > 30  # the panel's default emulated duplicates
+    assert last.endswith(f"| {deleted}/{deleted} msg, 30 queued at the start (duplicates deleted "
+                         f"too), simulated {result.report.elapsed:.1f} s")
+    assert "/s" not in last and "<" not in last and "?" not in last
