@@ -180,3 +180,30 @@ def test_panel_progress_bar_shows_simulated_seconds_not_a_wall_rate(env, capsys)
     assert last.endswith(f"| {deleted}/{deleted} msg, 30 queued at the start (duplicates deleted "
                          f"too), simulated {result.report.elapsed:.1f} s")
     assert "/s" not in last and "<" not in last and "?" not in last
+
+
+def test_visibility_timeline_shows_why_only_some_orders_are_charged_again(env):
+    # GIVEN 8 orders of 45-55 s against a 10 s visibility timeout, a handler that is not idempotent
+    # WHEN 1, 2 and 4 consumers process them
+    result = lab1.experiment_visibility_timeline(env, consumers=(1, 2, 4))
+    table = result.table.set_index("consumers")
+    # THEN one consumer is never free to receive an expired message: no extra charge, although
+    # every one of its receives expired while it worked
+    one = result.timelines[1]
+    assert table.loc[1, ["charges", "extra_charges", "charged_twice", "stale_deletes"]].tolist() == [8, 0, 0, 0]
+    assert (one["event"] == "expiry").sum() == 8 and (one["event"] == "receive again").sum() == 0
+    # and with more consumers a free one receives the expired message and charges it again;
+    # the first consumer's delete comes later, with a handle that is no longer the newest
+    assert table.loc[2, ["charges", "extra_charges", "charged_twice", "stale_deletes"]].tolist() == [13, 5, 5, 5]
+    assert table.loc[4, ["charges", "extra_charges", "charged_twice", "stale_deletes"]].tolist() == [14, 6, 5, 6]
+    four = result.timelines[4]
+    thrice = four[four["message"] == "ord-00007"]["event"].tolist()
+    assert thrice.count("receive") + thrice.count("receive again") == 3  # charged 3 times: 2 extra
+    assert thrice.count("stale delete") == 2 and thrice[-1] == "delete"
+    # and the figure draws the 4-consumer timeline's markers and the extra-charge bars
+    fig = result.figure()
+    gids = {c.get_gid(): len(c.get_offsets()) for c in fig.axes[0].collections}
+    assert gids == {"receive": 8, "expiry": 14, "receive again": 6, "delete": 8, "stale delete": 6}
+    assert [int(p.get_height()) for p in fig.axes[1].patches] == [0, 5, 6, 0, 5, 5]
+    assert "extra charges" in str(result) and str(result.invariants[1]).startswith("✔")
+

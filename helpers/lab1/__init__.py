@@ -19,6 +19,8 @@ experiment_poison
     Poison orders reach the DLQ after ``maxReceiveCount`` receives; inspect, fix, redrive.
 experiment_visibility
     45-second processing against visibility timeouts of 10, 30 and 60 s, then a heartbeat.
+experiment_visibility_timeline
+    Per message: receive, expiry, second receive, the stale delete; 1/2/4 consumers, extra charges.
 experiment_throughput
     Consumers 1/2/4/8/16 x batch size 1/10 (16 shows the queue running dry), with a modelled 20 ms round trip per SQS call.
 
@@ -73,6 +75,7 @@ from .failures import (
     experiment_visibility,
 )
 from .sliders import PANEL_DEFAULTS, PanelResult, panel, run_panel_experiment
+from .timeline import VisibilityTimelineResult, experiment_visibility_timeline
 
 __all__ = [
     "PaymentGateway",
@@ -88,6 +91,8 @@ __all__ = [
     "experiment_poison",
     "experiment_visibility",
     "experiment_throughput",
+    "VisibilityTimelineResult",
+    "experiment_visibility_timeline",
     "THROUGHPUT_API_CALL_SECONDS",
     "check",
     "hint",
