@@ -207,3 +207,23 @@ def test_visibility_timeline_shows_why_only_some_orders_are_charged_again(env):
     assert [int(p.get_height()) for p in fig.axes[1].patches] == [0, 5, 6, 0, 5, 5]
     assert "extra charges" in str(result) and str(result.invariants[1]).startswith("✔")
 
+
+def test_payments_scale_alone_while_the_checkout_keeps_its_rate(env):
+    # GIVEN a checkout sending 40 orders at 1 per second and payments of 2.5 s each
+    # WHEN 1, 2 and 4 payment consumers drain the same queue
+    result = lab1.experiment_independent_scaling(env, consumers=(1, 2, 4))
+    table = result.table.set_index("consumers")
+    # THEN the checkout's rate and its last order's time are the same in every run
+    assert table["checkout_rate"].tolist() == [1.0] * 3 and table["checkout_seconds"].tolist() == [39.0] * 3
+    # and the backlog peaks lower and drains sooner with each doubling of the payment side:
+    # one consumer pays 0.4 orders/s (100 s for 40), two 0.8/s, four keep up (1.6/s)
+    assert table["peak_backlog"].tolist() == [25, 10, 3]
+    assert table["drained_at"].tolist() == [100.0, 51.0, 41.5]
+    assert table["drain_after_checkout"].tolist() == [61.0, 12.0, 2.5]
+    assert all(inv.ok and inv.processed_once == 40 for inv in result.invariants.values())
+    # and the backlog curve ends at 0 for each run, drawn as one line per consumer count
+    assert [int(b["backlog"].iloc[-1]) for b in result.backlogs.values()] == [0, 0, 0]
+    fig = result.figure()
+    assert [line.get_label() for line in fig.axes[0].get_lines()][:3] == [
+        "1 payment consumer", "2 payment consumers", "4 payment consumers"]
+    assert "every order charged exactly once" in str(result)

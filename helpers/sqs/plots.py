@@ -77,6 +77,7 @@ __all__ = [
     "plot_visibility_timeline",
     "plot_extra_charges",
     "plot_backlog",
+    "plot_customer_order",
     "OUT_OF_ORDER",
     "DUPLICATE",
 ]
@@ -460,4 +461,62 @@ def plot_backlog(backlog: pd.DataFrame, ax: Axes | None = None, *, label: str | 
     _finish(ax, "Backlog", "clock time (s)", "orders not yet paid")
     ax.set_ylim(bottom=0)
     _counts(ax)
+    return fig
+
+
+def plot_customer_order(frame: pd.DataFrame, ax: Axes | None = None, *, queue: str | None = None,
+                        title: str = "Per-customer delivery order") -> Figure:
+    """One row per customer, a dot per delivery at its position in the queue's delivery order.
+
+    Read a row left to right: a customer's payments as the consumers got them. A red cross
+    marks an **out-of-order** payment: the one *overtaken*, delivered after a later payment
+    of the same customer; its label ``#3 after #5`` names both (payment numbers are the
+    customer's send order, ``seq``). An orange ring marks a duplicate (delivered again).
+
+    Parameters
+    ----------
+    frame
+        A run's slice of ``env.log`` (its ``receive`` rows are the deliveries).
+    ax
+        Draw into this axes instead of a new 10 x 5 inch figure.
+    queue
+        Count only this queue's deliveries (its name without the run prefix).
+    title
+        The axes' title; the counts are added to it.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0] * 3, "action": ["receive"] * 3, "resource": ["q"] * 3,
+    ...                   "group": ["c1", "c1", "c2"], "seq": [2, 1, 1], "message_id": ["b", "a", "c"],
+    ...                   "outcome": ["ok"] * 3})
+    >>> ax = plot_customer_order(f).axes[0]
+    >>> ax.get_title(), [t.get_text() for t in ax.texts]
+    ('Per-customer delivery order: 1 out of order, 0 duplicates', ['#1 after #2'])
+    """
+    fig, ax = new_figure(ax, (10, 5))
+    order = delivery_order(frame, queue=queue)
+    order["position"] = range(1, len(order) + 1)
+    groups = sorted(order["group"].unique())
+    row = {g: i for i, g in enumerate(groups)}
+    order["row"] = order["group"].map(row)
+    for _g, rows in order.groupby("group", sort=False):
+        ax.plot(rows["position"], rows["row"], color="#1f77b4", alpha=0.35, linewidth=0.8,
+                marker="o", markersize=3)
+    late = order[order["out_of_order"]]
+    again = order[order["duplicate"]]
+    ax.scatter(late["position"], late["row"], marker="x", s=70, color=_RED, zorder=3,
+               gid=OUT_OF_ORDER, label=f"out of order: delivered after a later payment ({len(late)})")
+    ax.scatter(again["position"], again["row"], marker="o", s=70, facecolors="none",
+               edgecolors=_ORANGE, linewidths=1.5, zorder=3, gid=DUPLICATE,
+               label=f"duplicate: delivered again ({len(again)})")
+    for _, r in late.iterrows():
+        before = order[(order["group"] == r["group"]) & (order["position"] < r["position"])]
+        ax.annotate(f"#{int(r['seq'])} after #{int(before['seq'].max())}", (r["position"], r["row"]),
+                    textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7, color=_RED)
+    ax.set_yticks(range(len(groups)), groups, fontsize=7)
+    ax.set_ylim(len(groups) - 0.5, -0.8)
+    _finish(ax, f"{title}: {len(late)} out of order, {len(again)} duplicates",
+            "delivery position in the queue", "customer (message group)", legend=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    _counts(ax, "x")
     return fig
