@@ -45,6 +45,10 @@ def test_fifo_keeps_each_customers_order_and_standard_does_not(env):
     fig = result.figure()
     assert _marked(fig, OUT_OF_ORDER) == [result.out_of_order["standard"], 0]
     assert _marked(fig, DUPLICATE) == [result.duplicates["standard"], 0]
+    # one row per customer (20) in each panel, and the text names the overtaken payment
+    assert [len(ax.get_yticklabels()) for ax in fig.axes] == [20, 20]
+    assert len(fig.axes[0].texts) == result.out_of_order["standard"] and not fig.axes[1].texts
+    assert "out of order (after a later payment of the customer)" in str(result)
 
 
 def test_deduplication_drops_a_resend_inside_five_minutes_only(env):
