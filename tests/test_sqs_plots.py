@@ -20,6 +20,7 @@ from helpers.sqs.plots import (
     plot_throughput,
     plot_throughput_grid,
 )
+from helpers.sqs.plots_timelines import plot_customer_order
 
 
 def _body(customer: str, seq: int) -> str:
@@ -260,7 +261,7 @@ def test_customer_rows_mark_the_overtaken_payment_and_name_both(ordering_frames)
     frame = ordering_frames["standard"]
     std = delivery_order(frame)
     # WHEN drawn as one row per customer
-    fig = sqs_plots.plot_customer_order(frame)
+    fig = plot_customer_order(frame)
     ax = fig.axes[0]
     # THEN one row per customer, one dot per delivery, and exactly the out-of-order ones crossed
     assert [t.get_text() for t in ax.get_yticklabels()] == ["cus-000", "cus-001"]

@@ -15,6 +15,7 @@ from ..platform.plotting import new_figure
 from ..sqs import plots as sqs_plots
 from ..sqs.consumer import run_consumers
 from ..sqs.faults import Scenario
+from ..sqs.plots_timelines import plot_customer_order
 from ..sqs.producer import send_orders
 from ..sqs.queues import queue_depth
 
@@ -199,7 +200,7 @@ class OrderingResult(ManyRuns):
         """One row per customer, a dot per delivery: standard (top) and FIFO (bottom)."""
         fig, (top, bottom) = new_figure(size=(10, 9), nrows=2, sharex=True)
         for ax, label in ((top, "standard"), (bottom, "FIFO")):
-            sqs_plots.plot_customer_order(self.frames[label], ax=ax, queue=_QUEUE_OF[label],
+            plot_customer_order(self.frames[label], ax=ax, queue=_QUEUE_OF[label],
                                           title=f"{label} queue")
         top.set_xlabel("")
         fig.suptitle("Per-customer order of payments: standard vs FIFO queue")

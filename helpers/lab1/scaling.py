@@ -28,7 +28,7 @@ from ..platform import limits
 from ..platform.errors import InvalidParameterError
 from ..platform.plotting import new_figure
 from ..sqs.consumer import run_consumers
-from ..sqs.plots import plot_backlog
+from ..sqs.plots_timelines import plot_backlog
 from .common import PaymentGateway, _fresh_queue, _invariant, _payment_handler
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -19,7 +19,7 @@ import pandas as pd
 from ..course.results import ManyRuns
 from ..data import OrderGenerator
 from ..platform.plotting import new_figure
-from ..sqs import plots as sqs_plots
+from ..sqs import plots_timelines as sqs_plots
 from ..sqs.consumer import run_consumers
 from ..sqs.faults import Scenario
 from ..sqs.producer import send_orders
