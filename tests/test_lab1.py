@@ -45,6 +45,10 @@ def test_fifo_keeps_each_customers_order_and_standard_does_not(env):
     fig = result.figure()
     assert _marked(fig, OUT_OF_ORDER) == [result.out_of_order["standard"], 0]
     assert _marked(fig, DUPLICATE) == [result.duplicates["standard"], 0]
+    # one row per customer (20) in each panel, and the text names the overtaken payment
+    assert [len(ax.get_yticklabels()) for ax in fig.axes] == [20, 20]
+    assert len(fig.axes[0].texts) == result.out_of_order["standard"] and not fig.axes[1].texts
+    assert "out of order (after a later payment of the customer)" in str(result)
 
 
 def test_deduplication_drops_a_resend_inside_five_minutes_only(env):
@@ -165,3 +169,65 @@ def test_blank_solutions_uses_the_starter_and_needs_one():
     assert good["cells"][0]["source"] == "X = 3"
     with pytest.raises(NotReadyError, match="starter"):
         lab1.blank_solutions(bad)
+
+
+def test_panel_progress_bar_shows_simulated_seconds_not_a_wall_rate(env, capsys):
+    # GIVEN the panel's experiment on the simulated clock with its progress bar on
+    # WHEN it runs 30 orders
+    result = lab1.run_panel_experiment(env, orders=30, seed=1, progress=True)
+    # THEN the bar's last line counts the messages deleted (emulated duplicates are deleted
+    # too: the total grows past the 30 queued) and the run's simulated seconds, and shows no
+    # wall-clock rate or elapsed<remaining time
+    last = capsys.readouterr().err.rsplit("\r", 1)[-1].strip()
+    deleted = result.report.deleted
+    assert deleted > 30  # the panel's default emulated duplicates
+    assert last.endswith(f"| {deleted}/{deleted} msg, 30 queued at the start (duplicates deleted "
+                         f"too), simulated {result.report.elapsed:.1f} s")
+    assert "/s" not in last and "<" not in last and "?" not in last
+
+
+def test_visibility_timeline_shows_why_only_some_orders_are_charged_again(env):
+    # GIVEN 8 orders of 45-55 s against a 10 s visibility timeout, a handler that is not idempotent
+    # WHEN 1, 2 and 4 consumers process them
+    result = lab1.experiment_visibility_timeline(env, consumers=(1, 2, 4))
+    table = result.table.set_index("consumers")
+    # THEN one consumer is never free to receive an expired message: no extra charge, although
+    # every one of its receives expired while it worked
+    one = result.timelines[1]
+    assert table.loc[1, ["charges", "extra_charges", "charged_twice", "stale_deletes"]].tolist() == [8, 0, 0, 0]
+    assert (one["event"] == "expiry").sum() == 8 and (one["event"] == "receive again").sum() == 0
+    # and with more consumers a free one receives the expired message and charges it again;
+    # the first consumer's delete comes later, with a handle that is no longer the newest
+    assert table.loc[2, ["charges", "extra_charges", "charged_twice", "stale_deletes"]].tolist() == [13, 5, 5, 5]
+    assert table.loc[4, ["charges", "extra_charges", "charged_twice", "stale_deletes"]].tolist() == [14, 6, 5, 6]
+    four = result.timelines[4]
+    thrice = four[four["message"] == "ord-00007"]["event"].tolist()
+    assert thrice.count("receive") + thrice.count("receive again") == 3  # charged 3 times: 2 extra
+    assert thrice.count("stale delete") == 2 and thrice[-1] == "delete"
+    # and the figure draws the 4-consumer timeline's markers and the extra-charge bars
+    fig = result.figure()
+    gids = {c.get_gid(): len(c.get_offsets()) for c in fig.axes[0].collections}
+    assert gids == {"receive": 8, "expiry": 14, "receive again": 6, "delete": 8, "stale delete": 6}
+    assert [int(p.get_height()) for p in fig.axes[1].patches] == [0, 5, 6, 0, 5, 5]
+    assert "extra charges" in str(result) and str(result.invariants[1]).startswith("✔")
+
+
+def test_payments_scale_alone_while_the_checkout_keeps_its_rate(env):
+    # GIVEN a checkout sending 40 orders at 1 per second and payments of 2.5 s each
+    # WHEN 1, 2 and 4 payment consumers drain the same queue
+    result = lab1.experiment_independent_scaling(env, consumers=(1, 2, 4))
+    table = result.table.set_index("consumers")
+    # THEN the checkout's rate and its last order's time are the same in every run
+    assert table["checkout_rate"].tolist() == [1.0] * 3 and table["checkout_seconds"].tolist() == [39.0] * 3
+    # and the backlog peaks lower and drains sooner with each doubling of the payment side:
+    # one consumer pays 0.4 orders/s (100 s for 40), two 0.8/s, four keep up (1.6/s)
+    assert table["peak_backlog"].tolist() == [25, 10, 3]
+    assert table["drained_at"].tolist() == [100.0, 51.0, 41.5]
+    assert table["drain_after_checkout"].tolist() == [61.0, 12.0, 2.5]
+    assert all(inv.ok and inv.processed_once == 40 for inv in result.invariants.values())
+    # and the backlog curve ends at 0 for each run, drawn as one line per consumer count
+    assert [int(b["backlog"].iloc[-1]) for b in result.backlogs.values()] == [0, 0, 0]
+    fig = result.figure()
+    assert [line.get_label() for line in fig.axes[0].get_lines()][:3] == [
+        "1 payment consumer", "2 payment consumers", "4 payment consumers"]
+    assert "every order charged exactly once" in str(result)

@@ -20,6 +20,7 @@ from helpers.sqs.plots import (
     plot_throughput,
     plot_throughput_grid,
 )
+from helpers.sqs.plots_timelines import plot_customer_order
 
 
 def _body(customer: str, seq: int) -> str:
@@ -253,3 +254,29 @@ def test_figure_renders_as_png_once_in_ipython():
     # THEN it is one PNG image plus a one-line text
     assert data["image/png"][:4] == b"\x89PNG"
     assert data["text/plain"].startswith("<CourseFigure size 700x400")
+
+
+def test_customer_rows_mark_the_overtaken_payment_and_name_both(ordering_frames):
+    # GIVEN standard deliveries with emulated reordering and duplicates
+    frame = ordering_frames["standard"]
+    std = delivery_order(frame)
+    # WHEN drawn as one row per customer
+    fig = plot_customer_order(frame)
+    ax = fig.axes[0]
+    # THEN one row per customer, one dot per delivery, and exactly the out-of-order ones crossed
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cus-000", "cus-001"]
+    assert sum(len(line.get_xdata()) for line in ax.get_lines()) == len(std)
+    assert _marked(fig, OUT_OF_ORDER) == [int(std["out_of_order"].sum())]
+    assert _marked(fig, DUPLICATE) == [int(std["duplicate"].sum())]
+    # and each label names the marked (overtaken) payment first and a later one delivered before it
+    std["position"] = range(1, len(std) + 1)
+    expected = []
+    for _, r in std[std["out_of_order"]].iterrows():
+        earlier = std[(std["group"] == r["group"]) & (std["position"] < r["position"])]
+        expected.append(f"#{int(r['seq'])} after #{int(earlier['seq'].max())}")
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == expected and labels
+    assert all(int(a[1:].split(" after #")[0]) < int(a.split(" after #")[1]) for a in labels)
+    crossed = ax.collections[[c.get_gid() for c in ax.collections].index(OUT_OF_ORDER)]
+    assert [tuple(map(float, xy)) for xy in crossed.get_offsets()] == [
+        (float(t.xy[0]), float(t.xy[1])) for t in ax.texts]

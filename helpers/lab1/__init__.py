@@ -19,6 +19,10 @@ experiment_poison
     Poison orders reach the DLQ after ``maxReceiveCount`` receives; inspect, fix, redrive.
 experiment_visibility
     45-second processing against visibility timeouts of 10, 30 and 60 s, then a heartbeat.
+experiment_visibility_timeline
+    Per message: receive, expiry, second receive, the stale delete; 1/2/4 consumers, extra charges.
+experiment_independent_scaling
+    The checkout keeps 1 order/s; 1/2/4 payment consumers drain the backlog (peak, time to drain).
 experiment_throughput
     Consumers 1/2/4/8/16 x batch size 1/10 (16 shows the queue running dry), with a modelled 20 ms round trip per SQS call.
 
@@ -72,7 +76,9 @@ from .failures import (
     experiment_throughput,
     experiment_visibility,
 )
+from .scaling import ScalingResult, experiment_independent_scaling
 from .sliders import PANEL_DEFAULTS, PanelResult, panel, run_panel_experiment
+from .timeline import VisibilityTimelineResult, experiment_visibility_timeline
 
 __all__ = [
     "PaymentGateway",
@@ -88,6 +94,10 @@ __all__ = [
     "experiment_poison",
     "experiment_visibility",
     "experiment_throughput",
+    "VisibilityTimelineResult",
+    "ScalingResult",
+    "experiment_independent_scaling",
+    "experiment_visibility_timeline",
     "THROUGHPUT_API_CALL_SECONDS",
     "check",
     "hint",

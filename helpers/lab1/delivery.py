@@ -15,6 +15,7 @@ from ..platform.plotting import new_figure
 from ..sqs import plots as sqs_plots
 from ..sqs.consumer import run_consumers
 from ..sqs.faults import Scenario
+from ..sqs.plots_timelines import plot_customer_order
 from ..sqs.producer import send_orders
 from ..sqs.queues import queue_depth
 
@@ -159,8 +160,8 @@ class OrderingResult(ManyRuns):
     payments, customers
         The payments sent to each queue and the customers (message groups) they belong to.
     deliveries, out_of_order, duplicates
-        Per queue: receives, receives that overtook an earlier payment of the same customer,
-        and second deliveries of a payment.
+        Per queue: receives, payments delivered after a later payment of the same customer
+        (the overtaken ones: the payments the figure marks), and second deliveries of a payment.
     charged_twice
         Per queue: payments the (idempotent) handler charged more than once (0 is right).
     scenario
@@ -185,7 +186,8 @@ class OrderingResult(ManyRuns):
                  "order to a standard and a FIFO queue (MessageGroupId = customer_id)."]
         for label in self.deliveries:
             lines.append(f"{label:<8}: {self.deliveries[label]:>3} deliveries, "
-                         f"{self.out_of_order[label]:>2} out of order, "
+                         f"{self.out_of_order[label]:>2} out of order (after a later payment "
+                         "of the customer), "
                          f"{self.duplicates[label]:>2} duplicates")
         lines.append(f"standard delivery faults: {self.scenario}")
         lines.append("The idempotent payment handler charged each payment once on both queues."
@@ -195,8 +197,12 @@ class OrderingResult(ManyRuns):
         return "\n".join(lines)
 
     def figure(self) -> Figure:
-        """Receive against send position per customer, standard and FIFO side by side."""
-        fig = sqs_plots.plot_ordering(self.frames, queues=_QUEUE_OF)
+        """One row per customer, a dot per delivery: standard (top) and FIFO (bottom)."""
+        fig, (top, bottom) = new_figure(size=(10, 9), nrows=2, sharex=True)
+        for ax, label in ((top, "standard"), (bottom, "FIFO")):
+            plot_customer_order(self.frames[label], ax=ax, queue=_QUEUE_OF[label],
+                                          title=f"{label} queue")
+        top.set_xlabel("")
         fig.suptitle("Per-customer order of payments: standard vs FIFO queue")
         return fig
 

@@ -70,8 +70,76 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
     from .types import Handler
 
-__all__ = ["ConsumerReport", "run_consumers", "build_event", "POLL_INTERVAL_SECONDS",
+__all__ = ["ConsumerReport", "run_consumers", "SimulatedProgress", "SIMULATED_BAR_FORMAT", "build_event", "POLL_INTERVAL_SECONDS",
            "RESTART_SECONDS", "HEARTBEAT_MARGIN_SECONDS"]
+
+
+# -- the progress bar ------------------------------------------------------------------------
+#: The bar's layout on the simulated clock: deletes done of messages queued, and simulated
+#: seconds; no wall-clock rate or elapsed/remaining time (a simulated run takes milliseconds).
+SIMULATED_BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} msg{postfix}"
+
+
+class SimulatedProgress:
+    """A tqdm bar of messages deleted that shows *simulated* seconds, never a wall-clock rate.
+
+    On the simulated clock a run of minutes takes milliseconds of wall time: tqdm's own
+    ``elapsed<remaining, rate`` would show wall time as if it were the run's. This bar shows
+    ``deleted/total msg`` and ``simulated N s`` (the run's clock seconds so far) instead. A
+    duplicate delivery is deleted too: when deletes outnumber the messages queued at the start,
+    the total grows to the deletes and the text says how many were queued.
+
+    Example
+    -------
+    >>> import io
+    >>> from helpers.platform.clock import SimClock
+    >>> clock, out = SimClock(), io.StringIO()
+    >>> bar = SimulatedProgress(clock, total=4, desc="consuming orders", file=out)
+    >>> clock.advance(2.5); bar.update(4); bar.close()
+    >>> out.getvalue().rsplit(chr(13), 1)[-1].strip().split("| ")[-1]
+    '4/4 msg, simulated 2.5 s'
+    """
+
+    def __init__(self, clock: Any, *, total: int, desc: str, file: Any = None) -> None:
+        from tqdm.auto import tqdm
+
+        self.clock = clock
+        self.started = clock.elapsed()
+        self.queued = int(total)
+        self.bar = tqdm(total=total, desc=desc, unit="msg", bar_format=SIMULATED_BAR_FORMAT,
+                        file=file, ncols=None if file is None else 80, postfix=self._postfix())
+
+    def _postfix(self) -> str:
+        seconds = f"simulated {self.clock.elapsed() - self.started:.1f} s"
+        if self.bar_total() > self.queued:
+            return f"{self.queued} queued at the start (duplicates deleted too), {seconds}"
+        return seconds
+
+    def bar_total(self) -> int:
+        """The bar's total: the messages queued at the start, or the deletes if more."""
+        bar = getattr(self, "bar", None)
+        return self.queued if bar is None else int(bar.total or 0)
+
+    def update(self, n: int = 1) -> None:
+        """Count ``n`` more messages deleted and show the simulated seconds so far."""
+        if self.bar.n + n > self.bar_total():
+            self.bar.total = self.bar.n + n
+        self.bar.set_postfix_str(self._postfix(), refresh=False)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        """Show the final count and simulated seconds, and close the bar."""
+        self.bar.set_postfix_str(self._postfix(), refresh=False)
+        self.bar.close()
+
+
+def _progress_bar(env: Environment, *, total: int, desc: str) -> Any:
+    """Simulated clock: :class:`SimulatedProgress`; real clock (AWS): tqdm's usual wall-time bar."""
+    if env.clock.simulated:
+        return SimulatedProgress(env.clock, total=total, desc=desc)
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="msg")
 
 
 # -- public entry point -------------------------------------------------------------------------
@@ -135,7 +203,9 @@ def run_consumers(
     stop_when_empty
         Stop once the queue has nothing visible, in flight or delayed.
     progress
-        Show a tqdm progress bar of deleted messages.
+        Show a tqdm progress bar of deleted messages. On the simulated clock it shows messages
+        done of total and simulated seconds (:class:`SimulatedProgress`), no wall-clock rate;
+        on AWS tqdm's usual wall-time bar.
     poll_interval
         Seconds between polls of an idle worker that knows of nothing coming (simulated).
     restart_seconds
@@ -191,11 +261,7 @@ def run_consumers(
     run = _Run(env, queue, handler, workers=workers, batch_size=batch_size,
                visibility_timeout=visibility_timeout, processing_seconds=float(processing_seconds),
                scenario=scenario, heartbeat=heartbeat, function_name=function_name)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=sum(run.depth()), desc=f"consuming {run.name}", unit="msg")
+    bar = _progress_bar(env, total=sum(run.depth()), desc=f"consuming {run.name}") if progress else None
     try:
         with scenario.activate(env):
             if env.clock.simulated:

@@ -348,3 +348,4 @@ def plot_throughput_grid(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
             "messages processed per second")
     ax.set_ylim(bottom=0)
     return fig
+

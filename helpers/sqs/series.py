@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["short_name", "relative_time", "queue_depth_series", "dlq_depth_series",
-           "throughput_series", "delivery_order"]
+           "throughput_series", "delivery_order", "visibility_timeline"]
 
 _PREFIX = re.compile(r"^securecart-[a-z0-9]+-")
 _DLQ_TARGET = re.compile(r"^to (\S+)")
@@ -250,3 +250,69 @@ def delivery_order(frame: pd.DataFrame, *, action: str = "receive",
     out["duplicate"] = duplicate
     out["out_of_order"] = late
     return out
+
+
+def visibility_timeline(frame: pd.DataFrame, *, timeout: float,
+                        names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per message: each receive, each visibility expiry while in flight, each delete.
+
+    Reads a run's ``receive``, ``process`` and ``delete`` rows (one queue, no heartbeat). A
+    receive at ``t`` whose consumer has not deleted the message by ``t + timeout`` makes an
+    ``expiry`` event: the message is visible again while still being processed. A delete is
+    ``stale delete`` when another consumer received the message after this consumer did and
+    before this delete: this consumer's receipt handle is no longer the newest one.
+
+    Parameters
+    ----------
+    frame
+        The run's slice of ``env.log``.
+    timeout
+        The visibility timeout of the receives, in seconds.
+    names
+        ``message_id -> label`` (e.g. the order id); default: ``m1``, ``m2``... in first-receive order.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``message``, ``event`` (``receive``, ``receive again``, ``expiry``,
+        ``delete``, ``stale delete``), ``time`` (since the frame's first row), ``actor``;
+        sorted by message (first receive) and time.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"time": [0.0, 30.0, 45.0, 75.0], "resource": "q", "outcome": "ok",
+    ...                   "action": ["receive", "receive", "delete", "delete"],
+    ...                   "message_id": "a", "actor": ["c1", "c2", "c1", "c2"]})
+    >>> visibility_timeline(f, timeout=30)[["event", "time"]].values.tolist()
+    [['receive', 0.0], ['expiry', 30.0], ['receive again', 30.0], ['stale delete', 45.0], ['expiry', 60.0], ['delete', 75.0]]
+    """
+    rows = frame[frame["action"].isin(["receive", "delete"]) & (frame["outcome"] == "ok")]
+    clock = relative_time(frame)
+    events: list[dict[str, Any]] = []
+    order: list[str] = []
+    for message_id, group in rows.groupby("message_id", sort=False):
+        group = group.assign(t=clock[group.index]).sort_values("t", kind="stable")
+        receives = group[group["action"] == "receive"]
+        deletes = group[group["action"] == "delete"]
+        if receives.empty:
+            continue
+        label = (names or {}).get(str(message_id), f"m{len(order) + 1}")
+        order.append(label)
+        for i, (t, actor) in enumerate(zip(receives["t"], receives["actor"], strict=True)):
+            events.append({"message": label, "event": "receive again" if i else "receive",
+                           "time": float(t), "actor": actor})
+            done = deletes[(deletes["actor"] == actor) & (deletes["t"] >= t)]["t"]
+            if done.empty or float(done.iloc[0]) > t + timeout:
+                events.append({"message": label, "event": "expiry", "time": float(t + timeout),
+                               "actor": actor})
+        for t, actor in zip(deletes["t"], deletes["actor"], strict=True):
+            mine = receives[(receives["actor"] == actor) & (receives["t"] <= t)]["t"]
+            since = float(mine.iloc[-1]) if len(mine) else -np.inf
+            newer = receives[(receives["actor"] != actor) & (receives["t"] > since) & (receives["t"] <= t)]
+            events.append({"message": label, "event": "stale delete" if len(newer) else "delete",
+                           "time": float(t), "actor": actor})
+    out = pd.DataFrame(events, columns=["message", "event", "time", "actor"])
+    rank = {"expiry": 0, "receive": 1, "receive again": 1, "stale delete": 2, "delete": 2}
+    out["_m"] = out["message"].map({m: i for i, m in enumerate(order)})
+    out["_r"] = out["event"].map(rank)
+    return out.sort_values(["_m", "time", "_r"], kind="stable").drop(columns=["_m", "_r"]).reset_index(drop=True)
