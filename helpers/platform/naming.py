@@ -17,6 +17,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -129,6 +130,19 @@ _NAME_PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
 # Names that are AWS's own and must never be prefixed.
 _RESERVED = {"default"}
 
+# The operations whose resources get the run's tags.
+_TAGGED = frozenset({"CreateQueue", "CreateTopic", "PutRule", "CreateEventBus", "CreateStateMachine",
+                     "CreateTable", "CreateStream", "CreateLogGroup", "CreatePipe"})
+
+
+
+@functools.cache
+def _plan(service: str, operation: str) -> tuple[tuple[str, ...], bool, bool]:
+    """``(name parameters, EventBridge nested names?, add tags?)`` of one operation: decided
+    once per operation (the tables above never change), so a call pays one cached lookup."""
+    keys = _NAME_PARAMS.get((service, operation)) or _NAME_PARAMS.get((service, "*"), ())
+    return keys, service == "events", operation in _TAGGED
+
 
 class Naming:
     """Prefixing, tagging and name checks for one run.
@@ -193,16 +207,14 @@ class Naming:
     # -- boto3 parameters --------------------------------------------------------------
     def apply(self, service: str, operation: str, params: dict[str, Any]) -> None:
         """Prefix the names and add the tags in ``params`` of one API call, in place."""
-        keys = _NAME_PARAMS.get((service, operation)) or _NAME_PARAMS.get((service, "*"), ())
+        keys, nested, tags = _plan(service, operation)
         for key in keys:
             value = params.get(key)
             if isinstance(value, str) and value and not value.startswith("arn:"):
                 params[key] = self.name(value, service)
-        if service == "events":
+        if nested:
             self._events_nested(operation, params)
-        if operation in {"CreateQueue", "CreateTopic", "PutRule", "CreateEventBus",
-                         "CreateStateMachine", "CreateTable", "CreateStream", "CreateLogGroup",
-                         "CreatePipe"}:
+        if tags:
             self._add_tags(service, operation, params)
 
     # -- EventBridge's nested names (Lab 3) ----------------------------------------------

@@ -51,7 +51,7 @@ def _seq_of(body: Any, attributes: dict[str, Any] | None = None) -> int | None:
         except (TypeError, ValueError):
             return None
     if isinstance(body, str):
-        match = _SEQ.search(body[:400])
+        match = _SEQ.search(body, 0, 400)  # as if the body were its first 400 characters
         if match:
             return int(match.group(1))
     return None
@@ -70,6 +70,9 @@ class Recorder:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self.receipts: dict[str, tuple[str, str | None, int | None]] = {}
+        #: ``(service, operation) -> (handler or None, action word or None)``: what the
+        #: after-call hook does for an operation, decided once per operation.
+        self._plans: dict[tuple[str, str], tuple[Callable[..., None] | None, str | None]] = {}
 
     def attach(self, client: Any, service: str) -> None:
         """Register the hooks on ``client`` (``service`` as in ``boto3.client(service)``)."""
@@ -92,7 +95,20 @@ class Recorder:
         return before
 
     # -- after the call ---------------------------------------------------------------
+    def _plan(self, service: str, op: str) -> tuple[Callable[..., None] | None, str | None]:
+        """The operation's own row builder, or the action word of its generic row (``None``
+        for reads: Get/List/Describe are not logged)."""
+        plan = self._plans.get((service, op))
+        if plan is None:
+            handler = getattr(self, f"_{service}_{op}", None)
+            generic = None if handler is not None or op.startswith(("Get", "List", "Describe")) \
+                else _kebab(op)
+            plan = self._plans[(service, op)] = (handler, generic)
+        return plan
+
     def _make_after(self, service: str) -> Any:
+        env = self.env
+
         def after(http_response: Any, parsed: dict[str, Any], model: Any,
                   context: dict[str, Any], **_: Any) -> None:
             params = context.get("sc_params", {})
@@ -100,16 +116,16 @@ class Recorder:
             status = getattr(http_response, "status_code", 200)
             if status >= 300:
                 code = (parsed.get("Error") or {}).get("Code", str(status))
-                self.env.log.record(service=service, action=_kebab(op), resource=self._resource(params),
-                                    outcome=f"error:{code}", actor=ACTOR.get())
+                env.log.record(service=service, action=_kebab(op), resource=self._resource(params),
+                               outcome=f"error:{code}", actor=ACTOR.get())
                 return
-            self.env.resources.track(service, op, params, parsed)
-            handler = getattr(self, f"_{service}_{op}", None)
+            env.resources.track(service, op, params, parsed)
+            handler, generic = self._plan(service, op)
             if handler is not None:
                 handler(params, parsed)
-            elif not op.startswith(("Get", "List", "Describe")):
-                self.env.log.record(service=service, action=_kebab(op),
-                                    resource=self._resource(params), actor=ACTOR.get())
+            elif generic is not None:
+                env.log.record(service=service, action=generic,
+                               resource=self._resource(params), actor=ACTOR.get())
 
         return after
 
