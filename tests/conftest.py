@@ -38,6 +38,12 @@ def server_env():
     environment.teardown(quiet=True)
 
 
+@pytest.fixture(params=["env", "server_env"])
+def any_env(request):
+    """The in-process moto environment, then the same test over HTTP (server backend)."""
+    return request.getfixturevalue(request.param)
+
+
 @pytest.fixture
 def run_id() -> str:
     """A random run id for tests that call ``helpers.connect`` themselves."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from botocore.exceptions import ClientError
+
 
 def queue_arn(sqs, url: str) -> str:
     """The queue's ARN."""
@@ -32,3 +35,10 @@ def receive_delete(sqs, url: str) -> dict:
     message = sqs.receive_message(QueueUrl=url)["Messages"][0]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     return message
+
+
+def api_error(call, *args, **kwargs) -> dict:
+    """The AWS ``Error`` (Code, Message) of a call that must fail."""
+    with pytest.raises(ClientError) as caught:
+        call(*args, **kwargs)
+    return caught.value.response["Error"]

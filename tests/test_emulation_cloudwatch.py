@@ -72,9 +72,6 @@ def test_all_missing():
 
 
 # --- the stand-ins in moto -------------------------------------------------------------------------
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    return request.getfixturevalue(request.param)
 
 
 def _queue_alarm(env, queue_name, topic_arn=None, **extra):

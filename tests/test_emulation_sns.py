@@ -19,10 +19,6 @@ from helpers.sns import Webhook
 FIFO_TOPIC = {"FifoTopic": "true"}
 
 
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    """The in-process moto environment, then the same test over HTTP (server backend)."""
-    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture

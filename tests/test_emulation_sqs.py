@@ -20,10 +20,6 @@ from helpers.emulation import EMULATED
 FIFO = {"FifoQueue": "true"}
 
 
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    """The in-process moto environment, then the same test over HTTP (server backend)."""
-    return request.getfixturevalue(request.param)
 
 
 

@@ -12,16 +12,13 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from sqs_calls import api_error as _error
 from sqs_calls import queue_arn as _arn
 
 FIFO = {"FifoQueue": "true"}
 MIB = 1_048_576
 
 
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    """The in-process moto environment, then the same test over HTTP (server backend)."""
-    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture
@@ -31,11 +28,6 @@ def bare(env):
     return env
 
 
-
-def _error(call, *args, **kwargs) -> dict:
-    with pytest.raises(ClientError) as caught:
-        call(*args, **kwargs)
-    return caught.value.response["Error"]
 
 
 def _fifo(sqs, name: str = "q.fifo", **attrs) -> str:

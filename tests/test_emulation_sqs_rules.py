@@ -8,15 +8,11 @@ Inqnuam/local-aws-sqs (see helpers/emulation/sqs/validation.py).
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
+from sqs_calls import api_error as _error
 
 FIFO = {"FifoQueue": "true"}
 
 
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    """The in-process moto environment, then the same test over HTTP (server backend)."""
-    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture
@@ -25,11 +21,6 @@ def bare(env):
     env.stand_ins.stop()
     return env
 
-
-def _error(call, *args, **kwargs) -> dict:
-    with pytest.raises(ClientError) as caught:
-        call(*args, **kwargs)
-    return caught.value.response["Error"]
 
 
 # --- queue-type rules and re-creation ------------------------------------------------------------

@@ -17,11 +17,6 @@ from helpers.sqs import create_queue, queue_depth
 from helpers.stepfunctions import deploy_function
 
 
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    return request.getfixturevalue(request.param)
-
-
 def _sqs_mapping(env, handler, **settings):
     queue = create_queue(env, "esm", max_receive_count=2, visibility_timeout=10)
     arn = deploy_function(env, "esm-fn", handler)

@@ -15,9 +15,6 @@ from helpers.stepfunctions import create_state_machine, history_frame, validate_
 WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}
 
 
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    return request.getfixturevalue(request.param)
 
 
 @pytest.mark.parametrize("fault, status, error, charged", [

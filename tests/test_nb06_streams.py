@@ -17,11 +17,6 @@ from helpers.platform.errors import InvalidParameterError, StreamNotFoundError
 from helpers.stepfunctions import deploy_function
 
 
-@pytest.fixture(params=["env", "server_env"])
-def any_env(request):
-    return request.getfixturevalue(request.param)
-
-
 def test_shard_limit_throttles_put_record_with_aws_words(any_env):
     # GIVEN a 1-shard stream and a limit of 3 records/s
     kinesis = any_env.client("kinesis")

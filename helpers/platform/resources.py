@@ -84,6 +84,30 @@ _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
     ("apigateway", "DeleteRestApi"): lambda p: ("rest-api", p["restApiId"]),
 }
 
+
+#: How teardown deletes one resource of each kind: (service, boto3 method, the parameter that
+#: names it). Rules need their targets removed first (:meth:`Resources._delete`).
+_DELETE_CALLS: dict[str, tuple[str, str, str]] = {
+    "alarm": ("cloudwatch", "delete_alarms", "AlarmNames"),
+    "pipe": ("pipes", "delete_pipe", "Name"),
+    "archive": ("events", "delete_archive", "ArchiveName"),
+    "event-bus": ("events", "delete_event_bus", "Name"),
+    "subscription": ("sns", "unsubscribe", "SubscriptionArn"),
+    "topic": ("sns", "delete_topic", "TopicArn"),
+    "state-machine": ("stepfunctions", "delete_state_machine", "stateMachineArn"),
+    "event-source-mapping": ("lambda", "delete_event_source_mapping", "UUID"),
+    "function": ("lambda", "delete_function", "FunctionName"),
+    "stream": ("kinesis", "delete_stream", "StreamName"),
+    "table": ("dynamodb", "delete_table", "TableName"),
+    "rest-api": ("apigateway", "delete_rest_api", "restApiId"),
+    "queue": ("sqs", "delete_queue", "QueueUrl"),
+    "log-group": ("logs", "delete_log_group", "logGroupName"),
+}
+#: Extra parameters of a delete call.
+_DELETE_EXTRA: dict[str, dict[str, Any]] = {"stream": {"EnforceConsumerDeletion": True}}
+#: Kinds whose delete call takes a list of names (DeleteAlarms).
+_DELETE_AS_LIST = frozenset({"alarm"})
+
 _GONE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFound",
          "NotFoundException", "ResourceNotFoundException", "StateMachineDoesNotExist"}
 
@@ -181,38 +205,14 @@ class Resources:
 
     @staticmethod
     def _delete(client: Callable[[str], Any], kind: str, ident: str, info: dict) -> None:
-        if kind == "alarm":
-            client("cloudwatch").delete_alarms(AlarmNames=[ident])
-        elif kind == "pipe":
-            client("pipes").delete_pipe(Name=ident)
-        elif kind == "rule":
+        if kind == "rule":  # targets first: EventBridge refuses to delete a rule that has any
             events = client("events")
             bus = info["EventBusName"]
             targets = events.list_targets_by_rule(Rule=info["Name"], EventBusName=bus)["Targets"]
             if targets:
                 events.remove_targets(Rule=info["Name"], EventBusName=bus, Ids=[t["Id"] for t in targets])
             events.delete_rule(Name=info["Name"], EventBusName=bus)
-        elif kind == "archive":
-            client("events").delete_archive(ArchiveName=ident)
-        elif kind == "event-bus":
-            client("events").delete_event_bus(Name=ident)
-        elif kind == "subscription":
-            client("sns").unsubscribe(SubscriptionArn=ident)
-        elif kind == "topic":
-            client("sns").delete_topic(TopicArn=ident)
-        elif kind == "state-machine":
-            client("stepfunctions").delete_state_machine(stateMachineArn=ident)
-        elif kind == "event-source-mapping":
-            client("lambda").delete_event_source_mapping(UUID=ident)
-        elif kind == "function":
-            client("lambda").delete_function(FunctionName=ident)
-        elif kind == "stream":
-            client("kinesis").delete_stream(StreamName=ident, EnforceConsumerDeletion=True)
-        elif kind == "table":
-            client("dynamodb").delete_table(TableName=ident)
-        elif kind == "rest-api":
-            client("apigateway").delete_rest_api(restApiId=ident)
-        elif kind == "queue":
-            client("sqs").delete_queue(QueueUrl=ident)
-        elif kind == "log-group":
-            client("logs").delete_log_group(logGroupName=ident)
+            return
+        service, operation, key = _DELETE_CALLS[kind]
+        value = [ident] if kind in _DELETE_AS_LIST else ident
+        getattr(client(service), operation)(**{key: value}, **_DELETE_EXTRA.get(kind, {}))
