@@ -426,3 +426,33 @@ def test_plain_moto_delivers_a_later_message_of_the_group_first(monkeypatch):
     # AWS (and the stand-in) return a1 first. If this fails, moto fixed it: drop stand-in 8.
     assert again[0] != "a1"
     assert again == ["a3", "a4", "a5"]
+
+
+# --- 1. a deleted message is freed ------------------------------------------------------------
+def _deleted_messages_still_alive(env) -> int:
+    """Send and delete 20 messages; how many of them are still in memory afterwards."""
+    import gc
+    import weakref
+
+    from moto.sqs.models import sqs_backends
+
+    sqs = env.client("sqs")
+    url = sqs.create_queue(QueueName="freed")["QueueUrl"]
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(10)])
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"n{i}"} for i in range(10)])
+    queue = sqs_backends[env.account][env.region].get_queue(url.rsplit("/", 1)[-1])
+    refs = [weakref.ref(m) for m in queue._messages]
+    assert len(refs) == 20
+    _drain(sqs, url)
+    del queue
+    gc.collect()
+    return sum(ref() is not None for ref in refs)
+
+
+def test_a_deleted_message_is_freed(env):
+    # GIVEN / WHEN 20 messages sent and deleted / THEN none of them is kept in memory
+    assert _deleted_messages_still_alive(env) == 0
+
+
+def test_moto_alone_keeps_every_message_it_ever_created(bare):
+    assert _deleted_messages_still_alive(bare) == 20

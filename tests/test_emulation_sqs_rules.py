@@ -126,6 +126,56 @@ def test_group_id_on_a_standard_queue_is_accepted_and_returned(any_env):
     assert got["Attributes"]["MessageGroupId"] == "cus-001"
 
 
+_STANDARD_DEDUP = ("Value {} for parameter MessageDeduplicationId is invalid. Reason: The request "
+                   "include parameter that is not valid for this queue type.")
+
+
+def test_deduplication_id_on_a_standard_queue_is_refused(any_env):
+    # GIVEN a standard queue
+    sqs = any_env.client("sqs")
+    std = sqs.create_queue(QueueName="std")["QueueUrl"]
+
+    # WHEN a send carries a MessageDeduplicationId (FIFO only), alone or with a group id
+    alone = _error(sqs.send_message, QueueUrl=std, MessageBody="x", MessageDeduplicationId="ord-1")
+    with_group = _error(sqs.send_message, QueueUrl=std, MessageBody="x", MessageGroupId="cus-1",
+                        MessageDeduplicationId="ord-2")
+    batch = sqs.send_message_batch(QueueUrl=std, Entries=[
+        {"Id": "a", "MessageBody": "x"},
+        {"Id": "b", "MessageBody": "y", "MessageDeduplicationId": "ord-3"}])
+
+    # THEN AWS's InvalidParameterValue; in a batch only that entry fails; nothing else is lost
+    assert (alone["Code"], alone["Message"]) == ("InvalidParameterValue", _STANDARD_DEDUP.format("ord-1"))
+    assert with_group["Message"] == _STANDARD_DEDUP.format("ord-2")
+    assert [ok["Id"] for ok in batch["Successful"]] == ["a"]
+    assert [(f["Id"], f["Code"], f["Message"], f["SenderFault"]) for f in batch["Failed"]] == [
+        ("b", "InvalidParameterValue", _STANDARD_DEDUP.format("ord-3"), True)]
+    got = sqs.receive_message(QueueUrl=std, MaxNumberOfMessages=10).get("Messages", [])
+    assert [m["Body"] for m in got] == ["x"]
+
+
+def test_fifo_topic_still_delivers_to_a_standard_queue(env):
+    # GIVEN a FIFO topic with a standard queue subscribed (SNS passes its dedup id internally)
+    sns, sqs = env.client("sns"), env.client("sqs")
+    topic = sns.create_topic(Name="t.fifo", Attributes={"FifoTopic": "true",
+                                                        "ContentBasedDeduplication": "true"})["TopicArn"]
+    url = sqs.create_queue(QueueName="std")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+
+    # WHEN it publishes
+    sns.publish(TopicArn=topic, Message="hello", MessageGroupId="g")
+
+    # THEN the rule applies to SendMessage calls only: the delivery arrives
+    assert len(sqs.receive_message(QueueUrl=url).get("Messages", [])) == 1
+
+
+def test_moto_alone_accepts_a_deduplication_id_on_a_standard_queue(bare):
+    sqs = bare.client("sqs")
+    std = sqs.create_queue(QueueName="std")["QueueUrl"]
+    sqs.send_message(QueueUrl=std, MessageBody="x", MessageDeduplicationId="ord-1")
+    assert len(sqs.receive_message(QueueUrl=std)["Messages"]) == 1
+
+
 def test_moto_alone_accepts_bad_ids_and_bodies(bare):
     sqs = bare.client("sqs")
     std = sqs.create_queue(QueueName="std")["QueueUrl"]

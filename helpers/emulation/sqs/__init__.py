@@ -10,9 +10,10 @@ forgetting FIFO deduplication ids, a MessageGroupId on a standard queue), it is 
 #   AWS behaviour                         moto alone                             stand-in (module)
 ==  ====================================  =====================================  ==========================================
 1   time checks and GetQueueAttributes    a datetime per message per check; the  simulated clock read directly; counts only
-    cost little                           whole queue counted on every send      when asked; one-pass delete; ReceiveMessage
-                                          and receive; deep copy and a generic   answered as JSON directly (``speed``,
-                                          serializer per received message        ``receive``)
+    cost little; a deleted message is     whole queue counted on every send      when asked; one-pass delete; ReceiveMessage
+    gone                                  and receive; deep copy and a generic   answered as JSON directly; messages left
+                                          serializer per received message;       out of the tracker (``speed``, ``receive``)
+                                          every message kept forever (tracker)
 2   FIFO deduplication id remembered 5    forgotten once the message is deleted  5-minute memory per queue, cleared by
     min, also after delete; PurgeQueue                                           PurgeQueue (``fifo``)
     clears it
@@ -50,8 +51,8 @@ forgetting FIFO deduplication ids, a MessageGroupId on a standard queue), it is 
 15  CreateQueue with a different          "The specified queue already exists."  names the attribute (``validation``)
     attribute names it
 16  group / dedup id 1-128 punctuation;   accepted                               InvalidParameterValue in AWS's words;
-    empty or invalid body refused                                                MissingParameter / InvalidMessageContents
-                                                                                 (``validation``)
+    empty or invalid body refused; no                                            MissingParameter / InvalidMessageContents
+    dedup id on a standard queue                                                 (``validation``)
 17  ReceiveMessage bounds in AWS's        HTML-escaped, bounds backwards;        AWS's texts (``receive``)
     words (WaitTimeSeconds,               VisibilityTimeout -1 accepted
     MaxNumberOfMessages,
@@ -89,7 +90,7 @@ from .handles import handle_patches
 from .movetasks import MoveTasks, task_patches
 from .receive import Receiver, receive_patches
 from .redrive import redrive_patches
-from .speed import attribute_patches, clock_patches
+from .speed import attribute_patches, clock_patches, untracked_messages
 from .validation import validation_patches
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,6 +158,7 @@ class SqsStandIns(_Patches):
         return [
             *patchers,
             *attribute_patches(),
+            *untracked_messages(),
             mock.patch.object(_Queue, "add_message", add_message),
             mock.patch.object(_Backend, "purge_queue", purge_queue),
             *receive_patches(self.receiver),

@@ -8,7 +8,9 @@ Sources (AWS's texts): LocalStack's snapshot tests recorded against AWS
 ``test_send_empty_message``, ``test_create_standard_queue_with_fifo_attribute_raises_error``,
 ``test_set_unsupported_attribute_standard``, ``test_set_unsupported_attribute_fifo``,
 ``test_create_queue_with_different_attributes_raises_exception``) and Inqnuam/local-aws-sqs's
-``create-queue.test.ts`` (a ``.fifo`` name without ``FifoQueue``; attribute values).
+``create-queue.test.ts`` (a ``.fifo`` name without ``FifoQueue``; attribute values), and
+SQS's answer in a deployment log from eu-west-1 for a ``MessageDeduplicationId`` sent to a
+standard queue (Inqnuam words it differently; the log is what AWS said).
 
 Example
 -------
@@ -34,6 +36,7 @@ from moto.sqs.exceptions import (
     QueueAlreadyExists,
     SQSException,
 )
+from moto.sqs.responses import SQSResponse
 
 from ...platform import limits
 from .common import (
@@ -64,6 +67,17 @@ _FIFO_ONLY = ("ContentBasedDeduplication", "DeduplicationScope", "FifoThroughput
 _CONTENT = re.compile("^[\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*$")
 _BAD_CHARACTERS = ("Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | "
                    "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+
+
+def standard_dedup_id(dedup: str) -> SQSException:
+    """A ``MessageDeduplicationId`` sent to a standard queue, in AWS's words.
+
+    The text is SQS's answer recorded in a deployment log against eu-west-1 (a ``SendMessage``
+    with FIFO-only ids to a standard queue): a group id is accepted there (fair queues), the
+    deduplication id is not.
+    """
+    return invalid(f"Value {dedup} for parameter MessageDeduplicationId is invalid. Reason: The "
+                   "request include parameter that is not valid for this queue type.")
 
 
 def check_attribute_values(attributes: dict[str, Any]) -> None:
@@ -158,6 +172,8 @@ def validation_patches() -> list[Any]:
             raise invalid_id(group, "MessageGroupId")
         if dedup is not None and not ID_PATTERN.match(dedup):
             raise invalid_id(dedup, "MessageDeduplicationId")
+        if batch and dedup is not None and not queue.fifo_queue:
+            raise standard_dedup_id(dedup)
         maximum = queue.maximum_message_size
         if message_size(body, attributes) > maximum:
             if batch:  # AWS words a batch entry's failure differently
@@ -175,6 +191,16 @@ def validation_patches() -> list[Any]:
                          delay_seconds=delay_seconds, deduplication_id=deduplication_id,
                          group_id=group_id, system_attributes=system_attributes,
                          validate_group_id=validate_group_id)
+
+    orig_response_send = SQSResponse.send_message
+
+    def response_send_message(response: Any) -> Any:
+        # At the API, not the backend: SNS and EventBridge deliver through the backend.
+        dedup = response._get_param("MessageDeduplicationId")
+        if dedup is not None and ID_PATTERN.match(dedup) and not response.sqs_backend.get_queue(
+                response._get_queue_name()).fifo_queue:
+            raise standard_dedup_id(dedup)
+        return orig_response_send(response)
 
     def send_message_batch(backend: Any, queue_name: str, entries: dict[str, dict[str, Any]]) -> tuple:
         queue = backend.get_queue(queue_name)
@@ -218,4 +244,5 @@ def validation_patches() -> list[Any]:
         mock.patch.object(_Backend, "set_queue_attributes", set_queue_attributes),
         mock.patch.object(_Backend, "send_message", send_message),
         mock.patch.object(_Backend, "send_message_batch", send_message_batch),
+        mock.patch.object(SQSResponse, "send_message", response_send_message),
     ]
