@@ -230,7 +230,7 @@ def _run_notebook(nb) -> float:
     return time.perf_counter() - start
 
 
-def suite_vs_floor(repeats: int = 3) -> dict:
+def suite_vs_floor(repeats: int = 5) -> dict:
     paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import boto3, moto, pandas, matplotlib, ipywidgets, helpers")])
