@@ -15,7 +15,9 @@ tilt them; the wall seconds are in the details too. ``pipeline_vs_raw`` is the m
 ``--repeats`` interleaved pairs (the side that runs first alternates), and its details carry a
 breakdown from one extra, instrumented pass: SQS calls per message on each side, CPU per call
 of each operation, and the CPU the helpers spend outside SQS calls (their log rows, Lambda
-events and clock), so a gap can be read, not guessed.
+events and clock), so a gap can be read, not guessed. The instrumented runs go in sequence
+(raw, the raw loop on ``env.client``, helpers): compare their call counts and CPU outside
+calls, not their milliseconds per call, which drift with the order.
 - backlog_drain_vs_raw >= 30: draining a 2,000-message backlog with the helpers, divided by
   the raw loop draining the same backlog on plain moto (no stand-ins).
 - sim_seconds_per_wall_second >= 100: simulated seconds per wall second in a
