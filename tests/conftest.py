@@ -48,3 +48,11 @@ def any_env(request):
 def run_id() -> str:
     """A random run id for tests that call ``helpers.connect`` themselves."""
     return random_run()
+
+
+@pytest.fixture
+def sqs_bare(env):
+    """The moto environment with every SQS stand-in removed (the clock stays simulated): the
+    ``test_moto_alone_*`` tests prove moto still lacks what a stand-in supplies."""
+    env.stand_ins.stop()
+    return env

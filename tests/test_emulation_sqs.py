@@ -20,12 +20,6 @@ from helpers.emulation import EMULATED
 FIFO = {"FifoQueue": "true"}
 
 
-
-
-
-
-
-
 # --- 2. FIFO deduplication interval -------------------------------------------------------
 def test_dedup_id_is_remembered_after_delete_for_five_minutes(any_env):
     # GIVEN a FIFO message received and deleted
@@ -326,30 +320,25 @@ def test_fifo_group_comes_back_in_order_after_its_visibility_timeout(env):
 
 
 # --- moto alone still lacks each behaviour ------------------------------------------------
-@pytest.fixture
-def bare(env):
-    """The moto environment with every SQS stand-in removed (the clock stays simulated)."""
-    env.stand_ins.stop()
-    return env
 
 
-def test_moto_alone_forgets_a_deleted_dedup_id(bare):
+def test_moto_alone_forgets_a_deleted_dedup_id(sqs_bare):
     # GIVEN a FIFO message received and deleted on bare moto
-    sqs = bare.client("sqs")
+    sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="p.fifo", Attributes=FIFO)["QueueUrl"]
     send = dict(QueueUrl=url, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="d")
     sqs.send_message(**send)
     _receive_delete(sqs, url)
 
     # WHEN / THEN the same id 10 s later is delivered again (AWS would drop it)
-    bare.sleep(10)
+    sqs_bare.sleep(10)
     sqs.send_message(**send)
     assert _drain(sqs, url) == ["x"]
 
 
-def test_moto_alone_drops_redrive_allow_policy_and_its_rules(bare):
+def test_moto_alone_drops_redrive_allow_policy_and_its_rules(sqs_bare):
     # GIVEN a denyAll DLQ on bare moto
-    sqs = bare.client("sqs")
+    sqs = sqs_bare.client("sqs")
     dlq = sqs.create_queue(QueueName="dlq", Attributes={
         "RedriveAllowPolicy": json.dumps({"redrivePermission": "denyAll"})})["QueueUrl"]
     fifo_dlq = sqs.create_queue(QueueName="dlq.fifo", Attributes=FIFO)["QueueUrl"]
@@ -364,9 +353,9 @@ def test_moto_alone_drops_redrive_allow_policy_and_its_rules(bare):
     assert len(sqs.list_queues()["QueueUrls"]) == 5
 
 
-def test_moto_alone_has_no_message_move_tasks(bare):
+def test_moto_alone_has_no_message_move_tasks(sqs_bare):
     # GIVEN a DLQ on bare moto
-    sqs = bare.client("sqs")
+    sqs = sqs_bare.client("sqs")
     dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
     sqs.create_queue(QueueName="src", Attributes={"RedrivePolicy": _redrive(_arn(sqs, dlq), 3)})
 
@@ -375,29 +364,29 @@ def test_moto_alone_has_no_message_move_tasks(bare):
         sqs.start_message_move_task(SourceArn=_arn(sqs, dlq))
 
 
-def test_moto_alone_delivers_standard_queues_once_in_order(bare):
+def test_moto_alone_delivers_standard_queues_once_in_order(sqs_bare):
     # GIVEN the delivery model switched on, but no stand-in to apply it
-    bare.delivery.duplicate_rate = 1.0
-    bare.delivery.reorder_rate = 1.0
+    sqs_bare.delivery.duplicate_rate = 1.0
+    sqs_bare.delivery.reorder_rate = 1.0
 
     # WHEN draining, and again after every visibility timeout
-    order = _receive_order(bare)
-    bare.sleep(120)
+    order = _receive_order(sqs_bare)
+    sqs_bare.sleep(120)
 
     # THEN send order, exactly once: the stand-in is what departs from it
     assert order == list(range(20))
-    assert _drain(bare.client("sqs"), bare.client("sqs").get_queue_url(QueueName="seq")[
+    assert _drain(sqs_bare.client("sqs"), sqs_bare.client("sqs").get_queue_url(QueueName="seq")[
         "QueueUrl"]) == []
 
 
-def test_moto_alone_logs_no_dlq_move(bare):
+def test_moto_alone_logs_no_dlq_move(sqs_bare):
     # GIVEN / WHEN messages moved to a DLQ by bare moto
-    sqs, src, dlq = _fail_into_dlq(bare)
+    sqs, src, dlq = _fail_into_dlq(sqs_bare)
 
     # THEN they are in the DLQ, but nothing in the log says so
     depth = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
     assert depth["Attributes"]["ApproximateNumberOfMessages"] == "3"
-    assert "move-to-dlq" not in bare.log.counts()
+    assert "move-to-dlq" not in sqs_bare.log.counts()
 
 
 def test_plain_moto_delivers_a_later_message_of_the_group_first(monkeypatch):
@@ -454,5 +443,5 @@ def test_a_deleted_message_is_freed(env):
     assert _deleted_messages_still_alive(env) == 0
 
 
-def test_moto_alone_keeps_every_message_it_ever_created(bare):
-    assert _deleted_messages_still_alive(bare) == 20
+def test_moto_alone_keeps_every_message_it_ever_created(sqs_bare):
+    assert _deleted_messages_still_alive(sqs_bare) == 20

@@ -19,17 +19,6 @@ FIFO = {"FifoQueue": "true"}
 MIB = 1_048_576
 
 
-
-
-@pytest.fixture
-def bare(env):
-    """The moto environment with every SQS stand-in removed (the clock stays simulated)."""
-    env.stand_ins.stop()
-    return env
-
-
-
-
 def _fifo(sqs, name: str = "q.fifo", **attrs) -> str:
     return sqs.create_queue(QueueName=name, Attributes={
         **FIFO, "ContentBasedDeduplication": "true", **attrs})["QueueUrl"]
@@ -63,8 +52,8 @@ def test_purge_queue_clears_the_deduplication_memory(any_env):
     assert "deduplicate" not in any_env.log.counts()
 
 
-def test_moto_alone_forgets_deduplication_ids_on_purge(bare):
-    assert _purge_then_resend(bare) == ["x"]
+def test_moto_alone_forgets_deduplication_ids_on_purge(sqs_bare):
+    assert _purge_then_resend(sqs_bare) == ["x"]
 
 
 # --- FIFO group order and unlocking ----------------------------------------------------------
@@ -109,9 +98,9 @@ def test_fifo_receive_with_zero_visibility_rotates_groups(env):
     assert second == ["g3-m1", "g1-m1", "g1-m2", "g2-m1", "g2-m2"]
 
 
-def test_moto_alone_interleaves_groups_and_keeps_them_locked(bare):
+def test_moto_alone_interleaves_groups_and_keeps_them_locked(sqs_bare):
     # GIVEN the same sends on bare moto
-    sqs = bare.client("sqs")
+    sqs = sqs_bare.client("sqs")
     url = _fifo(sqs)
     _send_groups(sqs, url, ["g1-m1", "g2-m1", "g1-m2", "g1-m3"])
 
@@ -138,8 +127,8 @@ def test_change_visibility_zero_shows_the_message_at_once(any_env):
     assert any_env.clock.elapsed() == 0
 
 
-def test_moto_alone_needs_the_clock_to_move_after_visibility_zero(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_needs_the_clock_to_move_after_visibility_zero(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="orders")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="ord-1")
     handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
@@ -164,12 +153,12 @@ def test_fifo_delete_with_an_expired_handle_fails(any_env):
     assert _bodies(sqs, url) == ["g1-m1"]
 
 
-def test_moto_alone_deletes_with_an_expired_fifo_handle(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_deletes_with_an_expired_fifo_handle(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     url = _fifo(sqs)
     _send_groups(sqs, url, ["g1-m1"])
     handle = sqs.receive_message(QueueUrl=url, VisibilityTimeout=1)["Messages"][0]["ReceiptHandle"]
-    bare.sleep(2)
+    sqs_bare.sleep(2)
     sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
     assert _bodies(sqs, url) == []
 
@@ -199,8 +188,8 @@ def test_receipt_handle_errors_use_aws_text(any_env):
         assert bad["Message"] == 'The input receipt handle "not-a-handle" is not a valid receipt handle.'
 
 
-def test_moto_alone_words_every_handle_error_alike(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_words_every_handle_error_alike(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     url, handle = _deleted_handle(sqs)
     gone = _error(sqs.change_message_visibility, QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=10)
     bad = _error(sqs.delete_message, QueueUrl=url, ReceiptHandle="not-a-handle")
@@ -232,8 +221,8 @@ def test_dlq_messages_carry_their_source_arn(any_env):
     assert {m["Attributes"]["DeadLetterQueueSourceArn"] for m in got} == {_arn(sqs, src)}
 
 
-def test_moto_alone_has_no_dead_letter_source_arn(bare):
-    sqs, _, dlq = _into_dlq(bare)
+def test_moto_alone_has_no_dead_letter_source_arn(sqs_bare):
+    sqs, _, dlq = _into_dlq(sqs_bare)
     got = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10,
                               MessageSystemAttributeNames=["All"])["Messages"]
     assert len(got) == 5
@@ -341,8 +330,8 @@ def test_batch_total_and_single_entry_limits(any_env):
                                            "Message must be shorter than 1024 bytes."}]
 
 
-def test_moto_alone_ignores_attributes_in_sizes_and_fails_whole_batches(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_ignores_attributes_in_sizes_and_fails_whole_batches(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="big")["QueueUrl"]
     small = sqs.create_queue(QueueName="small", Attributes={"MaximumMessageSize": "1024"})["QueueUrl"]
     sqs.send_message(QueueUrl=small, MessageBody="b" * 1000, MessageAttributes=_attr(100))
@@ -368,7 +357,7 @@ def test_delete_and_visibility_batches_take_at_most_ten(any_env):
         assert error["Message"] == "Maximum number of entries per request are 10. You have sent 11."
 
 
-def test_moto_alone_accepts_eleven_entries(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_accepts_eleven_entries(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="orders")["QueueUrl"]
     assert len(sqs.delete_message_batch(QueueUrl=url, Entries=_eleven(sqs, url))["Failed"]) == 11

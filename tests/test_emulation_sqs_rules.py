@@ -13,16 +13,6 @@ from sqs_calls import api_error as _error
 FIFO = {"FifoQueue": "true"}
 
 
-
-
-@pytest.fixture
-def bare(env):
-    """The moto environment with every SQS stand-in removed (the clock stays simulated)."""
-    env.stand_ins.stop()
-    return env
-
-
-
 # --- queue-type rules and re-creation ------------------------------------------------------------
 def test_queue_type_rules(any_env):
     # GIVEN a standard and a FIFO queue
@@ -53,8 +43,8 @@ def test_queue_type_rules(any_env):
     assert len(sqs.list_queues()["QueueUrls"]) == 2
 
 
-def test_moto_alone_lets_queue_types_change(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_lets_queue_types_change(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     std = sqs.create_queue(QueueName="std")["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=std, Attributes={"FifoQueue": "true"})
     sqs.create_queue(QueueName="named.fifo")
@@ -78,8 +68,8 @@ def test_create_queue_with_a_different_attribute_names_it(any_env):
                                 "for attribute DelaySeconds")
 
 
-def test_moto_alone_does_not_name_the_attribute(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_does_not_name_the_attribute(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     sqs.create_queue(QueueName="orders", Attributes={"DelaySeconds": "0"})
     error = _error(sqs.create_queue, QueueName="orders", Attributes={"DelaySeconds": "5"})
     assert error["Message"] == "The specified queue already exists."
@@ -169,15 +159,15 @@ def test_fifo_topic_still_delivers_to_a_standard_queue(env):
     assert len(sqs.receive_message(QueueUrl=url).get("Messages", [])) == 1
 
 
-def test_moto_alone_accepts_a_deduplication_id_on_a_standard_queue(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_accepts_a_deduplication_id_on_a_standard_queue(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     std = sqs.create_queue(QueueName="std")["QueueUrl"]
     sqs.send_message(QueueUrl=std, MessageBody="x", MessageDeduplicationId="ord-1")
     assert len(sqs.receive_message(QueueUrl=std)["Messages"]) == 1
 
 
-def test_moto_alone_accepts_bad_ids_and_bodies(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_accepts_bad_ids_and_bodies(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     std = sqs.create_queue(QueueName="std")["QueueUrl"]
     fifo = sqs.create_queue(QueueName="f.fifo", Attributes=FIFO)["QueueUrl"]
     sqs.send_message(QueueUrl=std, MessageBody="x", MessageGroupId="")
@@ -204,8 +194,8 @@ def test_receive_bounds_in_aws_words(any_env):
         assert (error["Code"], error["Message"]) == ("InvalidParameterValue", message)
 
 
-def test_moto_alone_garbles_receive_bounds(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_garbles_receive_bounds(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="orders")["QueueUrl"]
     error = _error(sqs.receive_message, QueueUrl=url, WaitTimeSeconds=21)
     assert "must be &lt;= 0 and &gt;= 20" in error["Message"]
@@ -234,8 +224,8 @@ def test_change_visibility_out_of_range_in_aws_words(any_env):
                                     "Reason: Must be between 0 and 43200.")
 
 
-def test_moto_alone_accepts_out_of_range_visibility(bare):
-    sqs = bare.client("sqs")
+def test_moto_alone_accepts_out_of_range_visibility(sqs_bare):
+    sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="orders", Attributes={"VisibilityTimeout": "50000"})["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "-1"})
     with pytest.raises(ValueError):  # a Python error, not AWS's (HTTP 500 on the server backend)

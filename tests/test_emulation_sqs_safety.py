@@ -19,13 +19,6 @@ from sqs_calls import redrive as _redrive
 from helpers.emulation import EMULATED
 
 
-@pytest.fixture
-def bare(env):
-    """The moto environment with every SQS stand-in removed (the clock stays simulated)."""
-    env.stand_ins.stop()
-    return env
-
-
 def test_a_duplicate_has_its_own_receive_count(env):
     # GIVEN a queue whose DLQ takes a message after 1 receive, every receive duplicated
     sqs = env.client("sqs")
@@ -133,11 +126,11 @@ def test_a_main_thread_long_poll_moves_the_clock_and_says_so(env):
     assert set(polls["outcome"]) == {EMULATED}
 
 
-def test_moto_alone_blocks_a_long_poll_under_the_frozen_clock(bare):
+def test_moto_alone_blocks_a_long_poll_under_the_frozen_clock(sqs_bare):
     # GIVEN bare moto under the frozen simulated clock
     import threading
 
-    sqs = bare.client("sqs")
+    sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="idle")["QueueUrl"]
 
     # WHEN a 1 s long poll starts in a thread
