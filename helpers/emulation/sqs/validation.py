@@ -172,7 +172,7 @@ def validation_patches() -> list[Any]:
             raise invalid_id(group, "MessageGroupId")
         if dedup is not None and not ID_PATTERN.match(dedup):
             raise invalid_id(dedup, "MessageDeduplicationId")
-        if batch and dedup is not None and not queue.fifo_queue:
+        if batch and dedup is not None and not queue.fifo_queue:  # batches come only from the API
             raise standard_dedup_id(dedup)
         maximum = queue.maximum_message_size
         if message_size(body, attributes) > maximum:
@@ -195,7 +195,9 @@ def validation_patches() -> list[Any]:
     orig_response_send = SQSResponse.send_message
 
     def response_send_message(response: Any) -> Any:
-        # At the API, not the backend: SNS and EventBridge deliver through the backend.
+        # At the API, not in check_message: SNS and EventBridge deliver through the backend's
+        # send_message (moto's own SNS passes a FIFO topic's dedup id to any queue). A malformed
+        # id is left to check_message, whose format error AWS gives first.
         dedup = response._get_param("MessageDeduplicationId")
         if dedup is not None and ID_PATTERN.match(dedup) and not response.sqs_backend.get_queue(
                 response._get_queue_name()).fifo_queue:
