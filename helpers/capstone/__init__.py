@@ -1,0 +1,40 @@
+"""Notebook 08, the capstone: SecureCart from a monolith to event-driven services of your design.
+
+Modules
+-------
+runtime     what a handler can do while it runs (charge, publish, reserve, notify, once)
+services    SecureCart's services as Lambda handlers (the course's, and the two you write)
+traffic     a seeded day of orders; chaos: the day's failures
+discovery   your design read back from the backend
+engine      the day run through your design on the simulated clock
+monolith    the same day through the monolith (the baseline)
+grader      the scorecard
+designs     building blocks, three right designs, the catalogue of wrong ones
+"""
+
+from __future__ import annotations
+
+from . import chaos, designs, discovery, engine, grader, monolith, runtime, services, traffic
+from .chaos import CHAOS, Chaos
+from .designs import RIGHT_DESIGNS, WRONG_DESIGNS, consume, deploy_function, service_queue
+from .discovery import Design, discover
+from .engine import Day, DayRecord
+from .grader import Scorecard, score
+from .monolith import run_monolith
+from .traffic import day
+
+__all__ = ["chaos", "designs", "discovery", "engine", "grader", "monolith", "runtime", "services",
+           "traffic", "CHAOS", "Chaos", "RIGHT_DESIGNS", "WRONG_DESIGNS", "consume",
+           "deploy_function", "service_queue", "Design", "discover", "Day", "DayRecord",
+           "Scorecard", "score", "run_monolith", "day", "grade"]
+
+
+def grade(env, orders: int = 2_000, chaos: Chaos | None = None, seed: int | None = None,
+          title: str = "your design") -> Scorecard:
+    """Discover the design on ``env``, run a seeded day of ``orders`` under ``chaos``; the scorecard."""
+    design = discover(env)
+    seed = env.seed if seed is None else seed
+    rec = Day(design, day(seed=seed, orders=orders), chaos=chaos, seed=seed).run()
+    card = score(rec, title)
+    card.record = rec
+    return card
