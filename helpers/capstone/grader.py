@@ -212,6 +212,11 @@ def _order(rec: DayRecord) -> Line:
     if not bad:
         return Line("order", True, numbers)
     front = next((q for q in rec.design.queues.values() if q.name.startswith("orders") and "dlq" not in q.name), None)
+    checkout = rec.design.functions.get("checkout")
+    if checkout is not None and checkout.destination and ":function:" in checkout.destination:
+        return Line("order", False, numbers, "sync-call",
+                    f"`checkout` calls `payments` directly, so requests finish in any order: {bad[0][0]} "
+                    f"was charged before {bad[0][1]}, placed earlier by the same customer")
     if front is not None and front.fifo:
         return Line("order", False, numbers, "group-per-order",
                     f"`{front.name}` is FIFO but its MessageGroupId is not the customer: {bad[0][0]} was "
@@ -259,6 +264,9 @@ def _notify(rec: DayRecord) -> Line:
     if in_dlq:
         return Line("notify", False, numbers, "max-receive-low",
                     f"{in_dlq} notices went to `notifications-dlq` during the outage")
+    if not rec.design.functions:
+        return Line("notify", False, numbers, "swallowed", f"the monolith logged and forgot {len(missing)} "
+                    "e-mails while the provider was down")
     return Line("notify", False, numbers, "late", f"{len(missing)} status changes never reached "
                 "`notifications` (check its subscription or rule)")
 
