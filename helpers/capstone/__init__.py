@@ -14,6 +14,7 @@ designs     building blocks, three right designs, the catalogue of wrong ones
 
 from __future__ import annotations
 
+from . import checks as _checks
 from . import chaos, designs, discovery, engine, grader, monolith, runtime, services, traffic
 from .chaos import CHAOS, Chaos
 from .designs import RIGHT_DESIGNS, WRONG_DESIGNS, consume, deploy_function, service_queue
@@ -26,7 +27,7 @@ from .traffic import day
 __all__ = ["chaos", "designs", "discovery", "engine", "grader", "monolith", "runtime", "services",
            "traffic", "CHAOS", "Chaos", "RIGHT_DESIGNS", "WRONG_DESIGNS", "consume",
            "deploy_function", "service_queue", "Design", "discover", "Day", "DayRecord",
-           "Scorecard", "score", "run_monolith", "day", "grade"]
+           "Scorecard", "score", "run_monolith", "day", "grade", "check", "hint"]
 
 
 def grade(env, orders: int = 2_000, chaos: Chaos | None = None, seed: int | None = None,
@@ -38,3 +39,13 @@ def grade(env, orders: int = 2_000, chaos: Chaos | None = None, seed: int | None
     card = score(rec, title)
     card.record = rec
     return card
+
+
+def check(env, step: str, **options):
+    """Grade the design on ``env`` after migration ``step`` ("step 1" ... "step 4"): a Verdict."""
+    return _checks.check(env, step, **options)
+
+
+def hint(env, step: str) -> str:
+    """The next tier of hint for ``step``."""
+    return _checks.hint(env, step)

@@ -128,8 +128,14 @@ def service_queue(env: Any, name: str, *, fifo: bool = False, dlq: bool = True,
 
 def consume(env: Any, queue_arn: str, function: str, *, batch_size: int = 10,
             report_failures: bool = True) -> None:
-    """An event source mapping: Lambda polls ``queue_arn`` and invokes ``function``."""
-    env.client("lambda").create_event_source_mapping(
+    """An event source mapping: Lambda polls ``queue_arn`` and invokes ``function`` (once:
+    running it again leaves the existing mapping, since two would compete for messages)."""
+    lam = env.client("lambda")
+    existing = lam.list_event_source_mappings(EventSourceArn=queue_arn,
+                                              FunctionName=env.name(function))["EventSourceMappings"]
+    if existing:
+        return
+    lam.create_event_source_mapping(
         EventSourceArn=queue_arn, FunctionName=env.name(function), BatchSize=batch_size,
         FunctionResponseTypes=["ReportBatchItemFailures"] if report_failures else [])
 

@@ -258,8 +258,10 @@ class Day:
             self.t = t
             fn(*args)
         self.rec.end = end
-        idle_polls = int(end / 20) * POLLERS * len(self.design.mappings)  # long polls, 20 s
-        self.rec.requests["sqs", "ReceiveMessage (empty)"] += idle_polls
+        for m in self.design.mappings:  # Lambda's pollers long-poll (20 s) while idle
+            q = self.by_arn.get(m.queue_arn)
+            if q is not None:
+                self.rec.requests[_sqs(q), "ReceiveMessage (empty)"] += int(end / 20) * POLLERS
         return self.rec
 
     def sample(self) -> None:
@@ -269,12 +271,18 @@ class Day:
                 self.queues[arn] = [m for m in msgs if not m.deleted]
 
     def legacy(self, event_type: str, detail: dict) -> None:
-        """The monolith's remaining code handles an event no service carved out publishes on."""
-        self.rec.requests["legacy", "calls"] += 1
+        """The monolith's remaining code handles an event for each service not carved out yet
+        (no function of that name): the strangler fig keeps the system whole between steps.
+        Its own events go where ``payments`` sends (the new channel), once there is one."""
+        payments = self.design.functions.get("payments")
+        channel = payments.destination if payments else None
         for name in LEGACY_ROUTES.get(event_type, ()):
+            if name in self.design.functions:
+                continue
+            self.rec.requests["legacy", "calls"] += 1
             fn = self.legacy_fns.get(name)
             if fn is None:
-                fn = self.legacy_fns[name] = Function(name, f"legacy:{name}", 900, None, None,
+                fn = self.legacy_fns[name] = Function(name, f"legacy:{name}", 900, channel, None,
                                                       COURSE_HANDLERS[name])
             self.invoke(fn, {"id": "legacy", "detail-type": event_type, "detail": detail}, self.t)
 
@@ -324,8 +332,8 @@ class Day:
     def send(self, dest: str, event_type: str, detail: dict, group: str | None,
              dedup: str | None, source: str) -> None:
         service = dest.split(":")[2] if dest.startswith("arn:") else ""
+        self.legacy(event_type, detail)
         if dest in self.by_arn:
-            self.rec.requests["sqs", "SendMessage"] += 1
             self.enqueue(dest, json.dumps(detail), group, dedup)
         elif service == "sns":
             self.rec.requests["sns", "Publish"] += 1
@@ -355,6 +363,7 @@ class Day:
                 return True
             seen[key] = self.t
         self.ids += 1
+        self.rec.requests[_sqs(q), "SendMessage"] += 1
         delay = 0.0 if q.fifo else self.rng.uniform(0, self.chaos.reorder_seconds)
         self.queues[arn].append(_Msg(f"m-{self.ids:07d}", body, group if q.fifo else None,
                                      self.ids, self.t + delay, self.t))
@@ -371,10 +380,12 @@ class Day:
         if "status" in detail:
             attrs["status"] = {"Type": "String", "Value": str(detail["status"])}
         message = json.dumps(detail)
+        self.rec.requests["sns", "deliveries filtered out"] += len(topic.subscriptions)
         for sub in topic.subscriptions:
             if not sns_matches(sub.filter_policy, sub.scope, attrs, message):
                 continue
             self.rec.requests["sns", f"deliveries ({sub.protocol})"] += 1
+            self.rec.requests["sns", "deliveries filtered out"] -= 1
             self.deliver(sub.endpoint, message, group, detail.get("order_id"), event_type,
                          sub.dlq_arn, f"subscription of {self.design.name(sub.endpoint)} on {topic.name}")
 
@@ -398,6 +409,7 @@ class Day:
         """One delivery of a topic or rule to an endpoint (queue, function, machine, other account)."""
         account = endpoint.split(":")[4] if endpoint.count(":") >= 5 else self.design.account
         if account != self.design.account:
+            self.rec.requests["events" if ":events:" in endpoint else "sns", "cross-account deliveries"] += 1
             self.rec.audit.append((self.t, event_type, via))
             return
         if endpoint in self.by_arn:
@@ -407,7 +419,7 @@ class Day:
                 "MessageId": f"sns-{self.n}", "Message": body, "Type": "Notification"}}]}
             self.async_invoke(self.functions[endpoint], payload, 0, dlq, via)
         elif endpoint.split(":")[2:3] == ["states"]:
-            self.start_machine(endpoint, json.loads(body).get("detail", json.loads(body)))
+            self.start_machine(endpoint, json.loads(body))
         elif endpoint.split(":")[2:3] == ["events"]:
             self.put_event(endpoint, event_type, json.loads(body).get("detail", {}), "bus")
 
@@ -497,7 +509,9 @@ class Day:
             batch.append(m)
             if len(batch) >= size:
                 break
-        self.rec.requests["sqs", "ReceiveMessage"] += 1 if batch else 0
+        if batch:
+            self.rec.requests[_sqs(q), "ReceiveMessage"] += 1
+            self.rec.requests[_sqs(q), "messages received"] += len(batch)
         return batch, wait
 
     def consume(self, q: Any, fn: Function, mapping: Any, batch: list[_Msg]) -> float:
@@ -529,7 +543,8 @@ class Day:
                 # A delete with an older receipt handle succeeds but deletes nothing.
                 if m.receipt == receipt:
                     m.deleted = True
-            self.rec.requests["sqs", "DeleteMessageBatch"] += 1 if done else 0
+            if done:
+                self.rec.requests[_sqs(self.by_arn[arn]), "DeleteMessageBatch"] += 1
         self.kick(arn, self.t)
 
     # -- Step Functions ------------------------------------------------------------------
@@ -537,12 +552,12 @@ class Day:
         machine = next((m for m in self.design.machines.values() if m.arn == arn), None)
         if machine is None:
             return
-        self.rec.requests["states", f"executions ({machine.kind})"] += 1
+        self.rec.requests[f"states-{machine.kind.lower()}", "executions"] += 1
         self.step(machine, machine.definition["StartAt"], data, 0)
 
     def step(self, machine: Any, name: str, data: Any, attempt: int) -> None:
         state = machine.definition["States"][name]
-        self.rec.requests["states", f"transitions ({machine.kind})"] += 1
+        self.rec.requests[f"states-{machine.kind.lower()}", "transitions"] += 1
         kind = state["Type"]
         if kind in ("Succeed", "Fail"):
             return
@@ -557,9 +572,10 @@ class Day:
             if "Default" in state:
                 return self.step(machine, state["Default"], data, 0)
             return None
+        task_input = _path(data, state["InputPath"]) if "InputPath" in state else data
         fn_ref = state.get("Parameters", {}).get("FunctionName", state.get("Resource", ""))
         fn = self.functions.get(fn_ref) or self.design.functions.get(self.design.name(fn_ref))
-        ok, result = self.invoke(fn, data, self.t) if fn else (False, None)
+        ok, result = self.invoke(fn, task_input, self.t) if fn else (False, None)
         if ok:
             return self.at(self.t + self.last_proc, self._next, machine, state, result)
         for retry in state.get("Retry", []):
@@ -576,6 +592,10 @@ class Day:
         if state.get("End") or "Next" not in state:
             return
         self.step(machine, state["Next"], data, 0)
+
+
+def _sqs(queue: Any) -> str:
+    return "sqs-fifo" if queue.fifo else "sqs-standard"
 
 
 def _path(data: Any, path: str) -> Any:
