@@ -10,12 +10,31 @@ engine      the day run through your design on the simulated clock
 monolith    the same day through the monolith (the baseline)
 grader      the scorecard
 designs     building blocks, three right designs, the catalogue of wrong ones
+checks      check(env, "step N") and hint(env, "step N") after each migration step
+dashboard   plots of the day and a replay panel
+pricing     the design priced from the measured requests (AWS's published prices)
+export      the design as a CloudFormation template + handlers, cfn-lint, deploy on moto
+smoke       a short real day on a backend: cost first, teardown after (the way onto AWS)
 """
 
 from __future__ import annotations
 
+from . import (
+    chaos,
+    dashboard,
+    designs,
+    discovery,
+    engine,
+    export,
+    grader,
+    monolith,
+    pricing,
+    runtime,
+    services,
+    smoke,
+    traffic,
+)
 from . import checks as _checks
-from . import chaos, designs, discovery, engine, grader, monolith, runtime, services, traffic
 from .chaos import CHAOS, Chaos
 from .designs import RIGHT_DESIGNS, WRONG_DESIGNS, consume, deploy_function, service_queue
 from .discovery import Design, discover
@@ -24,7 +43,7 @@ from .grader import Scorecard, score
 from .monolith import run_monolith
 from .traffic import day
 
-__all__ = ["chaos", "designs", "discovery", "engine", "grader", "monolith", "runtime", "services",
+__all__ = ["chaos", "dashboard", "export", "pricing", "smoke", "designs", "discovery", "engine", "grader", "monolith", "runtime", "services",
            "traffic", "CHAOS", "Chaos", "RIGHT_DESIGNS", "WRONG_DESIGNS", "consume",
            "deploy_function", "service_queue", "Design", "discover", "Day", "DayRecord",
            "Scorecard", "score", "run_monolith", "day", "grade", "check", "hint"]

@@ -99,7 +99,9 @@ def check(env: Any, step: str, *, orders: int = CHECK_ORDERS, chaos: Chaos | Non
     if card.record.accepted == 0:
         return exercise.fail(_book(env), "no-checkout", "no order was accepted: deploy the `checkout` "
                              "function with your handler first.", counts=False)
-    failed = [card.line(k) for k in keys if not card.line(k).passed]
+    # Alarms come in step 4: until then an order in a DLQ counts as kept, alarm or not.
+    failed = [card.line(k) for k in keys if not card.line(k).passed
+              and not (step < "step 4" and card.line(k).cause == "missing-alarm")]
     met = len(keys) - len(failed)
     if not failed:
         return exercise.ok(_book(env), f"{met}/{len(keys)} requirements met over a day of "

@@ -24,8 +24,14 @@ import json
 import zipfile
 from typing import Any
 
-from .services import COURSE_HANDLERS, CUSTOMER_EVENTS, STATUS_EVENTS, checkout_solution, \
-    payments_not_idempotent, payments_solution
+from .services import (
+    COURSE_HANDLERS,
+    CUSTOMER_EVENTS,
+    STATUS_EVENTS,
+    checkout_solution,
+    payments_not_idempotent,
+    payments_solution,
+)
 
 __all__ = ["SECURITY_ACCOUNT", "deploy_function", "service_queue", "consume", "dlq_alarm",
            "orders_front", "sns_fanout", "eventbridge_routing", "stepfunctions_fulfillment",

@@ -30,12 +30,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..emulation.events_patterns import compile_pattern, matches as event_matches
+from ..emulation.events_patterns import compile_pattern
+from ..emulation.events_patterns import matches as event_matches
 from ..emulation.sns_filters import matches as sns_matches
 from .chaos import Chaos
 from .discovery import Design, Function
-from .services import COURSE_HANDLERS
 from .runtime import AlreadyInProgressError, ProviderUnavailableError, bound
+from .services import COURSE_HANDLERS
 from .traffic import DAY_SECONDS, DECLINED_CARD, POISON_ORDER, Shop
 
 __all__ = ["Day", "DayRecord", "FIFO_DEDUP_SECONDS", "ASYNC_RETRY_DELAYS", "DRAIN_SECONDS"]
@@ -199,7 +200,8 @@ class Day:
     """One day of traffic through ``design`` under ``chaos``; :meth:`run` returns a :class:`DayRecord`."""
 
     def __init__(self, design: Design, orders: list[dict], *, chaos: Chaos | None = None,
-                 seed: int = 7, shop: Shop = Shop(), seconds: float = DAY_SECONDS) -> None:
+                 seed: int = 7, shop: Shop | None = None, seconds: float = DAY_SECONDS) -> None:
+        shop = shop or Shop.for_orders(len(orders))
         self.design, self.chaos, self.shop = design, chaos or Chaos(), shop
         self.orders = orders
         self.rng = random.Random(f"capstone-engine:{seed}")

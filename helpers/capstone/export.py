@@ -249,7 +249,8 @@ def export(design: Design, folder: str | Path) -> Path:
 
 def lint(folder: str | Path) -> list[str]:
     """cfn-lint's findings on ``folder/template.yaml`` (empty when clean)."""
-    from cfnlint.api import ManualArgs, lint as cfn_lint
+    from cfnlint.api import ManualArgs
+    from cfnlint.api import lint as cfn_lint
     text = (Path(folder) / "template.yaml").read_text()
     return [str(m) for m in cfn_lint(text, config=ManualArgs(ignore_checks=list(IGNORED_CHECKS),
                                                            regions=["us-east-1"]))]

@@ -37,8 +37,9 @@ def _within(window: tuple[float, float] | None, t: float) -> bool:
 
 
 def run_monolith(orders: list[dict], chaos: Chaos | None = None, *, seed: int = 7,
-                 shop: Shop = Shop()) -> DayRecord:
+                 shop: Shop | None = None) -> DayRecord:
     """Run the day through the monolith; a :class:`~helpers.capstone.engine.DayRecord`."""
+    shop = shop or Shop.for_orders(len(orders))
     chaos = chaos or Chaos()
     rng = random.Random(f"capstone-monolith:{seed}")
     rec = DayRecord(Design("", ""), chaos=chaos)

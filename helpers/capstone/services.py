@@ -16,8 +16,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .runtime import charge, events_of, notify, once, publish, record, refund, reserve, ship, \
-    start_restock
+from .runtime import (
+    charge,
+    events_of,
+    notify,
+    once,
+    publish,
+    record,
+    refund,
+    reserve,
+    ship,
+    start_restock,
+)
 
 __all__ = ["COURSE_HANDLERS", "STATUS_EVENTS", "CUSTOMER_EVENTS", "batch", "checkout_solution",
            "payments_solution", "payments_not_idempotent", "inventory", "shipping", "refunds",

@@ -32,9 +32,15 @@ class Shop:
     restock_units: int = 150
     restock_seconds: float = 7_200.0
 
+    @classmethod
+    def for_orders(cls, orders: int, products: int = 12) -> Shop:
+        """A catalogue whose stock runs low during a day of ``orders`` (each product crosses its
+        threshold at least once)."""
+        return cls(products=products, stock=max(30, round(0.6 * orders / products)))
+
 
 def day(seed: int = 7, orders: int = 2_000, *, spike: tuple[float, float] | None = (64_800.0, 65_700.0),
-        spike_factor: float = 10.0, customers: int | None = None, shop: Shop = Shop(),
+        spike_factor: float = 10.0, customers: int | None = None, shop: Shop | None = None,
         seconds: float = DAY_SECONDS) -> list[dict]:
     """The day's orders in the order they are placed.
 
@@ -43,6 +49,7 @@ def day(seed: int = 7, orders: int = 2_000, *, spike: tuple[float, float] | None
     the same customer (a basket changed): their payments must stay in order. About 3 % use the
     declined test card; :data:`POISON_ORDER` has an amount that is not a number.
     """
+    shop = shop or Shop()
     rng = random.Random(f"capstone-day:{seed}")
     customers = customers or max(20, orders // 6)
     rate = orders / seconds

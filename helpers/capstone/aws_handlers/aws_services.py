@@ -13,7 +13,6 @@ import json
 import os
 
 import boto3
-
 import runtime
 
 
