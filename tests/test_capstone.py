@@ -6,18 +6,10 @@ import time
 
 import pytest
 
-import helpers
 from helpers import capstone as cap
 from helpers.capstone.traffic import POISON_ORDER, day
 
 FULL_DAY = 2_000
-
-
-@pytest.fixture
-def env():
-    e = helpers.connect(quiet=True)
-    yield e
-    e.teardown()
 
 
 def test_the_day_has_repeat_customers_a_spike_and_a_poison_order():

@@ -65,27 +65,33 @@ def plot_throughput(rec: DayRecord, ax: Any = None, services: tuple[str, ...] = 
 
 
 def plot_depths(rec: DayRecord, ax: Any = None) -> Figure:
-    """Messages waiting in each queue (solid) and DLQ (dashed) over the day."""
+    """Messages waiting in each queue (solid, sampled every 5 min) and held in each DLQ
+    (dashed: DLQs keep what they receive until someone redrives it)."""
     fig, ax = new_figure(ax, (10.0, 3.4))
+    dlqs = rec.design.dlqs()
     for name, points in sorted(rec.depth.items()):
-        if not any(n for _, n in points):
+        if name in dlqs or not any(n for _, n in points):
             continue
-        t = [p[0] / _HOUR for p in points]
-        ax.plot(t, [p[1] for p in points], ls="--" if "dlq" in name else "-", lw=1.2, label=name)
+        ax.plot([p[0] / _HOUR for p in points], [p[1] for p in points], lw=1.1, label=name)
+    for name, items in sorted(rec.dlq.items()):
+        times = sorted(t / _HOUR for t, _ in items)
+        ax.step([0.0, *times, rec.end / _HOUR], [0, *range(1, len(times) + 1), len(times)],
+                where="post", ls="--", lw=1.6, label=f"{name} (DLQ)")
     _shade(ax, rec)
-    ax.set_yscale("symlog", linthresh=10)
     ax.set_xlabel("hour of the day (simulated clock)")
-    ax.set_ylabel("messages in the queue")
-    ax.set_title("Queue depths (dashed: DLQs), sampled every 5 min")
+    ax.set_ylabel("messages")
+    ax.set_title("Queue depths (sampled every 5 min) and DLQ contents (dashed)")
+    ax.set_xlim(0, rec.end / _HOUR)
     ax.legend(loc="upper left", fontsize=7, ncol=3, frameon=False)
     return fig
 
 
 def _notify_delays(rec: DayRecord) -> list[float]:
-    got: dict[tuple[str, str], float] = {}
-    for t, o, k in rec.notices:
-        got.setdefault((o, k), t)
-    return [got[key] - t for key, t in rec.status_at.items() if key in got]
+    """Seconds from each order's placement to the customer's first e-mail about it."""
+    first: dict[str, float] = {}
+    for t, o, _ in rec.notices:
+        first[o] = min(t, first.get(o, t))
+    return [t - rec.orders[o]["placed_at"] for o, t in first.items()]
 
 
 def plot_latency(monolith: DayRecord, design: DayRecord, ax: Any = None) -> Figure:
@@ -96,7 +102,7 @@ def plot_latency(monolith: DayRecord, design: DayRecord, ax: Any = None) -> Figu
         fig, axes = ax.figure, [ax, ax.twinx()]
     for a, label, getter in ((axes[0], "checkout latency (s, log scale)",
                               lambda r: list(r.checkout_latency.values())),
-                             (axes[1], "status change -> customer notified (s, log scale)", _notify_delays)):
+                             (axes[1], "order placed -> customer e-mailed (s, log scale)", _notify_delays)):
         series = {"monolith": getter(monolith), "your design": getter(design)}
         low = max(1e-3, min((min(v) for v in series.values() if v), default=1e-2))
         high = max((max(v) for v in series.values() if v), default=1.0)
@@ -110,7 +116,7 @@ def plot_latency(monolith: DayRecord, design: DayRecord, ax: Any = None) -> Figu
         a.set_ylabel("orders")
         a.legend(fontsize=7, frameon=False)
     axes[0].set_title("Checkout: monolith vs your design")
-    axes[1].set_title("Time to tell the customer")
+    axes[1].set_title("Time until the customer hears")
     return fig
 
 
