@@ -1,6 +1,6 @@
 """Filter policies: check one before SNS sees it, and preview what it lets through.
 
-The engine is the SNS stand-in's (:mod:`helpers.rules.filter_policies`), so a preview here
+The engine is :mod:`helpers.rules.filter_policies`, the one the SNS stand-in applies, so a preview here
 agrees with what moto delivers; on AWS the service decides, and its rules are the ones this
 engine follows (SNS Developer Guide, "Amazon SNS message filtering").
 
