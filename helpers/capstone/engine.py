@@ -30,9 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..emulation.events_patterns import compile_pattern
-from ..emulation.events_patterns import matches as event_matches
-from ..emulation.sns_filters import matches as sns_matches
+from ..rules.filter_policies import matches as sns_matches
+from ..rules.patterns import compile_pattern
+from ..rules.patterns import matches as event_matches
 from .chaos import Chaos
 from .discovery import Design, Function
 from .runtime import AlreadyInProgressError, ProviderUnavailableError, bound

@@ -164,6 +164,13 @@ def _lost(rec: DayRecord) -> Line:
         return Line("lost", False, numbers, "partial-failures-ignored",
                     f"`payments` returns batchItemFailures but its mapping lacks ReportBatchItemFailures: "
                     f"Lambda deleted the whole batch, {first} included")
+    if not rec.charges and not rec.declined and not rec.receives:
+        fn = rec.design.functions.get("checkout")
+        where = f"its EVENTS_ARN is `{rec.design.name(fn.destination)}`" if fn and fn.destination \
+            else "it has no EVENTS_ARN (destination)"
+        return Line("lost", False, numbers, "nothing-published",
+                    f"no order reached payments: `checkout` accepted {len(lost)} orders but "
+                    f"published none onward ({where})")
     drops = [d for d in rec.dropped if d[2] and first in d[2]] or rec.dropped
     if drops:
         return Line("lost", False, numbers, "dropped", f"{first}: {drops[0][3]}")
