@@ -69,3 +69,21 @@ def test_wrong_design_fails_its_requirement_with_its_cause(env, name):
 def test_catalogue_is_at_least_twelve_wrong_designs():
     assert len(cap.WRONG_DESIGNS) >= 12
     assert len({(r, c) for _, _, r, c in cap.WRONG_DESIGNS.values()}) >= 12
+
+
+def test_powertools_batch_processor_payments_pass_too(env):
+    # GIVEN the SNS design whose payments handler uses Powertools' BatchProcessor
+    cap.RIGHT_DESIGNS["sns"](env, payments=cap.services.payments_powertools)
+    # WHEN graded under every failure
+    card = cap.grade(env, orders=600)
+    # THEN it passes: Powertools reads the grader's SQS events as Lambda's own
+    assert card.passed, card.text()
+
+
+def test_a_handler_that_always_raises_fails_without_crashing_the_grader(env):
+    def broken(event, context):
+        raise RuntimeError("bug")
+    cap.RIGHT_DESIGNS["sns"](env, payments=broken)
+    card = cap.grade(env, orders=200)
+    line = card.line("dlq-only-poison")
+    assert not card.passed and line.cause == "handler-fails" and "`payments`" in line.why

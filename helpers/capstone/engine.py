@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..emulation.awslambda import LambdaContext
 from ..rules.filter_policies import matches as sns_matches
 from ..rules.patterns import compile_pattern
 from ..rules.patterns import matches as event_matches
@@ -223,6 +224,7 @@ class Day:
         self.last_proc = 0.0
         self.sync_extra = 0.0
         self.legacy_fns: dict[str, Function] = {}
+        self.requests_made = 0
         fns = {f.arn: f for f in design.functions.values()}
         self.functions = fns
         self.mappings = defaultdict(list)
@@ -322,11 +324,13 @@ class Day:
             return False, None
         if sync:
             self.sync_extra += proc
+        self.requests_made += 1
+        context = LambdaContext(fn.name, fn.arn, f"{self.requests_made:08d}-0000-4000-8000-000000000000",
+                                log_group_name=f"/aws/lambda/{fn.name}")
         with bound(_Invocation(self, fn, start, start + proc)):
             try:
-                result = fn.handler(event, None)
-            except (AlreadyInProgressError, ProviderUnavailableError, ValueError, ConnectionError,
-                    KeyError, TypeError):
+                result = fn.handler(event, context)
+            except Exception:  # any unhandled error fails the invocation, as in Lambda
                 return False, None
         return proc <= fn.timeout, result
 
@@ -517,10 +521,15 @@ class Day:
         return batch, wait
 
     def consume(self, q: Any, fn: Function, mapping: Any, batch: list[_Msg]) -> float:
-        event = {"Records": [{"messageId": m.id, "receiptHandle": f"{m.id}:{m.receipt}", "body": m.body,
-                              "attributes": {"ApproximateReceiveCount": str(m.receives),
-                                             **({"MessageGroupId": m.group} if m.group else {})},
-                              "eventSource": "aws:sqs", "eventSourceARN": q.arn} for m in batch]}
+        event = {"Records": [{
+            "messageId": m.id, "receiptHandle": f"{m.id}:{m.receipt}", "body": m.body,
+            "attributes": {"ApproximateReceiveCount": str(m.receives), "SenderId": self.design.account,
+                           "SentTimestamp": str(int(m.sent_at * 1000)),
+                           "ApproximateFirstReceiveTimestamp": str(int(self.t * 1000)),
+                           **({"MessageGroupId": m.group} if m.group else {})},
+            "messageAttributes": {}, "md5OfBody": hashlib.md5(m.body.encode()).hexdigest(),
+            "eventSource": "aws:sqs", "eventSourceARN": q.arn, "awsRegion": q.arn.split(":")[3]}
+            for m in batch]}
         start = self.t
         ok, result = self.invoke(fn, event, start)
         end = start + self.last_proc

@@ -185,6 +185,12 @@ def _dlq_only_poison(rec: DayRecord) -> Line:
         return Line("dlq-only-poison", True, numbers)
     queue = next(iter(healthy.values()))
     src = next((q for q in rec.design.queues.values() if q.dlq_arn and rec.design.name(q.dlq_arn) == queue), None)
+    if len(healthy) > rec.accepted / 2:
+        fns = [m.function for m in rec.design.mappings if src is not None and m.queue_arn == src.arn]
+        return Line("dlq-only-poison", False, numbers, "handler-fails",
+                    f"{len(healthy)} of {rec.accepted} orders ended in `{queue}`: "
+                    f"`{'`, `'.join(fns) or 'its consumer'}` fails on healthy orders (does the handler "
+                    "raise, or report every item failed?)")
     why = f"{len(healthy)} healthy orders ended in `{queue}`"
     if src is not None:
         why += (f": `{src.name}` has maxReceiveCount={src.max_receives} and visibility {src.visibility} s, "

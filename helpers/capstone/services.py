@@ -30,7 +30,7 @@ from .runtime import (
 )
 
 __all__ = ["COURSE_HANDLERS", "STATUS_EVENTS", "CUSTOMER_EVENTS", "batch", "checkout_solution",
-           "payments_solution", "payments_not_idempotent", "inventory", "shipping", "refunds",
+           "payments_solution", "payments_powertools", "payments_not_idempotent", "inventory", "shipping", "refunds",
            "notifications", "analytics", "support", "security", "restock", "audit"]
 
 #: Order status changes (analytics wants all of them).
@@ -82,6 +82,23 @@ def _charge_and_tell(order: dict) -> None:
 def payments_solution(event: dict, context: Any = None) -> dict:
     """Charge each order once (idempotent on ``order_id``), reporting failed items only."""
     return batch(event, _pay)
+
+
+def payments_powertools(event: dict, context: Any = None) -> dict:
+    """The same payments service on Powertools' batch utility (SQS batches only): each record is
+    charged once, and only the failed records are reported back."""
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=_pay_record, processor=processor,
+                                    context=context)
+
+
+def _pay_record(record: Any) -> None:
+    _pay(record.json_body)
 
 
 def payments_not_idempotent(event: dict, context: Any = None) -> dict:
