@@ -238,7 +238,8 @@ def export(design: Design, folder: str | Path) -> Path:
     handlers.mkdir(parents=True)
     (folder / "template.yaml").write_text(yaml.safe_dump(template(design), sort_keys=False, width=100))
     shutil.copy(inspect.getsourcefile(runtime), handlers / "runtime.py")
-    shutil.copy(_HANDLERS / "aws_services.py", handlers / "aws_services.py")
+    # Stored as .txt: it imports the exported folder's own `runtime`, so it is not a module here.
+    shutil.copy(_HANDLERS / "aws_services.py.txt", handlers / "aws_services.py")
     text = Path(inspect.getsourcefile(services)).read_text()
     text = re.sub(r"from \.runtime import", "from runtime import", text)
     (handlers / "services.py").write_text(text)

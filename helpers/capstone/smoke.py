@@ -9,8 +9,11 @@ to each function's ``EVENTS_ARN``), which is how its plumbing is tested.
 Example
 -------
 >>> import helpers
+>>> from helpers.capstone.designs import sns_fanout
 >>> env = helpers.connect(quiet=True)
->>> smoke_day(env, orders=5).orders
+>>> sns_fanout(env)
+>>> smoke_day(env, orders=5).ledger["shipped"]  # doctest: +ELLIPSIS
+Smoke day on moto: 5 orders through ...
 5
 """
 
@@ -22,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..platform.errors import NotReadyError
 from .chaos import CHAOS
 from .discovery import Design, discover
 from .engine import Day
@@ -142,6 +146,9 @@ def _bind(handler: Any, services: LiveServices) -> Any:
 def smoke_day(env: Any, orders: int = 20, *, wait: float = SMOKE_WAIT_SECONDS) -> SmokeResult:
     """Send ``orders`` real orders through the design on ``env``: the cost first, teardown after."""
     design = discover(env)
+    if "checkout" not in design.functions:
+        raise NotReadyError("smoke_day sends orders to your `checkout` function, and this run has "
+                            "none. Fix: deploy it first (step 1), then run the smoke day.")
     result = SmokeResult(orders, estimate(design, orders))
     print(f"Smoke day on {env.backend}: {orders} orders through {design.summary()}; "
           f"estimated cost ${result.estimate_usd:.4f} at list prices, then everything is torn down.")
