@@ -115,10 +115,12 @@ SQS_MAX_REDRIVE_ALLOW_SOURCE_QUEUES = 10
 SQS_QUEUE_NAME_MAX_CHARS = 80
 
 # --- SNS -------------------------------------------------------------------------------
-#: Largest SNS message, in bytes, attributes included (256 KB). Unchanged: the January 2026
-#: move to 1 MB covered SQS, EventBridge and asynchronous Lambda, not SNS (SNS developer
-#: guide, quotas; AWS Compute Blog, "More room to build: serverless services now support
-#: payloads up to 1 MB").
+#: Largest SNS message, in bytes, attributes included, on a topic that keeps the default
+#: ``MaximumMessageSize`` (256 KiB). A topic may set 1,024-1,048,576 bytes (see
+#: ``SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES``); ``helpers.sns`` reads the topic's own setting.
+#: SNS developer guide, "Publishing large messages with Amazon SNS"; botocore 1.44
+#: ``SetTopicAttributes`` documentation (checked 2026-12-05; the SNS quotas page said 256 KB,
+#: unchanged, until the attribute arrived).
 SNS_MAX_MESSAGE_BYTES = 262_144
 #: Keys in one filter policy.
 SNS_MAX_FILTER_POLICY_KEYS = 5
@@ -220,8 +222,9 @@ KINESIS_SHARD_WRITE_BYTES_PER_SECOND = 1_048_576
 KINESIS_MAX_PUT_RECORDS_ENTRIES = 500
 #: Largest record (data + partition key), in bytes (1 MiB).
 KINESIS_MAX_RECORD_BYTES = 1_048_576
-#: Largest PutRecords request, partition keys included, in bytes (5 MiB).
-KINESIS_MAX_PUT_RECORDS_BYTES = 5_242_880
+#: Largest PutRecords request, partition keys included, in bytes: 10 MiB (5 MiB before the
+#: large-records change; Kinesis API reference, PutRecords, checked 2026-12-05).
+KINESIS_MAX_PUT_RECORDS_BYTES = 10_485_760
 #: Default retention of a stream, in hours (extendable to 8,760).
 KINESIS_DEFAULT_RETENTION_HOURS = 24
 
@@ -280,3 +283,35 @@ SQS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES = 1_024
 #: emulated task also moves at this rate when none is given (AWS: "system optimized").
 #: StartMessageMoveTask API reference.
 SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND = 500
+# --- SNS large messages, Kinesis record size (checked 2026-12-05) -----------------------
+# SNS developer guide, "Publishing large messages with Amazon SNS"; botocore's SNS model,
+# SetTopicAttributes/CreateTopic ("Valid values are 1024 to 1048576 (1 MiB). The default is
+# 262144 (256 KiB). A topic with a MaximumMessageSize above 256 KiB must have 100 or fewer
+# subscriptions, and each subscription must be an Amazon SQS, Amazon Data Firehose, or Lambda
+# subscription."). Kinesis developer guide, "Handle large records"; Kinesis API reference,
+# UpdateMaxRecordSize ("between 1024 and 10240 KiB"); shard throughput unchanged.
+__all__ += ["SNS_DEFAULT_MAXIMUM_MESSAGE_SIZE_BYTES", "SNS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES",
+            "SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES", "SNS_LARGE_MESSAGE_MAX_SUBSCRIPTIONS",
+            "SNS_LARGE_MESSAGE_PROTOCOLS", "SNS_FILTER_POLICY_PROPAGATION_SECONDS",
+            "KINESIS_MIN_MAX_RECORD_SIZE_KIB", "KINESIS_MAX_MAX_RECORD_SIZE_KIB",
+            "KINESIS_DEFAULT_MAX_RECORD_SIZE_KIB"]
+#: A topic's ``MaximumMessageSize`` when none is set, in bytes (256 KiB).
+SNS_DEFAULT_MAXIMUM_MESSAGE_SIZE_BYTES = SNS_MAX_MESSAGE_BYTES
+#: Smallest ``MaximumMessageSize`` a topic may set, in bytes.
+SNS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES = 1_024
+#: Largest ``MaximumMessageSize`` a topic may set, in bytes (1 MiB).
+SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES = 1_048_576
+#: Subscriptions a topic set above 256 KiB may have.
+SNS_LARGE_MESSAGE_MAX_SUBSCRIPTIONS = 100
+#: Protocols a topic set above 256 KiB may deliver to (Amazon SQS, AWS Lambda, Amazon Data
+#: Firehose).
+SNS_LARGE_MESSAGE_PROTOCOLS = ("sqs", "lambda", "firehose")
+#: Seconds a new or changed subscription filter policy may take to take full effect on AWS
+#: (up to 15 minutes). SNS developer guide, "Amazon SNS subscription filter policies".
+SNS_FILTER_POLICY_PROPAGATION_SECONDS = 15 * 60
+#: Smallest ``MaxRecordSizeInKiB`` of UpdateMaxRecordSize (1 MiB).
+KINESIS_MIN_MAX_RECORD_SIZE_KIB = 1_024
+#: Largest ``MaxRecordSizeInKiB`` of UpdateMaxRecordSize (10 MiB).
+KINESIS_MAX_MAX_RECORD_SIZE_KIB = 10_240
+#: A stream's maximum record size until UpdateMaxRecordSize changes it, in KiB (1 MiB).
+KINESIS_DEFAULT_MAX_RECORD_SIZE_KIB = 1_024
