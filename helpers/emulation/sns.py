@@ -71,14 +71,14 @@ from moto.sns.exceptions import SNSInvalidParameter
 
 from ..platform import limits
 from ..platform.recorder import ACTOR
-from ._base import _Patches, short_name
-from .sns_delivery import Envelope, Outbox, RetryQueue
-from .sns_filters import SUBSCRIBE_PREFIX
 from ..rules.sns_sizes import (
     MessageSizeRuleError,
     check_large_topic_subscription,
     check_maximum_message_size,
 )
+from ._base import _Patches, short_name
+from .sns_delivery import Envelope, Outbox, RetryQueue
+from .sns_filters import SUBSCRIBE_PREFIX
 from .sns_rules import (
     check_batch,
     check_publish,
