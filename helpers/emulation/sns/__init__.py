@@ -13,9 +13,9 @@ is observable (delivery logs)                                                  i
 each subscriber is delivered independently  a failing http subscriber makes    every subscriber tried; a failure is
 (the publish is accepted)                   ``publish`` raise; later           retried or dead-lettered alone
                                             subscribers get nothing
-filter policies: every documented operator  ``cidr``/``wildcard`` refused;     :mod:`filter_policies` validates and
-(cidr, wildcard, anything-but prefix/       non-JSON raises JSONDecodeError;   matches (dotted and nested body keys,
-suffix/wildcard, $or ...), AWS's errors,    errors worded differently;         ``$or``); ``""`` removes the policy;
+filter policies: every documented operator  ``cidr`` refused;                  :mod:`filter_policies` validates and
+(cidr, anything-but prefix, $or ...);       non-JSON raises JSONDecodeError;   matches (dotted and nested body keys,
+``wildcard`` refused as AWS does; AWS's     errors worded differently;         ``$or``); ``""`` removes the policy;
 nothing half-created                        a bad policy leaves the            Subscribe validates before creating
                                             subscription created
 publish validation: empty message, 256 KB   empty accepted; size without       AWS's ``InvalidParameter`` texts
