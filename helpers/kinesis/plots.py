@@ -39,19 +39,23 @@ def plot_shard_load(report: PutReport, *, hot_key: str | None = None, key_name: 
     ax.bar(x, refused, bottom=accepted, color="tab:red", alpha=0.7,
            label="writes refused (ProvisionedThroughputExceeded), re-sent later")
     ax.axhline(limits.KINESIS_SHARD_WRITE_RECORDS_PER_SECOND, color="black", ls="--", lw=1,
-               label=f"{limits.KINESIS_SHARD_WRITE_RECORDS_PER_SECOND:,} records/s per shard")
+               label=f"what one shard takes in one second ({limits.KINESIS_SHARD_WRITE_RECORDS_PER_SECOND:,} records)")
     if hot_key and len(shards):
         hot = int(np.argmax(accepted + refused))
         ax.annotate(f"hot key: {hot_key}", (hot, accepted[hot] + refused[hot]), xytext=(0, 4),
                     textcoords="offset points", ha="center", fontsize=8)
-    ax.set_xticks(x, [s.replace("shardId-", "shard ") for s in shards])
+    ax.set_xticks(x, [_short(s) for s in shards])
     ax.set_ylabel("records")
     ax.set_ylim(0, max(1, (accepted + refused).max()) * 1.18)
     title = "Records per shard"
     ax.set_title(f"{title}, keyed by {key_name}: the hot key {hot_key} overloads one shard"
                  if hot_key else title, fontsize=10)
-    ax.legend(loc="upper right", fontsize=7)
+    ax.legend(loc="upper left", fontsize=7)
     return fig
+
+
+def _short(shard: str) -> str:
+    return f"shard {int(shard.rsplit('-', 1)[-1])}" if shard.rsplit("-", 1)[-1].isdigit() else shard
 
 
 def shard_positions(reader: ShardReader) -> pd.DataFrame:
@@ -86,10 +90,10 @@ def plot_iterator_position(reader: ShardReader, *, ax: Any = None) -> Any:
         behind = row["records"] - row["read"]
         ax.annotate(f"{behind} behind" if behind else "caught up", (row["records"], k),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
-    ax.set_yticks(y, [s.replace("shardId-", "shard ") for s in table["shard"]])
+    ax.set_yticks(y, [_short(s) for s in table["shard"]])
     ax.invert_yaxis()
-    ax.set_xlim(0, max(1, table["records"].max()) * 1.2)
+    ax.set_xlim(0, max(1, table["records"].max()) * 1.15)
     ax.set_xlabel("records, oldest (TRIM_HORIZON) to newest (LATEST)")
     ax.set_title("Consumer position per shard: the checkpoint against the stream", fontsize=10)
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="upper right", fontsize=7)
     return fig
