@@ -245,3 +245,21 @@ def test_a_changed_model_fails_naming_constant_words_and_source(monkeypatch):
     message = str(err.value)
     assert "EVENTBRIDGE_MAX_PUT_EVENTS_ENTRIES = 10" in message
     assert "max 20" in message and "PutEvents" in message
+
+
+def test_every_constant_names_a_source_and_the_date_it_was_checked():
+    # GIVEN limits.py's text
+    from pathlib import Path
+    lines = Path(limits.__file__).read_text().splitlines()
+    undated = []
+    for name in limits.__all__:
+        # WHEN we read the comments that govern the constant: its section's header block and
+        # its own "#:" lines
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"{name} = "))
+        start = max(i for i in range(at) if lines[i].startswith("# ---"))
+        block = " ".join(line for line in lines[start:at + 1] if line.startswith("#"))
+        # THEN they name a date of checking and a source
+        if not re.search(r"checked[\s#]*\d{4}-\d{2}-\d{2}", block, re.IGNORECASE) or not re.search(
+                r"guide|reference|What's New|Blog|model", block, re.IGNORECASE):
+            undated.append(name)
+    assert not undated, f"constants without a source and a check date: {undated}"
