@@ -70,3 +70,14 @@ def test_every_constant_has_a_source_comment():
     for name in limits.__all__:
         index = next(i for i, line in enumerate(lines) if line.startswith(f"{name} = "))
         assert lines[index - 1].startswith("#:"), f"{name} has no comment"
+
+
+def test_xray_maintenance_date_is_the_one_aws_gives():
+    # GIVEN the X-Ray developer guide's date (SDKs and daemon in maintenance mode, use OpenTelemetry)
+    # THEN the constant carries it, ISO-formatted, and notebook 07 says the same day
+    import json
+    from pathlib import Path
+    assert limits.XRAY_SDK_MAINTENANCE_SINCE == "2026-02-25"
+    nb = Path(__file__).resolve().parent.parent / "notebooks" / "07_observability_and_analytics.ipynb"
+    text = "".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"])
+    assert "25 February 2026" in text and "OpenTelemetry" in text

@@ -329,3 +329,9 @@ KINESIS_MIN_MAX_RECORD_SIZE_KIB = 1_024
 KINESIS_MAX_MAX_RECORD_SIZE_KIB = 10_240
 #: A stream's maximum record size until UpdateMaxRecordSize changes it, in KiB (1 MiB).
 KINESIS_DEFAULT_MAX_RECORD_SIZE_KIB = 1_024
+# --- X-Ray (notebook 07; checked 2026-12-05) -----------------------------------------------
+# X-Ray developer guide: the X-Ray SDKs and daemon entered maintenance mode on 25 February 2026;
+# AWS recommends OpenTelemetry (AWS Distro for OpenTelemetry) for new instrumentation.
+__all__ += ["XRAY_SDK_MAINTENANCE_SINCE"]
+#: ISO date since which the X-Ray SDKs and daemon are in maintenance mode (X-Ray developer guide).
+XRAY_SDK_MAINTENANCE_SINCE = "2026-02-25"
