@@ -27,7 +27,6 @@ import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..emulation.awslambda import LambdaContext
@@ -36,9 +35,11 @@ from ..rules.patterns import compile_pattern
 from ..rules.patterns import matches as event_matches
 from .chaos import Chaos
 from .discovery import Design, Function
+from .record import DayRecord, _Msg
 from .runtime import AlreadyInProgressError, ProviderUnavailableError, bound
 from .services import COURSE_HANDLERS
 from .traffic import DAY_SECONDS, DECLINED_CARD, POISON_ORDER, Shop
+from .workflows import Workflows
 
 __all__ = ["Day", "DayRecord", "FIFO_DEDUP_SECONDS", "ASYNC_RETRY_DELAYS", "DRAIN_SECONDS"]
 
@@ -61,56 +62,6 @@ LEGACY_ROUTES = {
     "InventoryLow": ("restock",),
 }
 _PROCESS = {"payments": (1.0, 3.0), "checkout": (0.02, 0.05)}
-
-
-@dataclass
-class _Msg:
-    id: str
-    body: str
-    group: str | None
-    seq: int
-    visible_at: float
-    sent_at: float
-    receives: int = 0
-    receipt: int = 0
-    busy_until: float = -1.0
-    deleted: bool = False
-
-
-@dataclass
-class DayRecord:
-    """Everything the day did, for the grader, the dashboard and the price."""
-
-    design: Design
-    orders: dict[str, dict] = field(default_factory=dict)
-    checkout_latency: dict[str, float] = field(default_factory=dict)
-    rejected: dict[str, str] = field(default_factory=dict)
-    charges: list[tuple[float, str, str]] = field(default_factory=list)
-    declined: dict[str, float] = field(default_factory=dict)
-    refunds: dict[str, float] = field(default_factory=dict)
-    shipped: dict[str, float] = field(default_factory=dict)
-    status_at: dict[tuple[str, str], float] = field(default_factory=dict)
-    notices: list[tuple[float, str, str]] = field(default_factory=list)
-    records: dict[str, list[tuple[float, str, str]]] = field(default_factory=lambda: defaultdict(list))
-    restocks: list[tuple[float, str, str]] = field(default_factory=list)
-    lows: list[tuple[float, str]] = field(default_factory=list)
-    audit: list[tuple[float, str, str]] = field(default_factory=list)
-    dlq: dict[str, list[tuple[float, Any]]] = field(default_factory=lambda: defaultdict(list))
-    dropped: list[tuple[float, str, str, str]] = field(default_factory=list)
-    receives: dict[str, int] = field(default_factory=Counter)
-    inflight_redeliveries: dict[str, int] = field(default_factory=Counter)
-    nowhere: Counter = field(default_factory=Counter)
-    invocations: dict[str, list[tuple[float, int]]] = field(default_factory=lambda: defaultdict(list))
-    depth: dict[str, list[tuple[float, int]]] = field(default_factory=lambda: defaultdict(list))
-    requests: Counter = field(default_factory=Counter)
-    consumers: dict[str, list[str]] = field(default_factory=dict)
-    end: float = 0.0
-    chaos: Chaos = field(default_factory=Chaos)
-
-    @property
-    def accepted(self) -> int:
-        """Orders checkout accepted."""
-        return len(self.checkout_latency)
 
 
 class _Invocation:
@@ -197,7 +148,7 @@ class _Invocation:
             raise
 
 
-class Day:
+class Day(Workflows):
     """One day of traffic through ``design`` under ``chaos``; :meth:`run` returns a :class:`DayRecord`."""
 
     def __init__(self, design: Design, orders: list[dict], *, chaos: Chaos | None = None,
@@ -558,63 +509,8 @@ class Day:
                 self.rec.requests[_sqs(self.by_arn[arn]), "DeleteMessageBatch"] += 1
         self.kick(arn, self.t)
 
-    # -- Step Functions ------------------------------------------------------------------
-    def start_machine(self, arn: str, data: Any) -> None:
-        machine = next((m for m in self.design.machines.values() if m.arn == arn), None)
-        if machine is None:
-            return
-        self.rec.requests[f"states-{machine.kind.lower()}", "executions"] += 1
-        self.step(machine, machine.definition["StartAt"], data, 0)
-
-    def step(self, machine: Any, name: str, data: Any, attempt: int) -> None:
-        state = machine.definition["States"][name]
-        self.rec.requests[f"states-{machine.kind.lower()}", "transitions"] += 1
-        kind = state["Type"]
-        if kind in ("Succeed", "Fail"):
-            return
-        if kind == "Pass":
-            return self._next(machine, state, data)
-        if kind == "Choice":
-            for choice in state.get("Choices", []):
-                value = _path(data, choice["Variable"])
-                if "BooleanEquals" in choice and value == choice["BooleanEquals"] or \
-                        "StringEquals" in choice and value == choice["StringEquals"]:
-                    return self.step(machine, choice["Next"], data, 0)
-            if "Default" in state:
-                return self.step(machine, state["Default"], data, 0)
-            return None
-        task_input = _path(data, state["InputPath"]) if "InputPath" in state else data
-        fn_ref = state.get("Parameters", {}).get("FunctionName", state.get("Resource", ""))
-        fn = self.functions.get(fn_ref) or self.design.functions.get(self.design.name(fn_ref))
-        ok, result = self.invoke(fn, task_input, self.t) if fn else (False, None)
-        if ok:
-            return self.at(self.t + self.last_proc, self._next, machine, state, result)
-        for retry in state.get("Retry", []):
-            if attempt < retry.get("MaxAttempts", 3):
-                delay = retry.get("IntervalSeconds", 1) * retry.get("BackoffRate", 2.0) ** attempt
-                return self.at(self.t + delay, self.step, machine, name, data, attempt + 1)
-        for catch in state.get("Catch", []):
-            return self.at(self.t + self.last_proc, self.step, machine, catch["Next"], data, 0)
-        self.rec.dropped.append((self.t, machine.name, str(data.get("order_id", "")) if isinstance(data, dict) else "",
-                                 f"state {name} failed with no Catch"))
-        return None
-
-    def _next(self, machine: Any, state: dict, data: Any) -> None:
-        if state.get("End") or "Next" not in state:
-            return
-        self.step(machine, state["Next"], data, 0)
-
-
 def _sqs(queue: Any) -> str:
     return "sqs-fifo" if queue.fifo else "sqs-standard"
-
-
-def _path(data: Any, path: str) -> Any:
-    for part in path.lstrip("$").strip(".").split("."):
-        if not part:
-            continue
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
 
 
 def _order_key(body: str) -> str:
