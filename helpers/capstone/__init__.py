@@ -6,7 +6,8 @@ runtime     what a handler can do while it runs (charge, publish, reserve, notif
 services    SecureCart's services as Lambda handlers (the course's, and the two you write)
 traffic     a seeded day of orders; chaos: the day's failures
 discovery   your design read back from the backend
-engine      the day run through your design on the simulated clock
+engine      the day run through your design on the simulated clock (record: what it did;
+            workflows: its Step Functions interpreter)
 monolith    the same day through the monolith (the baseline)
 grader      the scorecard
 designs     building blocks, three right designs, the catalogue of wrong ones
