@@ -235,6 +235,13 @@ def _closed_refusal(env: Environment) -> Any:
     return refuse
 
 
+def _tag_caller(request: Any, **_: Any) -> None:
+    """Name the sending thread (the simulated clock belongs to the one that connected)."""
+    from .emulation.sqs.receive import CALLER_HEADER, caller_tag
+
+    request.headers[CALLER_HEADER] = caller_tag()
+
+
 class LocalBackend:
     """Everything a local environment changes in the process, started and stopped together.
 
@@ -316,10 +323,13 @@ class LocalBackend:
 
         original = ClientCreator.create_client
         refuse = _closed_refusal(self.env)
+        server = self.env.backend == "server"
 
         def create_client(creator: Any, *args: Any, **kwargs: Any) -> Any:
             client = original(creator, *args, **kwargs)
             client.meta.events.register("before-parameter-build", refuse)
+            if server:  # the server's stand-ins learn which thread sent a request
+                client.meta.events.register("before-send", _tag_caller)
             return client
 
         self._patch(mock.patch.object(ClientCreator, "create_client", create_client))
