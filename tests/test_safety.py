@@ -268,26 +268,45 @@ def _namespace_prefix() -> list[str] | None:
     return ["unshare", "-rn"] if done.returncode == 0 else None
 
 
-def _probe_script(prefix: list[str]) -> dict:
+def _probe_script(prefix: list[str], backend: str) -> dict:
     script = Path(__file__).with_name("network_probes.py")
     lo_up = "ip link set lo up 2>/dev/null || true; " if prefix else ""
-    done = subprocess.run([*prefix, "sh", "-c", f"{lo_up}{sys.executable} {script}"],
+    done = subprocess.run([*prefix, "sh", "-c", f"{lo_up}{sys.executable} {script} {backend}"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_probe_script_without_a_namespace_refuses_everything_too():
-    # GIVEN / WHEN the whole attack in a fresh interpreter, on this machine's own network
-    result = _probe_script([])
-    # THEN the same zero escapes (the guard refused before any packet or lookup)
+def _assert_zero_escapes(result: dict) -> None:
+    """Every probe met its expected outcome, the proxy got nothing, children stayed local."""
     assert {k: v for k, v in result["outcomes"].items()
             if v != network_probes.expected_outcome(k)} == {}
-    assert result["proxy_connections"] == 0
+    assert len(result["outcomes"]) >= 50
+    assert result["proxy_connections"] == 0 and result["proxy_bytes"] == 0
+    assert result["child"]["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert result["child"]["HTTPS_PROXY"] is None and result["child"]["ALL_PROXY"] is None
     assert result["client_after_teardown"] == "refused"
+    if "returncode" in result["cli"]:
+        if result["backend"] == "server":  # the CLI v1 child reached the course's server
+            assert result["cli"]["returncode"] == 0, result["cli"]["stderr"]
+        else:  # moto: stopped at once, saying why
+            assert result["cli"]["returncode"] == 255
+            assert "moto runs inside the notebook's kernel" in result["cli"]["stderr"]
 
 
-def test_the_probes_in_a_network_namespace_make_zero_escapes():
+@pytest.mark.parametrize("backend", ["moto", "server"])
+def test_the_probe_script_without_a_namespace_refuses_everything_too(backend):
+    # GIVEN / WHEN the whole attack in a fresh interpreter, on this machine's own network:
+    # a socket (and its fromfd twin) connected to a loopback proxy before `import helpers`,
+    # real-looking keys and proxies in the shell, a boto3 client made before connect
+    result = _probe_script([], backend)
+    # THEN the same zero escapes (the guard refused before any packet or lookup, and cut the
+    # earlier connection: the proxy received no byte after it)
+    _assert_zero_escapes(result)
+
+
+@pytest.mark.parametrize("backend", ["moto", "server"])
+def test_the_probes_in_a_network_namespace_make_zero_escapes(backend):
     # GIVEN a network namespace (nothing could physically leave), with real-looking keys and
     # a loopback proxy in the shell, and a boto3 client made before `import helpers`
     prefix = _namespace_prefix()
@@ -295,19 +314,38 @@ def test_the_probes_in_a_network_namespace_make_zero_escapes():
         pytest.skip("this machine allows no network namespace (`unshare -rn` failed: "
                     "unprivileged user namespaces are off); the in-process probes still ran")
     # WHEN the whole attack runs in a fresh interpreter inside it
-    result = _probe_script(prefix)
+    result = _probe_script(prefix, backend)
     # THEN every probe was refused by the guard (0 escapes), the proxy saw nothing, a child
-    # process was pointed at a closed loopback port without proxies, and a client made
-    # during the environment refuses after teardown
-    escapes = {k: v for k, v in result["outcomes"].items()
-               if v != network_probes.expected_outcome(k)}
-    assert escapes == {}
-    assert len(result["outcomes"]) >= 30
-    assert result["proxy_connections"] == 0
-    assert result["child"]["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
-    assert result["child"]["HTTPS_PROXY"] is None and result["child"]["ALL_PROXY"] is None
-    assert result["child"]["call"] == "EndpointConnectionError"
-    assert result["client_after_teardown"] == "refused"
+    # process was pointed at loopback without proxies, and a client made during the
+    # environment refuses after teardown
+    _assert_zero_escapes(result)
+    if backend == "moto":
+        assert result["child"]["call"] == "EndpointConnectionError"
+
+
+def test_a_connection_made_before_connect_is_cut_and_its_fromfd_twins_too(run_id):
+    # GIVEN a loopback proxy of another program, and a socket connected to it (with a fromfd
+    # twin) before helpers.connect()
+    proc, port = network_probes.start_proxy()
+    early = network_probes.connect_early(port)
+    early["early"].sendall(b"before")
+    # WHEN the environment opens and the probes use those connections
+    env = helpers.connect(run=run_id, quiet=True)
+    try:
+        outcomes = {name: network_probes.run_probe(name, probe, env._guard)
+                    for name, probe in network_probes.probes(port, early).items()
+                    if name in network_probes.CUT}
+        blocked = list(env._guard.blocked)
+    finally:
+        env.teardown(quiet=True)
+        for sock in early.values():
+            sock.close()
+        connections, received = network_probes.stop_proxy(proc, data=True)
+    # THEN each send failed (the guard shut the connection down when it started), the guard
+    # recorded why, and the proxy received only what was sent before connect()
+    assert outcomes == dict.fromkeys(network_probes.CUT, "refused-cut")
+    assert ("connected before connect()", "127.0.0.1", port) in blocked
+    assert (connections, received) == (1, len(b"before"))
 
 
 # -- proxies, children, clients after teardown ------------------------------------------------
