@@ -471,6 +471,15 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     Teardown of run 'demo': deleted 0 resources.
     """
     chosen = _resolve_backend(backend)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidParameterError(
+            f"seed={seed!r}: the seed of every random choice (message ids, faults, order data) "
+            "is a whole number, so that a run is repeatable. Fix: connect(seed=42) or another "
+            "int.")
+    for flag, value in (("quiet", quiet), ("exact_run", exact_run)):
+        if not isinstance(value, bool):
+            raise InvalidParameterError(f"{flag}={value!r}: {flag} is a yes/no option. "
+                                        f"Fix: {flag}=True or {flag}=False.")
     endpoint = os.environ.get(ENDPOINT_VARIABLE) or None if chosen == "server" else None
     run_was_random = run is None
     if run is None:

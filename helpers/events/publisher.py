@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..emulation.events import entry_size
 from ..platform import limits
 from ..platform.errors import EventTooLargeError, TooManyEntriesError
+from ..platform.inputs import count, json_text
 from .rules import SOURCES
 from .types import PublishResult
 
@@ -40,7 +41,9 @@ def entry(detail_type: str, detail: dict[str, Any], bus: Any = "default", source
     source = source or SOURCES.get(_DEFAULT_SOURCE.get(detail_type, ""), "securecart.orders")
     if detail_type.startswith("Audit"):
         source = source if source != "securecart.orders" else SOURCES["audit"]
-    return {"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
+    text = json_text(detail, f"The {detail_type} detail",
+                     rule="EventBridge's Detail is a JSON object (PutEvents)")
+    return {"Source": source, "DetailType": detail_type, "Detail": text,
             "EventBusName": getattr(bus, "name", bus)}
 
 
@@ -72,6 +75,8 @@ def publish(env: Environment, entries: list[dict[str, Any]], *, max_resends: int
     With ``registry`` (:class:`helpers.events.schemas.LocalSchemaRegistry` or the AWS one),
     every entry is validated against its detail-type's schema before anything is sent.
     """
+    max_resends = count(max_resends, "max_resends",
+                        rule="the number of re-sends of an entry PutEvents failed")
     if registry is not None:
         for item in entries:
             registry.validate(item["DetailType"], json.loads(item["Detail"]))

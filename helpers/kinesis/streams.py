@@ -13,7 +13,6 @@ Example
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from ..platform import limits
 from ..platform.errors import InvalidParameterError, StreamNotFoundError
+from ..platform.inputs import count, finite, json_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -79,6 +79,15 @@ def put_records(env: Environment, stream: str, records: list[dict], *, key: Call
     InvalidParameterError
         ``key`` returned something that is not a non-empty string of at most 256 characters.
     """
+    retries = count(retries, "retries", rule="the number of re-sends of a throttled record")
+    backoff = finite(backoff, "backoff", rule="the first wait before a re-send, in seconds",
+                     fix="pass 0 or more seconds, e.g. backoff=1.0")
+    if backoff < 0:
+        raise InvalidParameterError(f"backoff={backoff!r}: a wait cannot be negative. "
+                                    "Fix: pass 0 or more seconds, e.g. backoff=1.0.")
+    if not isinstance(records, list | tuple):
+        raise InvalidParameterError(f"records={records!r}: put_records takes a list of record "
+                                    "dicts. Fix: put_records(env, stream, [record, ...], key=...).")
     kinesis = env.client("kinesis")
     report = PutReport()
     entries = []
@@ -88,7 +97,8 @@ def put_records(env: Environment, stream: str, records: list[dict], *, key: Call
             raise InvalidParameterError(
                 f"Partition key {pk!r} for {record!r}: Kinesis needs a string of 1 to 256 "
                 "characters. Fix: return e.g. str(record['customer_id']).")
-        entries.append({"Data": json.dumps(record).encode(), "PartitionKey": pk})
+        data = json_text(record, f"Record {pk!r}", rule="a record's Data is the record as JSON")
+        entries.append({"Data": data.encode(), "PartitionKey": pk})
     step = limits.KINESIS_MAX_PUT_RECORDS_ENTRIES
     for start in range(0, len(entries), step):
         pending, delay = entries[start:start + step], backoff

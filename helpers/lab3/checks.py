@@ -114,9 +114,12 @@ def check_notification_transformer(env: Environment, transformer: Any) -> Verdic
     ex, book = EXERCISES["exercise 2"], _book(env)
     if transformer is None:
         return ex.fail(book, "missing", "NOTIFICATION is still None: write the InputTransformer.", counts=False)
-    bus = eb.create_bus(env, "shop")
     try:
-        bodies = transformed_messages(env, bus, transformer, _ORDERS, name=f"check-messages-{_next_run(env)}")
+        # a refused transformer leaves no scratch bus, queue or rule behind
+        with env.resources.undone_on_error(env.client):
+            bus = eb.create_bus(env, "shop")
+            bodies = transformed_messages(env, bus, transformer, _ORDERS,
+                                          name=f"check-messages-{_next_run(env)}")
     except ClientError as error:
         return ex.fail(book, "refused", f"PutTargets refused it: {error.response['Error']['Message']}")
     try:
@@ -169,9 +172,10 @@ def check_audit_route(env: Environment, route: Any) -> Verdict:
         return ex.fail(book, "same-account", f"{arn} is in account {arn.split(':')[4]}, not the security "
                        f"account {eb.SECURITY_ACCOUNT}.")
     run = _next_run(env)
-    shop_bus = eb.create_bus(env, f"audit-check-{run}")
     try:
-        rule = eb.create_rule(env, f"audit-check-{run}", route["pattern"], shop_bus)
+        with env.resources.undone_on_error(env.client):  # a refused pattern leaves no bus
+            shop_bus = eb.create_bus(env, f"audit-check-{run}")
+            rule = eb.create_rule(env, f"audit-check-{run}", route["pattern"], shop_bus)
     except InvalidEventPatternError as error:
         return ex.fail(book, "invalid-pattern", str(error).split(" Fix:")[0])
     eb.add_targets(env, rule, [{"Id": "security", "Arn": arn}])

@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..emulation.cloudwatch import COMPARISONS, TREATMENTS, evaluate
 from ..platform import limits
-from ..platform.errors import InvalidAlarmError
+from ..platform.errors import InvalidAlarmError, InvalidParameterError
+from ..platform.inputs import count, finite
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -60,7 +61,17 @@ def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str
         M > N, an unknown comparison or missing-data treatment, or a period that is not a
         multiple of 60 s: CloudWatch would refuse the alarm.
     """
-    n, m = int(evaluation_periods), int(datapoints_to_alarm or evaluation_periods)
+    try:
+        threshold = finite(threshold, "threshold", rule="an alarm compares the statistic with a "
+                           "finite Threshold (PutMetricAlarm)", fix="pass a number, e.g. threshold=100")
+        n = count(evaluation_periods, "evaluation_periods", minimum=1,
+                  rule="EvaluationPeriods (the N of 'M out of N')")
+        m = count(datapoints_to_alarm if datapoints_to_alarm is not None else n,
+                  "datapoints_to_alarm", minimum=1, rule="DatapointsToAlarm (the M of 'M out of N')")
+        period = count(period, "period", minimum=limits.CLOUDWATCH_STANDARD_PERIOD_SECONDS,
+                       rule="a standard-resolution alarm's Period in seconds (a multiple of 60)")
+    except InvalidParameterError as err:
+        raise InvalidAlarmError(str(err)) from None
     if not 1 <= m <= n:
         raise InvalidAlarmError(
             f"datapoints_to_alarm={m} with evaluation_periods={n}: an 'M out of N' alarm needs "
@@ -79,7 +90,7 @@ def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str
     env.client("cloudwatch").put_metric_alarm(
         AlarmName=name, AlarmDescription=description, Namespace="AWS/SQS", MetricName=metric,
         Dimensions=[{"Name": "QueueName", "Value": queue_name}], Statistic=statistic,
-        Period=period, EvaluationPeriods=n, DatapointsToAlarm=m, Threshold=float(threshold),
+        Period=period, EvaluationPeriods=n, DatapointsToAlarm=m, Threshold=threshold,
         ComparisonOperator=comparison, TreatMissingData=treat_missing, AlarmActions=actions,
         OKActions=actions)
     return name

@@ -16,7 +16,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -187,6 +188,36 @@ class Resources:
                 names = ", ".join(_short(i) for i in items)
                 parts.append(f"{len(items)} {word.replace('-', ' ')} ({names})")
         return ", ".join(parts) or "nothing yet"
+
+    @contextlib.contextmanager
+    def undone_on_error(self, client: Callable[[str], Any]) -> Iterator[None]:
+        """All or nothing: when the block raises, delete what it created, then re-raise.
+
+        A helper that makes several calls (a REST API and its methods; a check's scratch bus,
+        queue and rule) leaves nothing half-created when a later call fails.
+
+        Example
+        -------
+        >>> r = Resources()
+        >>> try:
+        ...     with r.undone_on_error(lambda service: None):
+        ...         raise ValueError("refused")
+        ... except ValueError:
+        ...     r.summary()
+        'nothing yet'
+        """
+        before = {kind: set(items) for kind, items in self._items.items()}
+        try:
+            yield
+        except BaseException:
+            for kind in TEARDOWN_ORDER:
+                for ident, info in list(self._items[kind].items()):
+                    if ident in before[kind]:
+                        continue
+                    with contextlib.suppress(ClientError):
+                        self._delete(client, kind, ident, info)
+                    self._items[kind].pop(ident, None)
+            raise
 
     # -- teardown ---------------------------------------------------------------------
     def teardown(self, client: Callable[[str], Any]) -> list[str]:

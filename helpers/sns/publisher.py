@@ -13,7 +13,6 @@ Example
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from ..platform.errors import (
     MissingDeduplicationIdError,
     MissingGroupIdError,
 )
+from ..platform.inputs import json_text
 from .topics import Topic, require_topic
 from .types import PublishedMessage
 
@@ -64,7 +64,8 @@ def build_message(event: dict[str, Any], *, topic_arn: str, fifo: bool = False,
     """The ``Publish`` parameters for one event, checked (size with attributes, FIFO ids)."""
     if not isinstance(event, dict):
         raise InvalidParameterError(f"Event {index} is {type(event).__name__}, not a dict.")
-    body = json.dumps(event, sort_keys=True)
+    body = json_text(event, f"Event {index} ({event.get('order_id', '?')})",
+                     rule="the message body is the event as JSON", sort_keys=True)
     message: PublishedMessage = {"TopicArn": topic_arn, "Message": body,
                                  "MessageAttributes": attributes_from_event(event)}
     if subject:

@@ -94,6 +94,15 @@ def create_topic(env: Environment, name: str, *, fifo: bool = False,
     """
     fifo = _flag(fifo, "fifo")
     content_based_dedup = _flag(content_based_dedup, "content_based_dedup")
+    if not isinstance(name, str) or not name.removesuffix(".fifo"):
+        raise InvalidParameterError(
+            f"name={name!r}: a topic's short name is a non-empty string (SNS: 1 to 256 "
+            "letters, digits, hyphens and underscores). Fix: create_topic(env, 'order-status').")
+    if name.endswith(".fifo") and not fifo:
+        raise InvalidParameterError(
+            f"name={name!r} with fifo=False: SNS keeps the suffix .fifo for FIFO topics (a "
+            "standard topic's name cannot end in .fifo), so this would quietly make a standard "
+            f"topic named {name[:-5]!r}. Fix: create_topic(env, {name[:-5]!r}, fifo=True).")
     if not fifo and (content_based_dedup or archive_days is not None):
         raise InvalidParameterError(
             f"Topic {name!r}: content-based deduplication and message archiving exist only on "
