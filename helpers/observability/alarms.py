@@ -79,12 +79,15 @@ def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str
     if treat_missing not in TREATMENTS:
         raise InvalidAlarmError(
             f"treat_missing={treat_missing!r}: TreatMissingData is one of {', '.join(TREATMENTS)} "
-            "(default missing).")
+            "(default missing; case-sensitive). Fix: treat_missing='missing'.")
     if comparison not in COMPARISONS:
-        raise InvalidAlarmError(f"comparison={comparison!r}: use one of {', '.join(COMPARISONS)}.")
+        raise InvalidAlarmError(f"comparison={comparison!r}: ComparisonOperator is one of "
+                                f"{', '.join(COMPARISONS)}. Fix: comparison="
+                                "'GreaterThanThreshold'.")
     if period % limits.CLOUDWATCH_STANDARD_PERIOD_SECONDS or period <= 0:
         raise InvalidAlarmError(
-            f"period={period}: a standard-resolution alarm's period is a multiple of 60 seconds.")
+            f"period={period}: a standard-resolution alarm's period is a multiple of 60 "
+            "seconds. Fix: period=60 (or 300).")
     name = env.name(base, "sns")
     actions = [topic_arn] if topic_arn else []
     env.client("cloudwatch").put_metric_alarm(

@@ -210,14 +210,27 @@ class Resources:
         try:
             yield
         except BaseException:
-            for kind in TEARDOWN_ORDER:
-                for ident, info in list(self._items[kind].items()):
-                    if ident in before[kind]:
-                        continue
-                    with contextlib.suppress(ClientError):
-                        self._delete(client, kind, ident, info)
-                    self._items[kind].pop(ident, None)
+            self._undo(before, client)
             raise
+
+    @contextlib.contextmanager
+    def scratch(self, client: Callable[[str], Any]) -> Iterator[None]:
+        """Delete whatever the block created when it ends, however it ends (a check's
+        scratch bus, queue and rule: the check leaves the run as it found it)."""
+        before = {kind: set(items) for kind, items in self._items.items()}
+        try:
+            yield
+        finally:
+            self._undo(before, client)
+
+    def _undo(self, before: dict[str, set[str]], client: Callable[[str], Any]) -> None:
+        for kind in TEARDOWN_ORDER:
+            for ident, info in list(self._items[kind].items()):
+                if ident in before[kind]:
+                    continue
+                with contextlib.suppress(ClientError):
+                    self._delete(client, kind, ident, info)
+                self._items[kind].pop(ident, None)
 
     # -- teardown ---------------------------------------------------------------------
     def teardown(self, client: Callable[[str], Any]) -> list[str]:

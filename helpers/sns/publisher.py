@@ -63,7 +63,10 @@ def build_message(event: dict[str, Any], *, topic_arn: str, fifo: bool = False,
                   index: int = 0) -> PublishedMessage:
     """The ``Publish`` parameters for one event, checked (size with attributes, FIFO ids)."""
     if not isinstance(event, dict):
-        raise InvalidParameterError(f"Event {index} is {type(event).__name__}, not a dict.")
+        raise InvalidParameterError(
+            f"Event {index} is {type(event).__name__}, not a dict ({event!r:.60}): each event is "
+            "published as a JSON object whose fields become message attributes. Fix: pass a "
+            "list of event dicts, e.g. [{'order_id': 'ord-00001', ...}].")
     body = json_text(event, f"Event {index} ({event.get('order_id', '?')})",
                      rule="the message body is the event as JSON", sort_keys=True)
     message: PublishedMessage = {"TopicArn": topic_arn, "Message": body,
