@@ -36,7 +36,9 @@ def _sns(env: Any) -> dict[str, Any]:
 
 
 def _events(env: Any) -> dict[str, Any]:
-    return {}
+    import helpers.events as eb
+
+    return {"bus": eb.create_bus(env, "shop")}
 
 
 def _sfn(env: Any) -> dict[str, Any]:
@@ -261,6 +263,77 @@ CASES: list[Case] = [
     Case("apigateway", "queue None", lambda env, ctx: _api(env, None), "queue=None"),
     Case("apigateway", "queue a URL string", lambda env, ctx: _api(env, ctx["queue"].url),
          "needs its name and URL"),
+    # -- found by probing every public function ----------------------------------------
+    Case("kinesis", "zero shards",
+         lambda env, ctx: __import__("helpers.kinesis").kinesis.create_stream(env, "s0", shards=0),
+         "shards=0: CreateStream's ShardCount is a whole number of at least 1"),
+    Case("kinesis", "NaN shards",
+         lambda env, ctx: __import__("helpers.kinesis").kinesis.create_stream(env, "s1",
+                                                                             shards=NAN),
+         "shards=nan"),
+    Case("events", "wait a negative time",
+         lambda env, ctx: __import__("helpers.events").events.wait(env, -5), "seconds=-5"),
+    Case("events", "wait NaN", lambda env, ctx: __import__("helpers.events").events.wait(env, NAN),
+         "seconds=nan is not a finite number"),
+    Case("events", "archive retention negative",
+         lambda env, ctx: __import__("helpers.events").events.create_archive(
+             env, ctx["bus"], "a", retention_days=-1), "retention_days=-1"),
+    Case("events", "target retries negative",
+         lambda env, ctx: __import__("helpers.events").events.target(
+             env, "sqs", "arn:aws:sqs:us-east-1:123456789012:q", max_retries=-1),
+         "max_retries=-1: RetryPolicy.MaximumRetryAttempts is a whole number from 0 to 185"),
+    Case("events", "target event age NaN",
+         lambda env, ctx: __import__("helpers.events").events.target(
+             env, "sqs", "arn:aws:sqs:us-east-1:123456789012:q", max_age_seconds=NAN),
+         "max_age_seconds=nan"),
+    Case("events", "target event age too short",
+         lambda env, ctx: __import__("helpers.events").events.target(
+             env, "sqs", "arn:aws:sqs:us-east-1:123456789012:q", max_age_seconds=30),
+         "from 60 to 86400"),
+    Case("events", "detail not a dict",
+         lambda env, ctx: __import__("helpers.events").events.entry("OrderPlaced", "x"),
+         "detail='x': EventBridge's Detail is a JSON object"),
+    Case("events", "entries None",
+         lambda env, ctx: __import__("helpers.events").events.publish(env, None), "entries=None"),
+    Case("events", "rule name empty",
+         lambda env, ctx: __import__("helpers.events").events.create_rule(env, "", {"source": ["x"]}),
+         "name='': a rule's short name"),
+    Case("sns", "filter scope unknown",
+         lambda env, ctx: __import__("helpers.sns").sns.subscribe_queue(env, ctx["topic"], "q",
+                                                                        scope="Body"),
+         "scope='Body': FilterPolicyScope takes exactly one of"),
+    Case("sns", "NaN in a delivery policy",
+         lambda env, ctx: __import__("helpers.sns").sns.subscribe_http(
+             env, ctx["topic"], "http://127.0.0.1:9/x",
+             delivery_policy={"healthyRetryPolicy": {"numRetries": NAN}}),
+         "healthyRetryPolicy.numRetries=nan"),
+    Case("sns", "bad e-mail address",
+         lambda env, ctx: __import__("helpers.sns").sns.subscribe_email(env, ctx["topic"], "x"),
+         "'x' is not an e-mail address"),
+    Case("sns", "bad phone number",
+         lambda env, ctx: __import__("helpers.sns").sns.subscribe_sms(env, ctx["topic"], "12"),
+         "'12' is not a phone number in E.164 form"),
+    Case("sns", "events not a list", lambda env, ctx: _publish(env, ctx, "abc"),
+         "events='abc': publish_events takes a list"),
+    Case("sns", "batch flag a string",
+         lambda env, ctx: _publish(env, ctx, [_order()], batch="no"), "batch='no'"),
+    Case("stepfunctions", "wait step zero",
+         lambda env, ctx: __import__("helpers.stepfunctions").stepfunctions.wait_for_execution(
+             env, "arn:aws:states:us-east-1:123456789012:execution:x:y", step=0), "step=0"),
+    Case("observability", "metric name empty",
+         lambda env, ctx: __import__("helpers.observability").observability.put_metric(
+             env, "SecureCart/Orders", "", 1), "name='': a MetricName"),
+    Case("observability", "metric unit unknown",
+         lambda env, ctx: __import__("helpers.observability").observability.put_metric(
+             env, "SecureCart/Orders", "n", 1, unit="Things"), "unit='Things'"),
+    Case("observability", "alarm statistic unknown",
+         lambda env, ctx: _alarm(env, statistic="Median"), "statistic='Median'"),
+    Case("observability", "metrics window negative",
+         lambda env, ctx: __import__("helpers.observability").observability.sqs_metrics(
+             env, {"o": env.name("orders")}, minutes=-1), "minutes=-1"),
+    Case("observability", "log groups a string",
+         lambda env, ctx: __import__("helpers.observability").observability.filter_logs(env, "abc"),
+         "groups='abc'"),
     # -- helpers.connect ----------------------------------------------------------------
     Case("environment", "seed a string", lambda env, ctx: _connect(seed="abc"),
          "seed='abc': the seed of every random choice"),

@@ -32,4 +32,4 @@ def test_bad_input_gets_one_clear_error_and_creates_nothing(env, case):
 
 def test_every_toolkit_has_a_table():
     assert {case.toolkit for case in cases.CASES} == set(cases.SETUP)
-    assert len(cases.CASES) >= 50
+    assert len(cases.CASES) >= 70

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..platform.errors import InvalidEventPatternError
+from ..platform.errors import InvalidEventPatternError, InvalidParameterError
 from ..platform.inputs import json_text, one_of
 from .types import Rule
 
@@ -76,6 +76,11 @@ def create_rule(env: Environment, name: str, pattern: dict[str, Any], bus: Any =
                 *, state: str = "ENABLED", description: str = "") -> Rule:
     """``PutRule`` on ``bus`` (a :class:`Bus` or a name); an invalid pattern raises one clear error."""
     bus_name = getattr(bus, "name", bus)
+    if not isinstance(name, str) or not name:
+        raise InvalidParameterError(
+            f"name={name!r}: a rule's short name is a non-empty string (PutRule's Name: 1 to 64 "
+            "characters with the run prefix; letters, digits, . - _). Fix: create_rule(env, "
+            "'inventory-low', pattern).")
     state = one_of(state, "state", RULE_STATES, rule="PutRule's State")
     text = json_text(pattern, "The event pattern", rule="an event pattern is a JSON object")
     try:

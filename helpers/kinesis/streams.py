@@ -44,6 +44,8 @@ class PutReport:
 
 def create_stream(env: Environment, name: str, *, shards: int = 4) -> str:
     """Create stream ``name`` with ``shards`` shards (provisioned), wait until ACTIVE; its name."""
+    shards = count(shards, "shards", minimum=1, rule="CreateStream's ShardCount",
+                   fix="shards=1 or more (each shard takes 1 MB/s or 1,000 records/s)")
     kinesis = env.client("kinesis")
     full = env.name(name, "kinesis")
     try:

@@ -26,7 +26,7 @@ import pandas as pd
 from ..emulation.cloudwatch import COMPARISONS, TREATMENTS, evaluate
 from ..platform import limits
 from ..platform.errors import InvalidAlarmError, InvalidParameterError
-from ..platform.inputs import count, finite
+from ..platform.inputs import count, finite, one_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -44,6 +44,11 @@ DOCUMENTED_EXAMPLES = (
     ("0 X X - X", {"missing": "ALARM", "ignore": "ALARM", "breaching": "ALARM", "notBreaching": "ALARM"}),
     ("- - X - -", {"missing": "ALARM", "ignore": "retain", "breaching": "ALARM", "notBreaching": "OK"}),
 )
+
+
+#: PutMetricAlarm's statistics (botocore model ``Statistic``; percentiles go in
+#: ExtendedStatistic, which this helper does not take).
+STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 
 
 def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str, threshold: float,
@@ -68,6 +73,7 @@ def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str
                   rule="EvaluationPeriods (the N of 'M out of N')")
         m = count(datapoints_to_alarm if datapoints_to_alarm is not None else n,
                   "datapoints_to_alarm", minimum=1, rule="DatapointsToAlarm (the M of 'M out of N')")
+        statistic = one_of(statistic, "statistic", STATISTICS, rule="PutMetricAlarm's Statistic")
         period = count(period, "period", minimum=limits.CLOUDWATCH_STANDARD_PERIOD_SECONDS,
                        rule="a standard-resolution alarm's Period in seconds (a multiple of 60)")
     except InvalidParameterError as err:

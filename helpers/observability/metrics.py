@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..platform import limits
 from ..platform.errors import InvalidParameterError
-from ..platform.inputs import finite
+from ..platform.inputs import count, finite, one_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -144,6 +144,8 @@ def sqs_metrics(env: Environment, queues: dict[str, str], metrics: list[str] | N
     pandas.DataFrame
         Columns ``queue`` (the label), ``metric``, ``timestamp``, ``minute``, ``value``.
     """
+    minutes = count(minutes, "minutes", minimum=1, rule="the window of one-minute periods",
+                    fix="minutes=30")
     metrics = list(metrics or OPERATOR_METRICS)
     end = minute_floor(end or env.clock.now())
     start = end - dt.timedelta(minutes=minutes)
@@ -159,6 +161,15 @@ def sqs_metrics(env: Environment, queues: dict[str, str], metrics: list[str] | N
     return frame.drop(columns=["id", "label"]).reset_index(drop=True)
 
 
+#: PutMetricData's units (botocore model ``StandardUnit``).
+STANDARD_UNITS = (
+    "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes",
+    "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
+    "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second",
+    "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second",
+    "Terabits/Second", "Count/Second", "None")
+
+
 def put_metric(env: Environment, namespace: str, name: str, value: float, *, unit: str = "Count",
                dimensions: dict[str, str] | None = None, timestamp: dt.datetime | None = None) -> None:
     """``PutMetricData`` of one datapoint in your own namespace (not ``AWS/...``)."""
@@ -168,6 +179,11 @@ def put_metric(env: Environment, namespace: str, name: str, value: float, *, uni
             "characters, not starting with ':' nor with AWS/ (AWS/ namespaces belong to AWS "
             "services: their metrics come from the service itself, e.g. SQS publishes "
             "AWS/SQS). Fix: namespace='SecureCart/Orders'.")
+    if not isinstance(name, str) or not 1 <= len(name) <= 255:
+        raise InvalidParameterError(
+            f"name={name!r}: a MetricName is a string of 1 to 255 characters (PutMetricData). "
+            "Fix: put_metric(env, namespace, 'OrdersPlaced', 1).")
+    unit = one_of(unit, "unit", STANDARD_UNITS, rule="PutMetricData's Unit")
     value = finite(value, "value", rule="CloudWatch stores finite numbers only (PutMetricData "
                    "rejects NaN and infinity)", fix="put a finite number, or no datapoint")
     datum: dict[str, Any] = {"MetricName": name, "Value": value, "Unit": unit,

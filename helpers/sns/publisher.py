@@ -122,7 +122,13 @@ def publish_events(env: Environment, topic: Topic | str, events: list[dict[str, 
     Every event is checked before the first is sent, so a bad one sends nothing.
     """
     if not isinstance(events, list):
-        raise InvalidParameterError(f"events must be a list of dicts, not {type(events).__name__}.")
+        raise InvalidParameterError(
+            f"events={events!r:.60}: publish_events takes a list of event dicts, not a "
+            f"{type(events).__name__}. Fix: publish_events(env, topic, [event, ...]) "
+            "(publish_event for one).")
+    if not isinstance(batch, bool):
+        raise InvalidParameterError(f"batch={batch!r}: batch is a yes/no option (PublishBatch "
+                                    "or one Publish per event). Fix: batch=True or batch=False.")
     arn, fifo, content = _topic_info(env, topic)
     messages = [build_message(e, topic_arn=arn, fifo=fifo, content_dedup=content, index=i, **options)
                 for i, e in enumerate(events)]

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..platform import limits
 from ..platform.errors import InvalidParameterError
-from ..platform.inputs import json_text
+from ..platform.inputs import finite, json_text
 from .definitions import validate_definition
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -133,6 +133,12 @@ def wait_for_execution(env: Environment, execution_arn: str, *, step: float = 1.
     On moto the clock jumps to the next moment the execution resumes; on AWS this polls.
     A run waiting for a task token stays ``RUNNING`` until someone calls ``SendTask*``.
     """
+    step = finite(step, "step", rule="the seconds between two looks at the execution",
+                  fix="step=1.0 (more than 0)")
+    limit = finite(limit, "limit", rule="the longest wait in seconds", fix="limit=86400")
+    if step <= 0 or limit < 0:
+        raise InvalidParameterError(f"step={step!r}, limit={limit!r}: time only moves forward "
+                                    "(step > 0, limit >= 0). Fix: step=1.0, limit=86400.")
     sfn = env.client("stepfunctions")
     waited = 0.0
     while True:
