@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..emulation.cloudwatch import COMPARISONS, TREATMENTS, evaluate
 from ..platform import limits
 from ..platform.errors import InvalidAlarmError, InvalidParameterError
 from ..platform.inputs import count, finite, one_of
+from ..rules.alarms import COMPARISONS, TREATMENTS, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
