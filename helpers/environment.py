@@ -270,7 +270,19 @@ class Environment:
         """Let the local backend's guard pass loopback traffic to ``url``'s port.
 
         Only a loopback URL may be named (``http://127.0.0.1:8080/hook``): the guard still
-        refuses everything outside loopback.
+        refuses everything outside loopback. The course's own servers (its moto server, a
+        :class:`helpers.sns.webhook.Webhook`) need no naming; a server you start yourself in
+        the notebook (``http.server``, Flask) does: binding a port does not make it trusted,
+        since any socket could bind the port a local proxy listens on.
+
+        Example
+        -------
+        >>> import helpers
+        >>> env = helpers.connect(quiet=True)
+        >>> env.allow_endpoint("http://127.0.0.1:8080/hook")
+        >>> 8080 in env._guard.allowed_ports
+        True
+        >>> _ = env.teardown()
         """
         self._require_open("allow_endpoint()")
         parts = urlsplit(url if isinstance(url, str) else "")
