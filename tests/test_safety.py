@@ -235,8 +235,10 @@ def proxy():
 
 
 @pytest.mark.parametrize("name", sorted(network_probes.probes(1)))
-def test_every_probe_is_refused_before_it_reaches_the_os(env, proxy, name):
-    # GIVEN an open moto environment, an audit spy behind the guard, and a loopback proxy
+def test_every_probe_is_refused_before_it_reaches_the_os(any_env, proxy, name):
+    # GIVEN an open moto (then server) environment, an audit spy behind the guard, and a
+    # loopback proxy of another program
+    env = any_env
     AuditSpy.install()
     probe = network_probes.probes(proxy)[name]
     AuditSpy.events.clear()
