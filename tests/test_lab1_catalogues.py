@@ -97,7 +97,7 @@ WRONG_HANDLERS = {
     "swallows the provider time-out": (lambda env, g: _powertools(env, g, swallow=True),
                                        "failure-swallowed"),
     "remembers before charging": (lambda env, g: _powertools(env, g, idempotent=False, remember=set()),
-                                  "failure-swallowed"),
+                                  "module-state"),
     "returns a list": (_returns_a_list, "handler-error"),
     "not a function": (lambda env, g: 42, "not-a-handler"),
     "still None": (lambda env, g: None, "missing"),

@@ -27,11 +27,13 @@ exercise           what the scenario does, and the wrong answers it catches
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..course.workspace import MISSING, caller_namespace
+from ..course.instances import instance
+from ..course.workspace import caller_namespace
 from ..data import OrderGenerator
 from ..platform import limits
 from ..sqs.consumer import run_consumers
@@ -39,7 +41,7 @@ from ..sqs.faults import Scenario
 from ..sqs.idempotency import make_batch_handler, record_body
 from ..sqs.producer import send_orders
 from .common import PaymentGateway, _amount, _dlq_order_ids, _fresh_queue, _run_index
-from .exercises import EXERCISES, NEEDS, book, exercise, guard, stale
+from .exercises import EXERCISES, NEEDS, WORKBOOK, book, guard, stale
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..course.checks import Verdict
@@ -194,9 +196,14 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
     if old is not None:
         return old
     per_run = IDEMPOTENCY_CHECK_PAYMENTS
-    generator = OrderGenerator(seed=seed)
-    generator.payments(per_run * _run_index(env, "check-idempotent"), customers=10)
-    payments = generator.payments(per_run, customers=10)
+    # The same 30 payments on every run; from the second run on, their ids carry the run number,
+    # so what an earlier run stored (Powertools records, the student's own table) cannot decide
+    # this one: the same answer gets the same verdict however often the cell runs.
+    run = _run_index(env, "check-idempotent")
+    payments = OrderGenerator(seed=seed).payments(per_run, customers=10)
+    if run:
+        for p in payments:
+            p["order_id"] = f"{p['order_id']}-{run + 1}"
     resent = [p["order_id"] for p in payments[::per_run // IDEMPOTENCY_CHECK_RESENDS]]
     timeouts = {p["order_id"] for p in payments[2::per_run // IDEMPOTENCY_CHECK_TIMEOUTS]}
     scenario = Scenario(seed=seed, duplicate_rate=0.2, crash_before_delete=0.1)
@@ -204,9 +211,13 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
     queue = _fresh_queue(env, "check-idempotent")
     gateway.reset()
     gateway.fail_once.update(timeouts)
+    lambdas = _TwoInstances(handler, gateway, probe=payments[1]["order_id"])
     send_orders(env, queue, payments)
     send_orders(env, queue, [p for p in payments if p["order_id"] in resent])
-    run_consumers(env, queue, handler, workers=2, batch_size=10, scenario=scenario)
+    try:
+        run_consumers(env, queue, lambdas, workers=2, batch_size=10, scenario=scenario)
+    finally:
+        gateway.on_charge = None
     frame = env.log.to_frame(mark)
     receives = frame[frame["action"] == "receive"]
     again = int(receives.duplicated("message_id").sum())
@@ -214,6 +225,17 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
     never = [p["order_id"] for p in payments if gateway.charges[p["order_id"]] == 0]
     faults = (f"{scenario.describe(env).split(': ', 1)[1]}; {len(resent)} producer resends; "
               f"{len(timeouts)} provider time-outs")
+    sequential = [o for o in twice if o != lambdas.probe or gateway.charges[o] > 2]
+    if not sequential and lambdas.probe_charged_twice:
+        return ex.fail(hints, "in-flight", f"payment {lambdas.probe} was charged twice: SQS delivered "
+                       "it again while the first copy was still being charged (at-least-once "
+                       "delivery, another Lambda instance), and the second copy found no record "
+                       "yet. Record the payment as in progress before charging, atomically.")
+    if twice and all(lambdas.charged_by[o] == {0, 1} for o in twice):
+        return ex.fail(hints, "module-state", f"{len(twice)} of {len(payments)} payments were charged "
+                       f"once by each of two Lambda instances (e.g. {twice[0]}): what one instance "
+                       "remembered in its memory, the other never saw. Lambda runs many instances; "
+                       "remember charges in a store they share.")
     if twice:
         extra = sum(gateway.charges[o] - 1 for o in twice)
         if set(twice) <= set(resent):
@@ -244,6 +266,59 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
                        "payments. The key must tell two payments apart.")
     return ex.ok(hints, f"{len(payments)} payments, {again} redeliveries by SQS ({faults}): "
                  "each payment was charged exactly once, the timed-out ones on their retry.")
+
+
+def _order_of(record: Any) -> Any:
+    try:
+        return json.loads(record["body"]).get("order_id")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+class _TwoInstances:
+    """The student's handler as two Lambda instances (own module state each), invoked in turn.
+
+    During the first charge of ``probe``, the other instance receives a copy of the same
+    message (SQS's at-least-once delivery while the first copy is still in flight).
+    """
+
+    def __init__(self, handler: Any, gateway: PaymentGateway, *, probe: str) -> None:
+        self.instances = [instance(handler), instance(handler)]
+        self.gateway, self.probe = gateway, probe
+        self.current = 0
+        self.calls = 0
+        self.charged_by: dict[str, set[int]] = {}
+        self.probe_charged_twice = False
+        self._event: Any = None
+        self._probing = False
+        gateway.on_charge = self._charging
+
+    def _charging(self, order_id: str) -> None:
+        self.charged_by.setdefault(order_id, set()).add(self.current)
+        if order_id != self.probe or self._probing or self._event is None:
+            return
+        copies = [r for r in self._event["Records"] if _order_of(r) == self.probe]
+        if not copies:
+            return
+        self._probing = True
+        before, other = self.current, 1 - self.current
+        self.current = other
+        try:
+            self.instances[other]({"Records": copies[:1]}, None)
+        except Exception:  # the duplicate failing is a right outcome (it is retried later)
+            pass
+        finally:
+            self.current = before
+        self.probe_charged_twice = self.gateway.charges[self.probe] >= 1
+
+    def __call__(self, event: Any, context: Any) -> Any:
+        self.current = self.calls % 2
+        self.calls += 1
+        self._event = event
+        try:
+            return self.instances[self.current](event, context)
+        finally:
+            self._event = None
 
 
 # -- exercise 3 ---------------------------------------------------------------------------
@@ -455,16 +530,17 @@ def check_fifo_group(env: Environment, payment_message: Any, *, seed: int = 3) -
                  f"{dropped} resent payments dropped as duplicates; every payment charged once.")
 
 
-_CHECKS: dict[str, tuple[Any, tuple[str, ...]]] = {
-    "exercise 1": (check_dlq_config, ("MAX_RECEIVE_COUNT",)),
-    "exercise 2": (check_idempotent_handler, ("payment_handler", "gateway")),
-    "exercise 3": (check_visibility_timeout, ("VISIBILITY_TIMEOUT",)),
-    "exercise 4": (check_fifo_group, ("payment_message",)),
-}
+WORKBOOK.checks.update({
+    "exercise 1": (check_dlq_config, NEEDS["exercise 1"]),
+    "exercise 2": (lambda env, gateway, handler: check_idempotent_handler(env, handler, gateway),
+                   NEEDS["exercise 2"]),
+    "exercise 3": (check_visibility_timeout, NEEDS["exercise 3"]),
+    "exercise 4": (check_fifo_group, NEEDS["exercise 4"]),
+})
 
 
 def check(key: str, *, namespace: dict[str, Any] | None = None) -> Verdict:
-    """Run exercise ``key``'s check on the names the notebook defined.
+    """Run exercise ``key``'s check on the names the notebook defined (✔ green / ✘ red).
 
     Parameters
     ----------
@@ -473,14 +549,4 @@ def check(key: str, *, namespace: dict[str, Any] | None = None) -> Verdict:
     namespace
         Where to find ``env`` and the exercise's names (default: the calling notebook's).
     """
-    ex = exercise(key)
-    ns = caller_namespace() if namespace is None else namespace
-    env = ns.get("env", MISSING)
-    blocked = guard(env, ex)
-    if blocked is not None:
-        return blocked
-    for name, cell in NEEDS[ex.key]:
-        if name not in ns:
-            return ex.blocked("cell-not-run", f"`{name}` is not defined yet: run {cell} first.")
-    func, names = _CHECKS[ex.key]
-    return func(env, *(ns[n] for n in names))
+    return WORKBOOK.check(key, namespace=caller_namespace() if namespace is None else namespace)

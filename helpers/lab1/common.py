@@ -41,6 +41,8 @@ class PaymentGateway:
         self.fail_once: set[str] = set()
         #: Charge attempts that failed, in order.
         self.failed: list[str] = []
+        #: Called with the order id before each charge is counted (a check's probe), or None.
+        self.on_charge: Any = None
         if env is not None:
             bind(self, env)  # a check can tell a gateway of an earlier connect()
 
@@ -51,6 +53,8 @@ class PaymentGateway:
             self.fail_once.discard(order_id)
             self.failed.append(order_id)
             raise ConnectionError(f"payment provider timed out charging {order_id}")
+        if self.on_charge is not None:
+            self.on_charge(order_id)
         self.charges[order_id] += 1
 
     def charged(self) -> list[str]:
