@@ -40,6 +40,7 @@ Example
 from __future__ import annotations
 
 import contextlib
+import functools
 import linecache
 import logging
 import random
@@ -53,7 +54,7 @@ from .checks import Exercise, HintBook, Verdict
 from .workspace import MISSING, caller_namespace
 
 __all__ = ["Workbook", "book_of", "student_crash", "quiet_powertools", "first_counterexample",
-           "HintText", "seeded_cases"]
+           "HintText", "seeded_cases", "crash_proof"]
 
 _HELPERS = str(Path(__file__).resolve().parents[1])
 
@@ -142,6 +143,35 @@ def student_crash(ex: Exercise, book: HintBook, exc: BaseException) -> Verdict |
     likely = _LIKELY.get(name, "see the message: it names what was wrong")
     message = f"your answer raised {name}: {text}{where}. Likely cause: {likely}."
     return ex.fail(book, "raised", message, counts=False)
+
+
+def crash_proof(exercise: Exercise) -> Callable[[Callable[..., Verdict]], Callable[..., Verdict]]:
+    """Decorate a lab's ``check_*(env, answer)``: a student's exception becomes a ✘ (see
+    :func:`student_crash`), Powertools stays quiet; the course's own exceptions still raise.
+
+    Example
+    -------
+    >>> from helpers.course.checks import Exercise, Hints
+    >>> ex = Exercise("exercise 1", "t", Hints("c", "a", "x"))
+    >>> @crash_proof(ex)
+    ... def check_it(env, answer):
+    ...     return answer()
+    >>> check_it(None, lambda: 1 / 0).cause
+    'raised'
+    """
+    def wrap(func: Callable[..., Verdict]) -> Callable[..., Verdict]:
+        @functools.wraps(func)
+        def checked(env: Any, *values: Any, **options: Any) -> Verdict:
+            with quiet_powertools():
+                try:
+                    return func(env, *values, **options)
+                except Exception as exc:
+                    verdict = student_crash(exercise, book_of(env, exercise.module), exc)
+                    if verdict is None:
+                        raise
+                    return verdict
+        return checked
+    return wrap
 
 
 @dataclass
