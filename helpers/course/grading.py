@@ -243,6 +243,25 @@ class Workbook:
                 return ex.blocked("cell-not-run", f"`{name}` is not defined yet: run {cell} first.").rich()
         return self.run(ex, env, func, *(ns[n] for n, _ in needs)).rich()
 
+    def api(self) -> tuple[Callable[..., Verdict], Callable[..., HintText]]:
+        """The lab's ``check(key)`` and ``hint(key)`` (also ``hint(env, key)``), reading the
+        notebook's namespace of whoever calls them."""
+        workbook = self
+
+        def check(key: str = "", *, namespace: dict[str, Any] | None = None) -> Verdict:
+            """``check("exercise N")``: run the check on the names the notebook defined."""
+            key = key or next(iter(workbook.exercises))
+            return workbook.check(key, namespace=caller_namespace() if namespace is None else namespace)
+
+        def hint(*args: Any, env: Any = None) -> HintText:
+            """``hint("exercise N")`` (or the older ``hint(env, "exercise N")``): the next tier."""
+            if env is None and not (args and not isinstance(args[0], str)):
+                env = caller_namespace().get("env", MISSING)
+            return workbook.hint(*args, env=env)
+
+        check.__module__ = hint.__module__ = self.module
+        return check, hint
+
     def hint(self, *args: Any, env: Any = None) -> HintText:
         """``hint("exercise 1")`` (the notebook's ``env``) or the older ``hint(env, "exercise 1")``."""
         if args and not isinstance(args[0], str):

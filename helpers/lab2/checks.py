@@ -25,7 +25,6 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from ..course.checks import Exercise, Hints, Verdict
 from ..course.grading import Workbook, seeded_cases
-from ..course.workspace import caller_namespace
 from ..platform.errors import (
     InvalidFilterPolicyError,
     InvalidPolicyDocumentError,
@@ -422,13 +421,6 @@ WORKBOOK = Workbook(_MODULE, EXERCISES, {
 })
 
 
-def check(key: str, *, namespace: dict[str, Any] | None = None) -> Verdict:
-    """``helpers.lab2.check("exercise 1")``: run the check on the names the notebook defined."""
-    return WORKBOOK.check(key, namespace=caller_namespace() if namespace is None else namespace)
 
-
-def hint(*args: Any, env: Any = None) -> str:
-    """``helpers.lab2.hint("exercise 1")`` (or the older ``hint(env, "exercise 1")``): the next tier."""
-    if env is None and not (args and not isinstance(args[0], str)):
-        env = caller_namespace().get("env")
-    return WORKBOOK.hint(*args, env=env)
+#: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.
+check, hint = WORKBOOK.api()

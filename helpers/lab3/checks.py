@@ -20,7 +20,6 @@ from botocore.exceptions import ClientError, ParamValidationError
 from .. import events as eb
 from ..course.checks import Exercise, HintBook, Hints, Verdict
 from ..course.grading import Workbook, book_of, seeded_cases
-from ..course.workspace import caller_namespace
 from ..platform.errors import InvalidEventPatternError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -73,16 +72,6 @@ def _next_run(env: Environment) -> int:
     return next(env._lab3_runs)
 
 
-def hint(*args: Any, env: Any = None) -> str:
-    """``helpers.lab3.hint("exercise 1")`` (or the older ``hint(env, "exercise 1")``): the next tier."""
-    if env is None and not (args and not isinstance(args[0], str)):
-        env = caller_namespace().get("env")
-    return WORKBOOK.hint(*args, env=env)
-
-
-def check(key: str, *, namespace: dict[str, Any] | None = None) -> Verdict:
-    """``helpers.lab3.check("exercise 1")``: run the check on the names the notebook defined."""
-    return WORKBOOK.check(key, namespace=caller_namespace() if namespace is None else namespace)
 
 
 # -- exercise 1 ---------------------------------------------------------------------------
@@ -295,3 +284,6 @@ WORKBOOK = Workbook(_MODULE, EXERCISES, {
     "exercise 2": (check_notification_transformer, (("NOTIFICATION", "Exercise 2's cell"),)),
     "exercise 3": (check_audit_route, (("AUDIT_ROUTE", "Exercise 3's cell"),)),
 })
+
+#: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.
+check, hint = WORKBOOK.api()

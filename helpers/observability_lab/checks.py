@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..course.checks import Exercise, HintBook, Hints, Verdict
 from ..course.grading import Workbook, book_of, crash_proof
-from ..course.workspace import caller_namespace
 from .pipeline import last_day
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,16 +55,6 @@ def affected_orders(env: Environment) -> list[str]:
     return [] if day is None else sorted(set(day.charged) - set(day.shipped))
 
 
-def hint(*args: Any, env: Any = None) -> str:
-    """``helpers.observability_lab.hint("exercise 1")`` (or the older ``hint(env)``): the next tier."""
-    if env is None and not (args and not isinstance(args[0], str)):
-        env = caller_namespace().get("env")
-    return WORKBOOK.hint(*args, env=env)
-
-
-def check(key: str = "exercise 1", *, namespace: dict[str, Any] | None = None) -> Verdict:
-    """``helpers.observability_lab.check("exercise 1")``: check AFFECTED_ORDER_IDS from the notebook."""
-    return WORKBOOK.check(key, namespace=caller_namespace() if namespace is None else namespace)
 
 
 @crash_proof(INCIDENT)
@@ -129,3 +118,6 @@ def check_incident(env: Environment, answer: Iterable[str] | None) -> Verdict:
 WORKBOOK = Workbook(_MODULE, {"incident": INCIDENT}, {
     "incident": (check_incident, (("AFFECTED_ORDER_IDS", "the exercise's cell"),)),
 }, aliases={"exercise 1": "incident"})
+
+#: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.
+check, hint = WORKBOOK.api()

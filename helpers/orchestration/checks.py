@@ -20,7 +20,6 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from ..course.checks import Exercise, HintBook, Hints, Verdict
 from ..course.grading import Workbook, book_of, crash_proof
-from ..course.workspace import caller_namespace
 from ..kinesis import ShardReader, create_stream, put_records
 from ..platform.errors import InvalidParameterError, InvalidStateMachineError
 from .fulfillment import Fulfillment
@@ -70,16 +69,6 @@ def _book(env: Environment) -> HintBook:
     return book_of(env, _MODULE)
 
 
-def hint(*args: Any, env: Any = None) -> str:
-    """``helpers.orchestration.hint("exercise 1")`` (or the older ``hint(env, "exercise 1")``)."""
-    if env is None and not (args and not isinstance(args[0], str)):
-        env = caller_namespace().get("env")
-    return WORKBOOK.hint(*args, env=env)
-
-
-def check(key: str, *, namespace: dict[str, Any] | None = None) -> Verdict:
-    """``helpers.orchestration.check("exercise 1")``: run the check on the notebook's names."""
-    return WORKBOOK.check(key, namespace=caller_namespace() if namespace is None else namespace)
 
 
 def _next_run(env: Environment) -> int:
@@ -249,3 +238,6 @@ WORKBOOK = Workbook(_MODULE, _EXERCISES, {
     "exercise 2": (check_partition_key, (("PARTITION_KEY", "Exercise 2's cell"),)),
     "exercise 3": (check_resume, (("resume", "Exercise 3's cell"),)),
 })
+
+#: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.
+check, hint = WORKBOOK.api()
