@@ -229,9 +229,9 @@ def test_hint_on_request_and_per_environment(env, run_id):
 
 
 # -- cells run out of order, torn-down environments ----------------------------------------
-@pytest.mark.parametrize("key, missing", [("exercise 1", "MAX_RECEIVE_COUNT"),
+@pytest.mark.parametrize("key, missing", [("exercise 1", "configure_dlq"),
                                           ("exercise 2", "gateway"),
-                                          ("exercise 3", "VISIBILITY_TIMEOUT"),
+                                          ("exercise 3", "set_visibility_timeout"),
                                           ("exercise 4", "payment_message")])
 def test_a_check_run_before_its_cell_says_which_cell_to_run(env, key, missing):
     verdict = lab1.check(key, namespace={"env": env})

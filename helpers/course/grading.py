@@ -238,10 +238,15 @@ class Workbook:
         if blocked is not None:
             return blocked.rich()
         func, needs = self.checks[ex.key]
-        for name, cell in needs:
-            if name not in ns:
-                return ex.blocked("cell-not-run", f"`{name}` is not defined yet: run {cell} first.").rich()
-        return self.run(ex, env, func, *(ns[n] for n, _ in needs)).rich()
+        values = []
+        for names, cell in needs:
+            # "a|b": the first name the notebook defines (b: the older form of the exercise)
+            found = [n for n in names.split("|") if n in ns]
+            if not found:
+                return ex.blocked("cell-not-run", f"`{names.split('|')[0]}` is not defined yet: run "
+                                  f"{cell} first.").rich()
+            values.append(ns[found[0]])
+        return self.run(ex, env, func, *values).rich()
 
     def api(self) -> tuple[Callable[..., Verdict], Callable[..., HintText]]:
         """The lab's ``check(key)`` and ``hint(key)`` (also ``hint(env, key)``), reading the

@@ -27,27 +27,24 @@ exercise           what the scenario does, and the wrong answers it catches
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..course.instances import instance
-from ..course.workspace import caller_namespace
 from ..data import OrderGenerator
 from ..platform import limits
 from ..sqs.consumer import run_consumers
 from ..sqs.faults import Scenario
 from ..sqs.idempotency import make_batch_handler, record_body
 from ..sqs.producer import send_orders
-from .common import PaymentGateway, _amount, _dlq_order_ids, _fresh_queue, _run_index
-from .exercises import EXERCISES, NEEDS, WORKBOOK, book, guard, stale
+from .common import PaymentGateway, TwoInstances, _amount, _dlq_order_ids, _fresh_queue, _run_index
+from .exercises import EXERCISES, book, guard, stale
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..course.checks import Verdict
     from ..environment import Environment
 
-__all__ = ["check", "check_dlq_config", "check_idempotent_handler", "check_visibility_timeout",
+__all__ = ["check_dlq_config", "check_idempotent_handler", "check_visibility_timeout",
            "check_fifo_group", "DLQ_CHECK_OUTAGE_SECONDS", "DLQ_CHECK_VISIBILITY_SECONDS",
            "DLQ_CHECK_POISON_DEADLINE_SECONDS", "VISIBILITY_CHECK_PROCESSING_SECONDS",
            "VISIBILITY_CHECK_SLOWEST_SECONDS", "VISIBILITY_CHECK_RECOVERY_SECONDS"]
@@ -211,7 +208,7 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
     queue = _fresh_queue(env, "check-idempotent")
     gateway.reset()
     gateway.fail_once.update(timeouts)
-    lambdas = _TwoInstances(handler, gateway, probe=payments[1]["order_id"])
+    lambdas = TwoInstances(handler, gateway, probe=payments[1]["order_id"])
     send_orders(env, queue, payments)
     send_orders(env, queue, [p for p in payments if p["order_id"] in resent])
     try:
@@ -265,60 +262,7 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
                        f"never charged (e.g. {never[0]}): they were skipped as repeats of other "
                        "payments. The key must tell two payments apart.")
     return ex.ok(hints, f"{len(payments)} payments, {again} redeliveries by SQS ({faults}): "
-                 "each payment was charged exactly once, the timed-out ones on their retry.")
-
-
-def _order_of(record: Any) -> Any:
-    try:
-        return json.loads(record["body"]).get("order_id")
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
-class _TwoInstances:
-    """The student's handler as two Lambda instances (own module state each), invoked in turn.
-
-    During the first charge of ``probe``, the other instance receives a copy of the same
-    message (SQS's at-least-once delivery while the first copy is still in flight).
-    """
-
-    def __init__(self, handler: Any, gateway: PaymentGateway, *, probe: str) -> None:
-        self.instances = [instance(handler), instance(handler)]
-        self.gateway, self.probe = gateway, probe
-        self.current = 0
-        self.calls = 0
-        self.charged_by: dict[str, set[int]] = {}
-        self.probe_charged_twice = False
-        self._event: Any = None
-        self._probing = False
-        gateway.on_charge = self._charging
-
-    def _charging(self, order_id: str) -> None:
-        self.charged_by.setdefault(order_id, set()).add(self.current)
-        if order_id != self.probe or self._probing or self._event is None:
-            return
-        copies = [r for r in self._event["Records"] if _order_of(r) == self.probe]
-        if not copies:
-            return
-        self._probing = True
-        before, other = self.current, 1 - self.current
-        self.current = other
-        try:
-            self.instances[other]({"Records": copies[:1]}, None)
-        except Exception:  # the duplicate failing is a right outcome (it is retried later)
-            pass
-        finally:
-            self.current = before
-        self.probe_charged_twice = self.gateway.charges[self.probe] >= 1
-
-    def __call__(self, event: Any, context: Any) -> Any:
-        self.current = self.calls % 2
-        self.calls += 1
-        self._event = event
-        try:
-            return self.instances[self.current](event, context)
-        finally:
-            self._event = None
+                 "each payment was charged once, the timed-out ones on their retry.")
 
 
 # -- exercise 3 ---------------------------------------------------------------------------
@@ -528,25 +472,3 @@ def check_fifo_group(env: Environment, payment_message: Any, *, seed: int = 3) -
     return ex.ok(hints, f"{len(payments)} payments of {len(groups_of)} customers in "
                  f"{len(customers_of)} groups, each customer's in order on 3 consumers; "
                  f"{dropped} resent payments dropped as duplicates; every payment charged once.")
-
-
-WORKBOOK.checks.update({
-    "exercise 1": (check_dlq_config, NEEDS["exercise 1"]),
-    "exercise 2": (lambda env, gateway, handler: check_idempotent_handler(env, handler, gateway),
-                   NEEDS["exercise 2"]),
-    "exercise 3": (check_visibility_timeout, NEEDS["exercise 3"]),
-    "exercise 4": (check_fifo_group, NEEDS["exercise 4"]),
-})
-
-
-def check(key: str, *, namespace: dict[str, Any] | None = None) -> Verdict:
-    """Run exercise ``key``'s check on the names the notebook defined (✔ green / ✘ red).
-
-    Parameters
-    ----------
-    key
-        ``"exercise 1"`` ... ``"exercise 4"``.
-    namespace
-        Where to find ``env`` and the exercise's names (default: the calling notebook's).
-    """
-    return WORKBOOK.check(key, namespace=caller_namespace() if namespace is None else namespace)

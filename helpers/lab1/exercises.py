@@ -29,7 +29,15 @@ from ..course.workspace import MISSING, caller_namespace, reachable, stale_names
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["EXERCISES", "NEEDS", "WORKBOOK", "book", "guard", "stale", "hint", "HintText", "exercise"]
+#: Per exercise, fragments of the answer that no concept/API hint and no ✘ may contain.
+ANSWER_TOKENS = {
+    "exercise 1": ("at least 5", '"maxReceiveCount": "5"', "MAX_RECEIVE_COUNT = 5"),
+    "exercise 2": ('event_key_jmespath="order_id"', "IdempotencyConfig(event_key_jmespath=\"order_id"),
+    "exercise 3": ('"90"', "= 90"),
+    "exercise 4": ('MessageGroupId=payment["customer_id"]', 'MessageDeduplicationId=payment["order_id"]'),
+}
+
+__all__ = ["ANSWER_TOKENS", "EXERCISES", "NEEDS", "WORKBOOK", "book", "guard", "stale", "hint", "HintText", "exercise"]
 
 _MODULE = "helpers.lab1"
 
@@ -38,10 +46,13 @@ EXERCISES: dict[str, Exercise] = {
         concept="A redrive policy is for messages that can never succeed. A transient failure "
                 "(a provider outage, a throttled Lambda) also costs a receive each time: leave "
                 "room for those, and no more room than the poison needs.",
-        api="RedrivePolicy = {\"deadLetterTargetArn\": ..., \"maxReceiveCount\": n}; the Lambda "
-            "developer guide advises maxReceiveCount of at least 5 for an SQS queue behind "
-            "Lambda (and a queue visibility timeout of at least 6 x the function timeout).",
-        answer="MAX_RECEIVE_COUNT = 5"), module=_MODULE),
+        api="sqs.set_queue_attributes(QueueUrl=..., Attributes={\"RedrivePolicy\": <JSON text>}) "
+            "with deadLetterTargetArn and maxReceiveCount; the Lambda developer guide gives a "
+            "minimum maxReceiveCount for a queue behind Lambda: look it up, and compare it with "
+            "the failed receives an outage costs.",
+        answer="sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={\"RedrivePolicy\": "
+               "json.dumps({\"deadLetterTargetArn\": dlq_arn, \"maxReceiveCount\": \"5\"})})  "
+               "# MAX_RECEIVE_COUNT = 5"), module=_MODULE),
     "exercise 2": Exercise("exercise 2", "idempotent payment handler", Hints(
         concept="A payment can arrive twice: SQS redelivers the same message, and a producer "
                 "that timed out sends the same payment again as a new message. Remember which "
@@ -61,10 +72,11 @@ EXERCISES: dict[str, Exercise] = {
                 "timeout. If the work (and the delete) is not done by then, the message "
                 "reappears and a free consumer takes it: a second charge. A crashed consumer's "
                 "message also stays hidden that long.",
-        api="The queue attribute VisibilityTimeout (seconds, 0 to 43,200) or VisibilityTimeout "
-            "on ReceiveMessage; ChangeMessageVisibility extends one message (a heartbeat). "
-            "Compare it with the slowest processing time, not the average.",
-        answer="VISIBILITY_TIMEOUT = 90  # above the slowest 60 s with a margin"), module=_MODULE),
+        api="sqs.set_queue_attributes(QueueUrl=..., Attributes={\"VisibilityTimeout\": <seconds "
+            "as a string, 0 to 43,200>}); ChangeMessageVisibility extends one message (a heartbeat). "
+            "Compare it with the slowest processing time plus the delete, not the average.",
+        answer="sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={\"VisibilityTimeout\": "
+               "\"90\"})  # above the slowest 60 s with a margin"), module=_MODULE),
     "exercise 4": Exercise("exercise 4", "FIFO send parameters", Hints(
         concept="A FIFO queue keeps order within a message group and processes groups in "
                 "parallel; it drops a message whose deduplication id it saw in the last 5 "
@@ -79,10 +91,10 @@ EXERCISES: dict[str, Exercise] = {
 
 #: Per exercise: the names its check reads from the notebook, and the cell that defines them.
 NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "exercise 1": (("MAX_RECEIVE_COUNT", "Exercise 1's cell"),),
+    "exercise 1": (("configure_dlq|MAX_RECEIVE_COUNT", "Exercise 1's cell"),),
     "exercise 2": (("gateway", "the cell `gateway = helpers.lab1.PaymentGateway(env)`"),
                    ("payment_handler", "Exercise 2's cell")),
-    "exercise 3": (("VISIBILITY_TIMEOUT", "Exercise 3's cell"),),
+    "exercise 3": (("set_visibility_timeout|VISIBILITY_TIMEOUT", "Exercise 3's cell"),),
     "exercise 4": (("payment_message", "Exercise 4's cell"),),
 }
 
