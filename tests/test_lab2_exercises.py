@@ -33,6 +33,7 @@ def test_filter_exercise_right_answer_passes(env):
 def test_filter_exercise_wrong_answers(env, policy, cause):
     verdict = lab2.check_failed_payments_filter(env, policy)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in lab2.checks.ANSWER_TOKENS["exercise 1"] if t in verdict.text()]
 
 
 def _params(**overrides):
@@ -84,6 +85,7 @@ def test_raw_exercise_wrong_answers(env, answer, cause):
     lab2.experiment_fanout(env)
     verdict = lab2.check_raw_analytics(env, answer)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in lab2.checks.ANSWER_TOKENS["exercise 2"] if t in verdict.text()]
 
 
 def _policy(**statement):
@@ -121,6 +123,7 @@ def test_policy_exercise_right_answer_passes(env):
 def test_policy_exercise_wrong_answers(env, answer, cause):
     verdict = lab2.check_queue_policy_fix(env, answer)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in lab2.checks.ANSWER_TOKENS["exercise 3"] if t in verdict.text()]
 
 
 def test_hints_go_concept_api_answer_and_restart_per_environment(env):

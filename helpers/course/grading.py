@@ -45,6 +45,7 @@ import linecache
 import logging
 import random
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,15 +91,18 @@ def book_of(env: Any, module: str) -> HintBook:
 
 @contextlib.contextmanager
 def quiet_powertools() -> Iterator[None]:
-    """Silence Powertools' loggers (one traceback per failed record) while a check runs."""
+    """Silence Powertools' loggers (one traceback per failed record) and its warnings while a
+    check runs: the check's ✘ says what went wrong, once."""
     logger = logging.getLogger("aws_lambda_powertools")
     level, propagate = logger.level, logger.propagate
     logger.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-        logger.propagate = propagate
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="aws_lambda_powertools")
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 def _is_course(filename: str) -> bool:

@@ -353,17 +353,17 @@ def check_visibility_timeout(env: Environment, visibility_timeout: Any, *, seed:
     gateway, orders, _ = _visibility_scenario(env, t, payments=6, workers=8, crash=False, seed=seed)
     twice = gateway.charged_twice()
     if twice:
-        return ex.fail(hints, "too-short", f"VISIBILITY_TIMEOUT={t} s: {len(twice)} of {len(orders)} "
+        return ex.fail(hints, "too-short", f"VisibilityTimeout={t} s: {len(twice)} of {len(orders)} "
                        f"payments were charged twice. Processing takes {normal:g} s (some "
                        f"{slowest:g} s, and the delete lands {VISIBILITY_CHECK_CALL_SECONDS:g} s "
                        "later); the payment reappeared first and a free consumer took it.")
     _, _, retried = _visibility_scenario(env, t, payments=1, workers=2, crash=True, seed=seed)
     limit = VISIBILITY_CHECK_RECOVERY_SECONDS
     if math.isinf(retried) or round(retried) > limit:
-        return ex.fail(hints, "too-long", f"VISIBILITY_TIMEOUT={t} s: no double charge, but a "
+        return ex.fail(hints, "too-long", f"VisibilityTimeout={t} s: no double charge, but a "
                        f"crashed consumer's payment stayed hidden for {t:,} s and was retried only "
                        f"after {min(retried, t):,.0f} s (the shop wants a retry within {limit} s).")
-    return ex.ok(hints, f"VISIBILITY_TIMEOUT={t} s: no payment was charged twice (processing "
+    return ex.ok(hints, f"VisibilityTimeout={t} s: no payment was charged twice (processing "
                  f"{normal:g} s, slowest {slowest:g} s), and a crashed consumer's payment was "
                  f"retried after {retried:.0f} s.")
 

@@ -163,6 +163,7 @@ class TwoInstances:
         self.charged_by: dict[str, set[int]] = {}
         self.probe_charged_twice = False
         self._event: Any = None
+        self._context: Any = None
         self._probing = False
         gateway.on_charge = self._charging
 
@@ -177,7 +178,7 @@ class TwoInstances:
         before, other = self.current, 1 - self.current
         self.current = other
         try:
-            self.instances[other]({"Records": copies[:1]}, None)
+            self.instances[other]({"Records": copies[:1]}, self._context)
         except Exception:  # the duplicate failing is a right outcome (it is retried later)
             pass
         finally:
@@ -187,7 +188,7 @@ class TwoInstances:
     def __call__(self, event: Any, context: Any) -> Any:
         self.current = self.calls % 2
         self.calls += 1
-        self._event = event
+        self._event, self._context = event, context
         try:
             return self.instances[self.current](event, context)
         finally:

@@ -105,6 +105,10 @@ class PanelResult(OneRun):
         sqs_plots.plot_dlq_depth(frame, ax=axes[1][0])
         sqs_plots.plot_ordering({"orders (standard queue)": frame}, axes=[axes[1][1]],
                                 queues={"orders (standard queue)": "orders"})
+        # one meaning per word: the slider's "SQS extra copies" are some of these deliveries
+        order = axes[1][1]
+        order.set_title(order.get_title().replace(" duplicates", " delivered again"))
+        order.legend(loc="lower right", fontsize="small")
         return fig
 
 

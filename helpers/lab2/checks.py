@@ -87,7 +87,7 @@ OVER_BROAD_POLICY = {"Version": "2012-10-17", "Statement": [{
 
 #: Per exercise, fragments of the answer that no concept/API hint and no ✘ may contain.
 ANSWER_TOKENS = {
-    "exercise 1": ('[">", 100]', '"status": ["failed"]'),
+    "exercise 1": ('[">", 100]', '"numeric": [">"'),
     "exercise 2": ('"RawMessageDelivery": "true"', 'Protocol="sqs"', '"Protocol": "sqs"'),
     "exercise 3": ('"sns.amazonaws.com"', '"ArnEquals"', '"aws:SourceArn": topic_arn'),
 }
