@@ -254,3 +254,61 @@ def test_a_check_before_connect_or_after_teardown_says_to_run_connect(run_id):
 def test_check_finds_the_names_in_the_notebook_namespace(env):
     verdict = lab1.check("exercise 1", namespace={"env": env, "MAX_RECEIVE_COUNT": 5})
     assert verdict and verdict.exercise == "exercise 1"
+
+
+# -- exercises 1 and 3 as the SetQueueAttributes call ---------------------------------------
+def _redrive(count, *, arn=None, as_text=True):
+    def configure_dlq(sqs, queue_url, dlq_arn):
+        policy = {"deadLetterTargetArn": arn or dlq_arn, "maxReceiveCount": count}
+        sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={
+            "RedrivePolicy": json.dumps(policy) if as_text else policy})
+    return configure_dlq
+
+
+def _starter(sqs, queue_url, dlq_arn):
+    ...
+
+
+WRONG_DLQ_CALLS = {
+    "one receive": (_redrive("1"), "too-low"),
+    "four receives": (_redrive(4), "too-low"),
+    "policy as a dict, not JSON text": (_redrive("5", as_text=False), "raised"),
+    "the DLQ's URL instead of its ARN": (_redrive("5", arn="https://sqs.us-east-1.amazonaws.com/1/x"),
+                                         "raised"),
+    "the starter": (_starter, "no-redrive-policy"),
+    "a number, not a function": ("5", "not-a-function"),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_DLQ_CALLS)
+def test_exercise_1_call_rejects_each_wrong_call(env, name):
+    answer, cause = WRONG_DLQ_CALLS[name]
+    verdict = lab1.check("exercise 1", namespace={"env": env, "configure_dlq": answer})
+    assert not verdict and verdict.cause == cause, (name, verdict)
+    assert "at least 5" not in verdict.text() and "Traceback" not in verdict.text()
+
+
+@pytest.mark.parametrize("count", ["5", 6])
+def test_exercise_1_call_accepts_right_calls_written_differently(env, count):
+    verdict = lab1.check("exercise 1", namespace={"env": env, "configure_dlq": _redrive(count)})
+    assert verdict, verdict
+
+
+def _visibility(value):
+    def set_visibility_timeout(sqs, queue_url):
+        sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"VisibilityTimeout": value})
+    return set_visibility_timeout
+
+
+@pytest.mark.parametrize("value, cause", [("30", "too-short"), ("60", "too-short"), ("900", "too-long"),
+                                          (90, "raised"), ("ninety", "raised")])
+def test_exercise_3_call_rejects_each_wrong_call(env, value, cause):
+    verdict = lab1.check("exercise 3", namespace={"env": env, "set_visibility_timeout": _visibility(value)})
+    assert not verdict and verdict.cause == cause, verdict
+
+
+def test_exercise_3_call_accepts_the_answer_three_times_in_a_row(env):
+    ns = {"env": env, "set_visibility_timeout": _visibility("90")}
+    verdicts = [lab1.check("exercise 3", namespace=ns) for _ in range(3)]
+    assert all(verdicts) and len({v.text() for v in verdicts}) == 1
+    assert lab1.check("exercise 3", namespace={"env": env, "set_visibility_timeout": _visibility("120")})
