@@ -232,3 +232,18 @@ def test_payments_scale_alone_while_the_checkout_keeps_its_rate(env):
     assert [line.get_label() for line in fig.axes[0].get_lines()][:3] == [
         "1 payment consumer", "2 payment consumers", "4 payment consumers"]
     assert "every order charged exactly once" in str(result)
+
+
+def test_panel_after_a_new_connect_uses_the_notebooks_current_env(run_id):
+    # GIVEN the panel drawn in a notebook namespace, then Restart & Run All's teardown
+    ns = {"helpers": helpers, "env": helpers.connect(run=run_id, quiet=True)}
+    exec("import helpers.lab1\np = helpers.lab1.panel(env, orders=20)", ns)  # noqa: S102 - a notebook cell
+    ns["env"].teardown()
+    # WHEN only the connect cell is run again and the button pressed
+    ns["env"] = helpers.connect(run=run_id, quiet=True)
+    try:
+        result = ns["p"].run()
+        # THEN the panel runs on the new environment (no "torn down" line)
+        assert result is not None and str(result.invariant).startswith("✔")
+    finally:
+        ns["env"].teardown()
