@@ -39,3 +39,38 @@ def test_check_fails_on_the_starter_and_passes_with_the_solution(env, notebook, 
     starter = _run(env, notebook, name, starter=True)
     assert not starter and starter.cause == "missing"
     assert _run(env, notebook, name, starter=False)
+
+
+# -- catalogues: known-wrong answers with their cause, right answers written differently ----------
+WRONG_PATTERNS = [
+    (None, "missing"),
+    ({"detail-type": ["InventoryLow"]}, "any-source"),
+    ({"source": ["securecart.inventory"]}, "too-broad"),
+    ({"source": [{"prefix": "securecart.inventory"}], "detail-type": ["InventoryLow"]}, "any-source"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"prefix": "Inventory"}]}, "too-broad"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"anything-but": ["InventoryRestocked"]}]},
+     "too-broad"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"prefix": "InventoryLow"}]}, "too-broad"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"equals-ignore-case": "inventorylow"}]},
+     "too-broad"),
+    ({"source": ["securecart.inventory", "securecart.test"], "detail-type": ["InventoryLow"]}, "any-source"),
+    ({"source": ["securecart.Inventory"], "detail-type": ["InventoryLow"]}, "matches-nothing"),
+    ({"source": ["securecart.inventory"], "detail-type": ["inventorylow"]}, "matches-nothing"),
+]
+RIGHT_PATTERNS = [
+    {"source": ["securecart.inventory"], "detail-type": ["InventoryLow"]},
+    {"detail-type": ["InventoryLow"], "source": ["securecart.inventory"], "detail": {"sku": [{"exists": True}]}},
+    {"source": ["securecart.inventory"], "detail-type": ["InventoryLow", "InventoryLow"]},
+]
+
+
+@pytest.mark.parametrize("pattern, cause", WRONG_PATTERNS)
+def test_restock_pattern_catalogue(env, pattern, cause):
+    verdict = helpers.lab3.check_restock_pattern(env, pattern)
+    assert not verdict and verdict.cause == cause, (pattern, verdict)
+    assert not [t for t in helpers.lab3.checks.ANSWER_TOKENS["exercise 1"] if t in verdict.text()]
+
+
+@pytest.mark.parametrize("pattern", RIGHT_PATTERNS)
+def test_restock_pattern_right_answers_written_differently(env, pattern):
+    assert helpers.lab3.check_restock_pattern(env, pattern), pattern
