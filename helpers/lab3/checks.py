@@ -163,15 +163,16 @@ def check_notification_transformer(env: Environment, transformer: Any) -> Verdic
     ex, book = EXERCISES["exercise 2"], _book(env)
     if transformer is None:
         return ex.fail(book, "missing", "NOTIFICATION is still None: write the InputTransformer.", counts=False)
-    bus = eb.create_bus(env, "shop")
     try:
-        bodies = transformed_messages(env, bus, transformer, _ORDERS, name=f"check-messages-{_next_run(env)}")
+        # the check's scratch bus, queue and rule are deleted whatever the verdict
+        with env.resources.scratch(env.client):
+            bus = eb.create_bus(env, "shop")
+            bodies = transformed_messages(env, bus, transformer, _ORDERS,
+                                          name=f"check-messages-{_next_run(env)}")
     except ClientError as error:
         return ex.fail(book, "refused", f"PutTargets refused it: {error.response['Error']['Message']}")
-    except ParamValidationError as error:
-        return ex.fail(book, "bad-shape", "boto3 refused the InputTransformer before sending: "
-                       f"{str(error).splitlines()[-1].strip()} (InputPathsMap is a dict of strings, "
-                       "InputTemplate one string).")
+    except ParamValidationError as error:  # a wrong type: boto3 refuses before sending
+        return ex.fail(book, "refused", f"boto3 refused it before PutTargets: {error}")
     try:
         messages = [json.loads(b) for b in bodies]
     except ValueError:
@@ -211,6 +212,12 @@ def _security_bus(env: Environment) -> Any:
     return eb.Bus(answer["Name"], answer["Arn"])
 
 
+def _forwarded_types(env: Environment, rule: Any, shop_bus: Any, arn: str) -> list[str]:
+    """The detail-types the route forwarded to ``arn``, sorted."""
+    eb.add_targets(env, rule, [{"Id": "security", "Arn": arn}])
+    return _forwarded(env, rule, shop_bus, _AUDIT_CASES)
+
+
 def check_audit_route(env: Environment, route: Any) -> Verdict:
     """Exercise 3: does ``route`` ({"pattern", "target_arn"}) deliver exactly the Audit* events to the
     security account's bus (created by section 5)?"""
@@ -228,13 +235,15 @@ def check_audit_route(env: Environment, route: Any) -> Verdict:
         return ex.fail(book, "same-account", f"{arn} is in account {arn.split(':')[4]}, not the security "
                        f"account {eb.SECURITY_ACCOUNT}.")
     run = _next_run(env)
-    shop_bus = eb.create_bus(env, f"audit-check-{run}")
-    try:
-        rule = eb.create_rule(env, f"audit-check-{run}", route["pattern"], shop_bus)
-    except InvalidEventPatternError as error:
-        return ex.fail(book, "invalid-pattern", str(error).split(" Fix:")[0])
-    eb.add_targets(env, rule, [{"Id": "security", "Arn": arn}])
-    types = _forwarded(env, rule, shop_bus, _AUDIT_CASES)
+    with env.resources.scratch(env.client):  # the check's bus and rule go when it ends
+        try:
+            shop_bus = eb.create_bus(env, f"audit-check-{run}")
+            rule = eb.create_rule(env, f"audit-check-{run}", route["pattern"], shop_bus)
+        except InvalidEventPatternError as error:
+            return ex.fail(book, "invalid-pattern", str(error).split(" Fix:")[0])
+        types = _forwarded_types(env, rule, shop_bus, arn)
+        extra_cases = [*_AUDIT_EXTRA, *seeded_cases(_random_audit, seed=106, n=8)]
+        got = _forwarded(env, rule, shop_bus, extra_cases)
     want = sorted(t for t, _, ok in _AUDIT_CASES if ok)
     if not types:
         return ex.fail(book, "matches-nothing", "no event reached the security bus (is the bus name right, "
@@ -244,8 +253,6 @@ def check_audit_route(env: Environment, route: Any) -> Verdict:
         if extra:
             return ex.fail(book, "too-broad", f"also forwarded {', '.join(extra)}: only Audit* events may leave.")
         return ex.fail(book, "misses-audit", f"forwarded only {', '.join(types)}; every Audit* type must go.")
-    extra_cases = [*_AUDIT_EXTRA, *seeded_cases(_random_audit, seed=106, n=8)]
-    got = _forwarded(env, rule, shop_bus, extra_cases)
     for detail_type, _, wanted in extra_cases:
         if (detail_type in got) != wanted:
             verb = "also forwarded" if not wanted else "did not forward"
