@@ -15,7 +15,7 @@ each subscriber is delivered independently  a failing http subscriber makes    e
                                             subscribers get nothing
 filter policies: every documented operator  ``cidr``/``wildcard`` refused;     :mod:`filter_policies` validates and
 (cidr, wildcard, anything-but prefix/       non-JSON raises JSONDecodeError;   matches (dotted and nested body keys,
-suffix/wildcard, $or ...), AWS's errors,    errors worded differently;         ``$or``); ``""`` removes the policy;
+wildcard, $or ...), AWS's errors,           errors worded differently;         ``$or``); ``""`` removes the policy;
 nothing half-created                        a bad policy leaves the            Subscribe validates before creating
                                             subscription created
 publish validation: empty message, 256 KB   empty accepted; size without       AWS's ``InvalidParameter`` texts
