@@ -525,6 +525,36 @@ def test_envelope_fields_and_subscription_principal(any_env):
     assert attrs["SubscriptionPrincipal"].startswith("arn:aws:iam::")
 
 
+def test_fifo_topic_to_a_standard_queue_as_aws_recorded_it(any_env):
+    # GIVEN a FIFO topic with a standard queue subscribed (not raw)
+    env = any_env
+    sns = env.client("sns")
+    topic = sns.create_topic(Name="t.fifo", Attributes={**FIFO_TOPIC,
+                                                        "ContentBasedDeduplication": "true"})["TopicArn"]
+    url, arn = _queue(env, "std")
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)["SubscriptionArn"]
+    # WHEN a message is published
+    answer = sns.publish(TopicArn=topic, Message="Test", MessageGroupId="g")
+    got = env.client("sqs").receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"][0]
+    # THEN AWS's answer carries a SequenceNumber; the envelope is unsigned, with AWS's keys in
+    # order; the standard queue's message has no group id; the subscription shows AWS's keys
+    assert answer["SequenceNumber"].isdigit()
+    assert list(json.loads(got["Body"])) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Message",
+                                             "Timestamp", "UnsubscribeURL"]
+    assert sorted(got["Attributes"]) == ["ApproximateFirstReceiveTimestamp", "ApproximateReceiveCount",
+                                         "SenderId", "SentTimestamp"]
+    assert sorted(sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]) == [
+        "ConfirmationWasAuthenticated", "Endpoint", "Owner", "PendingConfirmation", "Protocol",
+        "RawMessageDelivery", "SubscriptionArn", "SubscriptionPrincipal", "TopicArn"]
+
+
+def test_moto_alone_answers_a_fifo_publish_without_a_sequence_number(bare):
+    sns = bare.client("sns")
+    topic = sns.create_topic(Name="t.fifo", Attributes={**FIFO_TOPIC,
+                                                        "ContentBasedDeduplication": "true"})["TopicArn"]
+    assert "SequenceNumber" not in sns.publish(TopicArn=topic, Message="Test", MessageGroupId="g")
+
+
 def test_raw_delivery_with_a_binary_attribute_is_received(any_env):
     env = any_env
     sns = env.client("sns")

@@ -111,6 +111,8 @@ class SnsStandIns(_Patches):
         self._dedup: dict[str, dict[str, tuple[float, str]]] = {}
         self._archives: dict[str, list[dict[str, Any]]] = {}
         self._sequence: dict[str, int] = {}
+        #: A FIFO topic's message id -> its SequenceNumber (Publish and PublishBatch answer it).
+        self._sequence_numbers: dict[str, str] = {}
         self._tokens: dict[str, str] = {}
         self.outages: dict[str, float] = {}
         self.deliveries = Deliveries(self)
@@ -159,6 +161,7 @@ class SnsStandIns(_Patches):
         orig_set_attr = backend_cls.set_subscription_attributes
         orig_get_attrs = backend_cls.get_subscription_attributes
         orig_response_subscribe = sns_responses.SNSResponse.subscribe
+        orig_response_publish = sns_responses.SNSResponse.publish
 
         def publish(backend: Any, message: str, arn: str | None, phone_number: str | None = None,
                     subject: str | None = None, message_attributes: Any = None,
@@ -182,7 +185,15 @@ class SnsStandIns(_Patches):
                           publish_batch_request_entries: list[dict[str, Any]]) -> Any:
             entries = publish_batch_request_entries
             check_batch(backend.get_topic(topic_arn), entries)
-            return orig_batch(backend, topic_arn, publish_batch_request_entries=entries)
+            successful, failed = orig_batch(backend, topic_arn, publish_batch_request_entries=entries)
+            for entry in successful:
+                stand_ins._add_sequence_number(entry)
+            return successful, failed
+
+        def response_publish(handler: Any) -> Any:
+            result = orig_response_publish(handler)
+            stand_ins._add_sequence_number(result.result)
+            return result
 
         def topic_publish(topic: Any, message: str, subject: Any = None,
                           message_attributes: Any = None, group_id: Any = None,
@@ -276,6 +287,7 @@ class SnsStandIns(_Patches):
             mock.patch.object(backend_cls, "set_subscription_attributes", set_attr),
             mock.patch.object(backend_cls, "get_subscription_attributes", get_attrs),
             mock.patch.object(sns_responses.SNSResponse, "subscribe", response_subscribe),
+            mock.patch.object(sns_responses.SNSResponse, "publish", response_publish),
             mock.patch.object(sns_responses.SNSResponse, "confirm_subscription", confirm),
             mock.patch.object(clock, "advance", advance),
         ]
@@ -300,6 +312,7 @@ class SnsStandIns(_Patches):
             self._dedup.setdefault(topic.arn, {})[dedup_id] = (now, message_id)
             self._sequence[topic.arn] = self._sequence.get(topic.arn, 0) + 1
             sequence = f"{self._sequence[topic.arn]:020d}"
+            self._sequence_numbers[message_id] = sequence
             if getattr(topic, "archive_policy", None):
                 self._archives.setdefault(topic.arn, []).append(dict(
                     time=now, message_id=message_id, message=message, subject=subject,
@@ -312,6 +325,12 @@ class SnsStandIns(_Patches):
                 group_id=group_id, dedup_id=dedup_id, structure=structure, sequence=sequence))
         topic.sent_notifications.append((message_id, message, subject, attributes, group_id))
         return message_id
+
+    def _add_sequence_number(self, answer: dict[str, Any]) -> None:
+        """A FIFO topic's Publish / PublishBatch entry answers its SequenceNumber, as AWS's does."""
+        sequence = self._sequence_numbers.get(answer.get("MessageId", ""))
+        if sequence:
+            answer["SequenceNumber"] = sequence
 
     def _confirm_request(self, sub: Any) -> None:
         """POST the SubscriptionConfirmation (with a token) to a new HTTP(S) subscription."""
