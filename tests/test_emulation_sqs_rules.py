@@ -1,4 +1,4 @@
-"""Pins the SQS request rules recorded against real AWS (issue 10), and that moto alone lacks them.
+"""Pins the SQS request rules recorded against real AWS, and that moto alone lacks them.
 
 Queue types, re-creation with a different attribute, group and deduplication ids, bodies,
 ReceiveMessage bounds, VisibilityTimeout ranges. AWS's texts: LocalStack's snapshot tests and
@@ -31,6 +31,9 @@ def test_queue_type_rules(any_env):
          "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"),
         (sqs.create_queue, dict(QueueName="s2", Attributes={"FifoQueue": "false"}),
          "InvalidAttributeName", "Unknown Attribute FifoQueue."),
+        (sqs.create_queue, dict(QueueName="s3", Attributes={"FifoQueue": "true"}),
+         "InvalidParameterValue", "The name of a FIFO queue can only include alphanumeric characters, hyphens, "
+         "or underscores, must end with .fifo suffix and be 1 to 80 in length"),
         (sqs.create_queue, dict(QueueName="s2", Attributes={"ContentBasedDeduplication": "false"}),
          "InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication."),
         (sqs.create_queue, dict(QueueName="s2", Attributes={"DeduplicationScope": "queue"}),
@@ -50,6 +53,11 @@ def test_moto_alone_lets_queue_types_change(sqs_bare):
     sqs.create_queue(QueueName="named.fifo")
     sqs.create_queue(QueueName="s2", Attributes={"ContentBasedDeduplication": "false"})
     assert len(sqs.list_queues()["QueueUrls"]) == 3
+
+
+def test_moto_alone_words_a_fifo_name_without_the_suffix_its_own_way(sqs_bare):
+    error = _error(sqs_bare.client("sqs").create_queue, QueueName="s3", Attributes=FIFO)
+    assert error["Message"] == "Queue name must end in .fifo for FIFO queues"
 
 
 def test_create_queue_with_a_different_attribute_names_it(any_env):
