@@ -53,6 +53,10 @@ CloudWatch (:mod:`helpers.emulation.cloudwatch`; alarm rules in :mod:`helpers.ru
 CloudWatch Logs (:mod:`helpers.emulation.logs`)
     JSON filter patterns (``{ $.field = "value" }``) in ``FilterLogEvents``.
 
+Clock (:mod:`helpers.emulation.clock`)
+    ``time.sleep`` in the thread that called ``connect()`` advances the simulated clock, so
+    AWS's polling loops, waiters and retries run unchanged.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -72,6 +76,7 @@ from __future__ import annotations
 from ._base import _Patches
 from .apigateway import ApiGatewayStandIns
 from .awslambda import LambdaStandIns
+from .clock import ClockStandIns
 from .cloudwatch import CloudWatchStandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
@@ -82,7 +87,7 @@ from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
            "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
-           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns"]
+           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns", "ClockStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -97,4 +102,5 @@ GROUPS: tuple[type[_Patches], ...] = (
     ApiGatewayStandIns,  # nb06
     CloudWatchStandIns,  # nb07
     LogsStandIns,  # nb07
+    ClockStandIns,  # AWS's example code: time.sleep in the connect() thread moves the clock
 )

@@ -60,6 +60,7 @@ __all__ = [
     "SFN_DEFAULT_RETRY_MAX_ATTEMPTS",
     "SFN_DEFAULT_RETRY_BACKOFF_RATE",
     "SFN_MAX_TASK_TOKEN_WAIT_SECONDS",
+    "SFN_ACTIVITY_POLL_SECONDS",
     "KINESIS_SHARD_WRITE_RECORDS_PER_SECOND",
     "KINESIS_SHARD_WRITE_BYTES_PER_SECOND",
     "KINESIS_MAX_PUT_RECORDS_ENTRIES",
@@ -205,6 +206,10 @@ SFN_DEFAULT_RETRY_BACKOFF_RATE = 2.0
 #: Longest a ``.waitForTaskToken`` task may wait for its callback, in seconds (a Standard
 #: workflow's one-year execution limit).
 SFN_MAX_TASK_TOKEN_WAIT_SECONDS = 365 * 86_400
+#: Longest one ``GetActivityTask`` call waits for a task before answering without one, in
+#: seconds. Step Functions API Reference, "GetActivityTask": "the maximum time the service
+#: holds on to the request before responding is 60 seconds" (checked 2026-12-05).
+SFN_ACTIVITY_POLL_SECONDS = 60
 
 # --- Kinesis Data Streams (nb06) -------------------------------------------------------
 # Kinesis Data Streams API Reference, "PutRecords": "Each PutRecords request can support up

@@ -1,16 +1,20 @@
 """A small Amazon States Language interpreter on the simulated clock (the Step Functions stand-in).
 
-It runs the states the course teaches (Pass, Task, Choice, Wait, Parallel, Succeed, Fail) with
+It runs the states the course teaches (Pass, Task, Choice, Wait, Parallel, Map, Succeed, Fail) with
 ``InputPath``/``Parameters``/``ResultSelector``/``ResultPath``/``OutputPath``, ``Retry`` (interval,
 backoff rate, max attempts, max delay) and ``Catch``, and Task resources for Lambda (function
 ARN or ``arn:aws:states:::lambda:invoke``), ``sqs:sendMessage`` and ``sns:publish``, each also as
-``.waitForTaskToken`` with ``HeartbeatSeconds``/``TimeoutSeconds``.
+``.waitForTaskToken`` with ``HeartbeatSeconds``/``TimeoutSeconds``, and activities (a Task whose
+``Resource`` is an activity ARN waits until a worker's ``GetActivityTask`` takes it and
+``SendTaskSuccess`` / ``SendTaskFailure`` answers; heartbeats count from the moment it is taken).
 
 An execution is a generator: it pauses at a ``Wait``, a retry's backoff or a task token, and
 :meth:`Run.advance` resumes it once the clock has reached the pause (or the token arrived).
-Nothing sleeps. Parallel branches run one after another (AWS runs them concurrently; their
-results are the same, in branch order). Map and JSONata are not supported (the run fails with
-``States.Runtime`` saying so).
+Nothing sleeps. Parallel branches and Map iterations run one after another (AWS runs them
+concurrently; their results are the same, in order). An inline ``Map`` takes ``ItemsPath``,
+``ItemSelector`` (or ``Parameters``) with ``$$.Map.Item``, and ``ItemProcessor`` (or
+``Iterator``); a distributed Map (``ItemReader``, ``ResultWriter``) and JSONata are refused at
+``CreateStateMachine`` by :mod:`.asl_definitions`.
 
 Example
 -------
@@ -61,6 +65,8 @@ class Pause:
 
 
 class Services(Protocol):  # pragma: no cover - the stand-in supplies it
+    def schedule_activity(self, activity_arn: str, token: str, data: str) -> None: ...
+
     """What Task states call."""
 
     def invoke(self, function: str, payload: Any) -> Any: ...
@@ -305,7 +311,8 @@ class Run:
         else:
             effective = data if "InputPath" not in state else (
                 json_path(data, state["InputPath"], ctx) if state["InputPath"] else {})
-            if "Parameters" in state and kind != "Task":  # a Task applies them (task token)
+            # A Task applies them itself (task token), a Map to each item.
+            if "Parameters" in state and kind not in ("Task", "Map"):
                 effective = _parameters(state["Parameters"], effective, ctx)
         next_name = state.get("Next")
         try:
@@ -327,7 +334,7 @@ class Run:
                 out = self._output(state, raw, effective, ctx)
             elif kind == "Pass":
                 out = self._output(state, raw, state.get("Result", effective), ctx)
-            elif kind in ("Task", "Parallel"):
+            elif kind in ("Task", "Parallel", "Map"):
                 result = yield from self._retrying(name, state, effective, ctx)
                 out = self._output(state, raw, result, ctx)
             else:
@@ -361,6 +368,8 @@ class Run:
             try:
                 if state["Type"] == "Parallel":
                     return (yield from self._parallel(state, data))
+                if state["Type"] == "Map":
+                    return (yield from self._map(state, data, ctx))
                 return (yield from self._task(state, data, ctx))
             except Failure as failure:
                 index = next((i for i, r in enumerate(state.get("Retry", []))
@@ -389,8 +398,66 @@ class Run:
         self._event("ParallelStateSucceeded")
         return results
 
+    def _map(self, state: dict, data: Any, ctx: dict) -> Generator[Pause, Any, Any]:
+        items = json_path(data, state.get("ItemsPath", "$"), ctx)
+        if not isinstance(items, list):
+            raise Failure("States.Runtime", "Map state input at ItemsPath is not an array: "
+                          f"{self._dump(items)}")
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        selector = state.get("ItemSelector", state.get("Parameters"))
+        self._event("MapStateStarted", "mapStateStartedEventDetails", length=len(items))
+        results = []
+        for index, item in enumerate(items):
+            item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
+            item_input = _parameters(selector, data, item_ctx) if selector is not None else item
+            details = {"name": ctx["State"]["Name"], "index": index}
+            self._event("MapIterationStarted", "mapIterationStartedEventDetails", **details)
+            try:
+                results.append((yield from self._machine(processor, item_input)))
+            except Failure:
+                self._event("MapIterationFailed", "mapIterationFailedEventDetails", **details)
+                self._event("MapStateFailed")
+                raise
+            self._event("MapIterationSucceeded", "mapIterationSucceededEventDetails", **details)
+        self._event("MapStateSucceeded")
+        return results
+
+    def _activity(self, state: dict, data: Any, ctx: dict) -> Generator[Pause, Any, Any]:
+        resource = state["Resource"]
+        token = self.services.new_token()
+        self.tokens_seen.add(token)
+        if "Parameters" in state:
+            data = _parameters(state["Parameters"], data, ctx)
+        heartbeat = state.get("HeartbeatSeconds")
+        self._event("ActivityScheduled", "activityScheduledEventDetails", resource=resource,
+                    input=self._dump(data), heartbeatInSeconds=heartbeat,
+                    timeoutInSeconds=state.get("TimeoutSeconds"))
+        self.services.schedule_activity(resource, token, self._dump(data))
+        try:
+            result = yield Pause(token=token, heartbeat=heartbeat, timeout_deadline=(
+                self.t + state["TimeoutSeconds"] if "TimeoutSeconds" in state else None))
+            self.pause = None
+        except Failure as failure:
+            timed_out = failure.error in ("States.Timeout", "States.HeartbeatTimeout")
+            self._event("ActivityTimedOut" if timed_out else "ActivityFailed",
+                        "activityTimedOutEventDetails" if timed_out else "activityFailedEventDetails",
+                        error=failure.error, cause=failure.cause)
+            raise
+        result = json.loads(result) if isinstance(result, str) else result
+        self._event("ActivitySucceeded", "activitySucceededEventDetails", output=self._dump(result))
+        return result
+
+    def activity_started(self, worker: str | None, now: float) -> None:
+        """A worker's ``GetActivityTask`` took this run's activity task: heartbeats count now."""
+        self.t = max(self.t, now)
+        self._event("ActivityStarted", "activityStartedEventDetails", workerName=worker)
+        if self.pause is not None and self.pause.heartbeat:
+            self.pause.heartbeat_deadline = now + self.pause.heartbeat
+
     def _task(self, state: dict, data: Any, ctx: dict) -> Generator[Pause, Any, Any]:
         resource = state["Resource"]
+        if ":activity:" in resource:
+            return (yield from self._activity(state, data, ctx))
         wait = resource.endswith(".waitForTaskToken")
         base = resource.removesuffix(".waitForTaskToken")
         token = None
