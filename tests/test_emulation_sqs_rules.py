@@ -259,3 +259,24 @@ def test_create_queue_again_with_the_same_redrive_policy_is_the_same_queue(env):
     # THEN the same queue, then the attribute named
     assert again == url
     assert error["Message"].endswith("a different value for attribute RedrivePolicy")
+
+
+def test_every_fifo_send_answers_an_increasing_sequence_number(any_env):
+    # GIVEN a FIFO queue with content-based deduplication
+    sqs = any_env.client("sqs")
+    url = sqs.create_queue(QueueName="f.fifo", Attributes={**FIFO, "ContentBasedDeduplication": "true"})["QueueUrl"]
+    # WHEN a message is sent alone and two in a batch
+    one = sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g")
+    batch = sqs.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": "1", "MessageBody": "b", "MessageGroupId": "g"}, {"Id": "2", "MessageBody": "c", "MessageGroupId": "g"}])
+    # THEN each answer carries a SequenceNumber, increasing, and the message carries it too
+    numbers = [one["SequenceNumber"]] + [e["SequenceNumber"] for e in batch["Successful"]]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3
+    got = sqs.receive_message(QueueUrl=url, AttributeNames=["SequenceNumber"])["Messages"][0]
+    assert got["Attributes"]["SequenceNumber"] == numbers[0]
+
+
+def test_moto_alone_gives_no_sequence_number_under_content_based_dedup(sqs_bare):
+    sqs = sqs_bare.client("sqs")
+    url = sqs.create_queue(QueueName="f.fifo", Attributes={**FIFO, "ContentBasedDeduplication": "true"})["QueueUrl"]
+    assert "SequenceNumber" not in sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g")

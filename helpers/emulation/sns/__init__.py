@@ -73,7 +73,12 @@ from .delivery import Envelope, Outbox, RetryQueue
 from .targets import Deliveries
 from .validation import check_batch, check_publish, check_subscribe, check_subscription_attribute
 
-__all__ = ["SnsStandIns", "EMULATED"]
+__all__ = ["SnsStandIns", "EMULATED", "CONFIRM_SUBJECT"]
+
+#: The protocols whose subscriptions wait for the recipient to confirm by e-mail.
+EMAIL = ("email", "email-json")
+#: The subject of the confirmation e-mail SNS sends a new e-mail subscriber.
+CONFIRM_SUBJECT = "AWS Notification - Subscription Confirmation"
 
 EMULATED = "emulated on moto"
 
@@ -210,6 +215,8 @@ class SnsStandIns(_Patches):
                 f"arn:aws:iam::{backend.account_id}:user/securecart-student")
             if existing is None and protocol in ("http", "https"):
                 stand_ins._confirm_request(sub)
+            elif existing is None and protocol in EMAIL:
+                stand_ins._confirm_by_email(sub)
             return sub
 
         def set_attr(backend: Any, arn: str, name: str, value: Any,
@@ -235,7 +242,7 @@ class SnsStandIns(_Patches):
         def get_attrs(backend: Any, arn: str) -> dict[str, Any]:
             attrs = orig_get_attrs(backend, arn)
             sub = backend.subscriptions[arn]
-            if sub.protocol in ("http", "https"):
+            if sub.protocol in ("http", "https", *EMAIL):
                 attrs["PendingConfirmation"] = "false" if sub.confirmed else "true"
             return attrs
 
@@ -342,6 +349,26 @@ class SnsStandIns(_Patches):
             int=self.env.random("sns-token").getrandbits(128))), topic_arn=sub.topic.arn,
             timestamp=self._timestamp())
         self.deliveries.post(sub, body, kind="SubscriptionConfirmation")
+
+    def _confirm_by_email(self, sub: Any) -> None:
+        """Mail the confirmation link (with its token) of a new e-mail subscription to the outbox.
+
+        AWS sends it from no-reply@sns.amazonaws.com; the subscription stays pending (and gets
+        nothing) until the link is visited, i.e. ConfirmSubscription with the token.
+        """
+        token = uuid.UUID(int=self.env.random("sns-token").getrandbits(128)).hex * 2
+        self._tokens[token] = sub.arn
+        sub.confirmed = False
+        sub.attributes["PendingConfirmation"] = "true"
+        link = (f"https://sns.{self.envelope.region}.amazonaws.com/?Action=ConfirmSubscription"
+                f"&TopicArn={sub.topic.arn}&Token={token}")
+        self.outbox.add(protocol=sub.protocol, endpoint=sub.endpoint, subject=CONFIRM_SUBJECT,
+                        message=f"You have chosen to subscribe to the topic: {sub.topic.arn}\n"
+                                f"To confirm this subscription, click or visit the link below "
+                                f"(If this was in error no action is necessary):\n{link}",
+                        message_id=None, time=self.env.clock.elapsed(), topic=sub.topic.name)
+        self.log("confirm-request", sub.endpoint, None, outcome=EMULATED,
+                 detail=f"confirmation e-mail for {sub.topic.name} in the outbox")
 
     def _timestamp(self) -> str:
         now = self.env.clock.now()

@@ -97,7 +97,7 @@ class Deliveries:
             si.log("filter-drop", sub.endpoint, msg["message_id"], group=msg["group_id"],
                    detail=f"from {sub.topic.name}: filter policy {json.dumps(policy)}")
             return
-        if sub.protocol in ("http", "https") and not getattr(sub, "confirmed", True):
+        if sub.protocol in ("http", "https", "email", "email-json") and not getattr(sub, "confirmed", True):
             si.log("deliver", sub.endpoint, msg["message_id"], group=msg["group_id"],
                    outcome="skipped: pending confirmation",
                    detail=f"from {sub.topic.name}: SNS delivers only to confirmed subscriptions")
