@@ -57,6 +57,10 @@ Clock (:mod:`helpers.emulation.clock`)
     ``time.sleep`` in the thread that called ``connect()`` advances the simulated clock, so
     AWS's polling loops, waiters and retries run unchanged.
 
+Server (:mod:`helpers.emulation.server`)
+    on the ``server`` backend, a failure inside moto answers AWS's JSON or XML error document
+    (``InvalidAction``, ``InternalFailure``), never an HTML page with a traceback.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
@@ -81,13 +85,15 @@ from .cloudwatch import CloudWatchStandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
 from .logs import LogsStandIns
+from .server import ServerStandIns
 from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
 from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
            "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
-           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns", "ClockStandIns"]
+           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns", "ClockStandIns",
+           "ServerStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -103,4 +109,5 @@ GROUPS: tuple[type[_Patches], ...] = (
     CloudWatchStandIns,  # nb07
     LogsStandIns,  # nb07
     ClockStandIns,  # AWS's example code: time.sleep in the connect() thread moves the clock
+    ServerStandIns,  # the server backend: AWS error documents, never an HTML 500
 )
