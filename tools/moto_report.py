@@ -61,8 +61,12 @@ def compare() -> int:
     """Print how the installed moto differs from the recorded signatures; the count."""
     import moto
 
-    from helpers.emulation._signatures import ABSENT, recorded
-    want, have = recorded(), current_targets()
+    try:
+        from helpers.emulation._signatures import ABSENT, recorded
+        want, have = recorded(), current_targets()
+    except Exception as err:  # noqa: BLE001 - the report says what broke instead of stopping
+        print(f"the stand-ins do not load with moto {moto.__version__}: {type(err).__name__}: {err}")
+        return 1
     lines = []
     for target in sorted(set(want) | set(have)):
         old, new = want.get(target), have.get(target)
@@ -98,8 +102,10 @@ def canaries(python: Path) -> list[str]:
     run = subprocess.run([str(python), "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
                           "-k", "moto_alone", *CANARY_FILES], cwd=ROOT, capture_output=True, text=True,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-    tail = run.stdout.strip().splitlines()[-1:] or ["(no output)"]
+    tail = (run.stdout + run.stderr).strip().splitlines()[-1:] or ["(no output)"]
     print(f"moto-alone canaries: {tail[0]}")
+    for error in re.findall(r"^ERROR (\S+.*)$", run.stdout, flags=re.M):
+        print(f"  could not run: {error}")
     return re.findall(r"^FAILED (\S+)", run.stdout, flags=re.M)
 
 
