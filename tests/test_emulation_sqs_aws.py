@@ -1,4 +1,4 @@
-"""Pins the SQS behaviours recorded against real AWS (issue 10), and that moto alone lacks them.
+"""Pins the SQS behaviours recorded against real AWS, and that moto alone lacks them.
 
 AWS's texts come from LocalStack's snapshot tests (``tests/aws/services/sqs/*.snapshot.json``,
 recorded against AWS) and Inqnuam/local-aws-sqs's tests; see helpers/emulation/sqs/*.py.

@@ -266,7 +266,7 @@ __all__ += [
     "CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES", "LOGS_PUT_MAX_EVENTS", "LOGS_PUT_MAX_BYTES",
     "LOGS_EVENT_OVERHEAD_BYTES", "XRAY_BATCH_GET_TRACES_MAX_IDS", "XRAY_SEGMENT_DOCUMENT_MAX_BYTES",
 ]
-# --- Safety and reliability (issue 15) ------------------------------------------------------
+# --- Safety and reliability -----------------------------------------------------------------
 # Sources: SQS API reference, CreateQueue ("After you delete a queue, you must wait at least
 # 60 seconds before creating a queue with the same name") and the QueueDeletedRecently error;
 # SendMessage ("A message can include only XML, JSON, and unformatted text ... #x9 | #xA |

@@ -29,29 +29,15 @@ Example
 
 from __future__ import annotations
 
-import copy
 import json
-import re
 import uuid
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .asl_intrinsics import IntrinsicError, evaluate, is_intrinsic
+from .asl_paths import Failure, json_path, parameters, set_path
 
 __all__ = ["Run", "Failure", "Pause", "Services", "json_path", "set_path"]
-
-_PATH = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\['([^']+)'\]")
-
-
-class Failure(Exception):
-    """An ASL error (``error`` such as ``States.TaskFailed``) with its ``cause``."""
-
-    def __init__(self, error: str, cause: str = "") -> None:
-        super().__init__(f"{error}: {cause}")
-        self.error = error
-        self.cause = cause
-
 
 @dataclass
 class Pause:
@@ -74,62 +60,6 @@ class Services(Protocol):  # pragma: no cover - the stand-in supplies it
     def send_message(self, queue_url: str, body: str, attributes: dict | None) -> dict: ...
 
     def publish(self, topic_arn: str, message: str, subject: str | None) -> dict: ...
-
-
-def json_path(data: Any, path: str, context: dict | None = None) -> Any:
-    """The value at a JSONPath (``$``, ``$.a.b``, ``$.a[0]``, ``$$.Task.Token``).
-
-    Example
-    -------
-    >>> json_path({"order": {"items": [{"sku": "A"}]}}, "$.order.items[0].sku")
-    'A'
-    """
-    if path.startswith("$$"):
-        data, path = context or {}, path[1:]
-    if not path.startswith("$"):
-        raise Failure("States.Runtime", f"Invalid path {path!r}: a path starts with '$'.")
-    value = data
-    for key, index, quoted in _PATH.findall(path[1:]):
-        try:
-            value = value[int(index)] if index else value[key or quoted]
-        except (KeyError, IndexError, TypeError):
-            raise Failure("States.Runtime", f"The JSONPath '{path}' could not be found in the "
-                          f"input '{json.dumps(data, default=str)}'") from None
-    return value
-
-
-def set_path(data: Any, path: str | None, value: Any) -> Any:
-    """``data`` with ``value`` placed at a ResultPath (``None`` discards, ``$`` replaces)."""
-    if path is None:
-        return data
-    if path == "$":
-        return value
-    out = copy.deepcopy(data) if isinstance(data, dict) else {}
-    keys = [k or q for k, _, q in _PATH.findall(path[1:])]
-    node = out
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    node[keys[-1]] = value
-    return out
-
-
-def _parameters(template: Any, data: Any, context: dict) -> Any:
-    if isinstance(template, dict):
-        out = {}
-        for key, value in template.items():
-            if key.endswith(".$") and is_intrinsic(value):
-                try:
-                    out[key[:-2]] = evaluate(value, lambda path: json_path(data, path, context))
-                except IntrinsicError as err:
-                    raise Failure("States.Runtime", str(err)) from None
-            elif key.endswith(".$"):
-                out[key[:-2]] = json_path(data, value, context)
-            else:
-                out[key] = _parameters(value, data, context)
-        return out
-    if isinstance(template, list):
-        return [_parameters(v, data, context) for v in template]
-    return template
 
 
 _OPS = {
@@ -313,7 +243,7 @@ class Run:
                 json_path(data, state["InputPath"], ctx) if state["InputPath"] else {})
             # A Task applies them itself (task token), a Map to each item.
             if "Parameters" in state and kind not in ("Task", "Map"):
-                effective = _parameters(state["Parameters"], effective, ctx)
+                effective = parameters(state["Parameters"], effective, ctx)
         next_name = state.get("Next")
         try:
             if kind == "Fail":
@@ -356,7 +286,7 @@ class Run:
 
     def _output(self, state: dict, raw: Any, result: Any, ctx: dict) -> Any:
         if "ResultSelector" in state:
-            result = _parameters(state["ResultSelector"], result, ctx)
+            result = parameters(state["ResultSelector"], result, ctx)
         out = set_path(raw, state.get("ResultPath", "$"), result)
         if "OutputPath" in state:
             out = json_path(out, state["OutputPath"], ctx) if state["OutputPath"] else {}
@@ -409,7 +339,7 @@ class Run:
         results = []
         for index, item in enumerate(items):
             item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
-            item_input = _parameters(selector, data, item_ctx) if selector is not None else item
+            item_input = parameters(selector, data, item_ctx) if selector is not None else item
             details = {"name": ctx["State"]["Name"], "index": index}
             self._event("MapIterationStarted", "mapIterationStartedEventDetails", **details)
             try:
@@ -427,7 +357,7 @@ class Run:
         token = self.services.new_token()
         self.tokens_seen.add(token)
         if "Parameters" in state:
-            data = _parameters(state["Parameters"], data, ctx)
+            data = parameters(state["Parameters"], data, ctx)
         heartbeat = state.get("HeartbeatSeconds")
         self._event("ActivityScheduled", "activityScheduledEventDetails", resource=resource,
                     input=self._dump(data), heartbeatInSeconds=heartbeat,
@@ -466,7 +396,7 @@ class Run:
             ctx = {**ctx, "Task": {"Token": token}}
             self.tokens_seen.add(token)
         if "Parameters" in state:
-            data = _parameters(state["Parameters"], data, ctx)
+            data = parameters(state["Parameters"], data, ctx)
         kind, short = self._resource_kind(base)
         heartbeat = state.get("HeartbeatSeconds")
         self._event("TaskScheduled", "taskScheduledEventDetails", resourceType=kind,

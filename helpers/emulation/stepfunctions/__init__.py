@@ -55,7 +55,7 @@ from typing import Any
 from unittest import mock
 
 from moto.awslambda.models import lambda_backends
-from moto.core.exceptions import AWSError
+from moto.core.exceptions import ServiceException
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions.exceptions import InvalidExecutionInput
@@ -75,28 +75,28 @@ __all__ = ["StepFunctionsStandIns", "CourseExecution"]
 _PARSER = "moto.stepfunctions.parser.models"
 
 
-class _Error(AWSError):
-    STATUS = 400
+class _Error(ServiceException):
+    """A Step Functions error; its code's HTTP status comes from AWS's service model."""
 
 
 class InvalidDefinition(_Error):
-    TYPE = "InvalidDefinition"
+    code = "InvalidDefinition"
 
 
 class InvalidToken(_Error):
-    TYPE = "InvalidToken"
+    code = "InvalidToken"
 
 
 class TaskDoesNotExist(_Error):
-    TYPE = "TaskDoesNotExist"
+    code = "TaskDoesNotExist"
 
 
 class TaskTimedOut(_Error):
-    TYPE = "TaskTimedOut"
+    code = "TaskTimedOut"
 
 
 class InvalidOutput(_Error):
-    TYPE = "InvalidOutput"
+    code = "InvalidOutput"
 
 
 def _stamp(t: float) -> dt.datetime:
