@@ -17,6 +17,7 @@ module                             AWS's rules
 :mod:`.asl_intrinsics`             ASL intrinsic functions (``States.Format`` ...)
 :mod:`.asl_definitions`            Step Functions definition rules in AWS's words
 :mod:`.alarms`                     CloudWatch alarm evaluation and metric-math arithmetic
+:mod:`.iam`                        IAM's evaluation of resource policies (explicit deny wins)
 =================================  ===========================================================
 """
 
