@@ -16,14 +16,16 @@ SQS (:mod:`helpers.emulation.sqs`)
     cheap clock; FIFO deduplication interval after delete; long polling on the simulated
     clock; at-least-once delivery and best-effort order (seeded); RedriveAllowPolicy and DLQ
     type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged;
-    FIFO group order after a visibility timeout.
+    FIFO group order after a visibility timeout; a SequenceNumber on every FIFO send; AWS's
+    request rules and texts.
 
 SNS (:mod:`helpers.emulation.sns`: ``validation``, ``delivery``, ``targets``; filter policies in
 :mod:`helpers.rules.filter_policies`)
     ``deliver`` / ``filter-drop`` rows in ``env.log``; independent delivery per subscriber;
     filter policies with every operator and AWS's errors; publish and FIFO rules; archive and
-    replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope;
-    HTTP(S) confirmation (pinned by ``tests/test_emulation_sns.py``).
+    replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope
+    (unsigned for FIFO topics); SequenceNumber in FIFO Publish answers; HTTP(S) and e-mail
+    confirmation (pinned by ``tests/test_emulation_sns.py``).
 
 EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target input in
 :mod:`helpers.rules.patterns` and :mod:`helpers.rules.input_transformer`)
@@ -34,11 +36,12 @@ EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target 
     PutEvents entry size limit. Pinned by ``tests/test_emulation_events_*.py``.
 
 Lambda (:mod:`helpers.emulation.awslambda`)
-    the registered Python handler runs where moto needs Docker.
+    the registered Python handler runs where moto needs Docker; ``Runtime.HandlerNotFound``
+    in AWS's words, saying how to register one.
 
 Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:`helpers.rules.asl`)
     executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
-    SQS and SNS tasks in-process; definition rules.
+    SQS and SNS tasks in-process; activities (GetActivityTask); inline Map; definition rules.
 
 Kinesis (:mod:`helpers.emulation.kinesis`)
     per-shard write throughput: ``ProvisionedThroughputExceededException``.
@@ -65,8 +68,10 @@ Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
 
-Tests in ``tests/test_emulation_sqs.py`` pin each stand-in; when a moto upgrade makes one
-unnecessary, its test tells you.
+Tests in ``tests/test_emulation_*.py`` pin each stand-in next to a ``test_moto_alone_*``
+canary; every moto function a stand-in patches is recorded with the signature it was written
+against (:mod:`._signatures`, checked at ``connect()``), and ``make moto-report`` says which
+stand-ins the newest moto no longer needs.
 
 Example
 -------
