@@ -25,7 +25,8 @@ SNS (:mod:`helpers.emulation.sns`: ``validation``, ``delivery``, ``targets``; fi
     filter policies with every operator and AWS's errors; publish and FIFO rules; archive and
     replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope
     (unsigned for FIFO topics); SequenceNumber in FIFO Publish answers; HTTP(S) and e-mail
-    confirmation (pinned by ``tests/test_emulation_sns.py``).
+    confirmation (pinned by ``tests/test_emulation_sns.py``); a topic's
+    ``MaximumMessageSize`` and its large-topic rules (``tests/test_sns_message_size.py``).
 
 EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target input in
 :mod:`helpers.rules.patterns` and :mod:`helpers.rules.input_transformer`)
@@ -44,7 +45,8 @@ Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:
     SQS and SNS tasks in-process; activities (GetActivityTask); inline Map; definition rules.
 
 Kinesis (:mod:`helpers.emulation.kinesis`)
-    per-shard write throughput: ``ProvisionedThroughputExceededException``.
+    per-shard write throughput: ``ProvisionedThroughputExceededException``; a stream's maximum
+    record size, ``UpdateMaxRecordSize`` (``tests/test_kinesis_record_size.py``).
 
 API Gateway (:mod:`helpers.emulation.apigateway`)
     REST API SQS integrations invoked; request body validation against the method's model.
