@@ -1,6 +1,6 @@
 """Lab 1 checks against catalogues of known-wrong answers: each gets ✘ and the right cause.
 
-Every check's scenario must tell the right answer from the plausible wrong ones (issue 8):
+Every check's scenario must tell the right answer from the plausible wrong ones:
 exercise 3 rejects 45, 55 and 59 s although the slowest payment takes 60 s, exercise 4 rejects
 ``MessageDeduplicationId = customer_id`` (real payments never charged), exercise 2 rejects a
 handler keyed on the SQS ``messageId`` (a producer resend gets a new one).

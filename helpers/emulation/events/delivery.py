@@ -268,19 +268,14 @@ class Deliverer:
 
     def _to_states(self, rule: Any, target: dict[str, Any], event: dict[str, Any], body: str) -> str:
         from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-        from moto.stepfunctions.parser.utils import TMP_THREADS
 
         account, region, _ = self._arn_parts(target["Arn"])
         backend = stepfunctions_parser_backends[account][region]
-        before = len(TMP_THREADS)
         try:
+            # The Step Functions stand-in runs the execution in this thread, up to its first pause.
             execution = backend.start_execution(target["Arn"], name=event["id"], execution_input=body)
         except Exception as exc:  # StateMachineDoesNotExist and friends
             raise DeliveryError("RESOURCE_NOT_FOUND", str(exc), retriable=False) from None
-        joined = 0
-        while joined < len(TMP_THREADS) - before:  # moto runs executions in worker threads
-            TMP_THREADS[before + joined].join(timeout=5)
-            joined += 1
         self.env.log.record(service="stepfunctions", action="start-execution",
                             resource=short_name(target["Arn"]), message_id=event["id"],
                             outcome=_execution_status(execution),

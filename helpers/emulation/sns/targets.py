@@ -99,7 +99,7 @@ class Deliveries:
             si.log("filter-drop", sub.endpoint, msg["message_id"], group=msg["group_id"],
                    detail=f"from {sub.topic.name}: filter policy {json.dumps(policy)}")
             return
-        if sub.protocol in ("http", "https") and not getattr(sub, "confirmed", True):
+        if sub.protocol in ("http", "https", "email", "email-json") and not getattr(sub, "confirmed", True):
             si.log("deliver", sub.endpoint, msg["message_id"], group=msg["group_id"],
                    outcome="skipped: pending confirmation",
                    detail=f"from {sub.topic.name}: SNS delivers only to confirmed subscriptions")
@@ -211,7 +211,9 @@ class Deliveries:
         fifo = bool(queue.fifo_queue)
         backend.send_message(name, body, message_attributes={**attributes, **(extra or {})},
                              deduplication_id=msg.get("dedup_id") if fifo else None,
-                             group_id=msg.get("group_id"), validate_group_id=False)
+                             # A FIFO topic's group id stays with FIFO queues: a standard queue's
+                             # message carries none (recorded against AWS, 2025-08-18).
+                             group_id=msg.get("group_id") if fifo else None, validate_group_id=False)
 
     def post(self, sub: Any, body: Any, *, kind: str, message_id: str | None = None) -> None:
         """POST one message to an HTTP(S) endpoint (loopback only on moto)."""
