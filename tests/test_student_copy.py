@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,7 +82,7 @@ def test_the_working_copy_is_git_ignored_and_outside_notebooks():
     ignored = subprocess.run(["git", "check-ignore", "-q", "workbook/03_x.ipynb"], cwd=ROOT)
     assert ignored.returncode == 0
     makefile = (ROOT / "Makefile").read_text()
-    assert "jupyter lab workbook/" in makefile and "jupyter lab notebooks/" in makefile
+    assert "tools/lab.py workbook" in makefile and "tools/lab.py notebooks" in makefile
 
 
 def test_make_student_cli_keeps_an_existing_copy(tmp_path):
@@ -90,3 +91,27 @@ def test_make_student_cli_keeps_an_existing_copy(tmp_path):
     out1 = subprocess.run(run, capture_output=True, text=True, check=True).stdout
     out2 = subprocess.run(run, capture_output=True, text=True, check=True).stdout
     assert out1.count("created") == len(NOTEBOOKS) and out2.count("kept") == len(NOTEBOOKS)
+
+
+def test_make_fresh_takes_nb_3_and_keeps_the_old_copy_with_its_time(tmp_path):
+    # GIVEN a working copy with a student's edit in notebook 03
+    workbook = tmp_path / "workbook"
+    make_working_copy(ROOT / "notebooks", workbook)
+    mine = workbook / LAB1.name
+    mine.write_text(mine.read_text().replace("MAX_RECEIVE_COUNT", "MY_EDIT", 1))
+    run = [sys.executable, str(ROOT / "tools" / "make_student.py"), "--workbook", str(workbook)]
+    # WHEN `make fresh NB=3` runs twice (as a student might)
+    outs = [subprocess.run([*run, "--fresh", "3"], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    # THEN it says to close the notebook first, and names where the old copy went
+    assert "Close 03_" in outs[0] and "choose Revert" in outs[0]
+    backups = sorted(workbook.glob("03_*.bak.ipynb"))
+    assert len(backups) == 2 and all(re.search(r"\.\d{4}-\d\d-\d\dT\d{4}(-2)?\.bak\.ipynb$", b.name)
+                                     for b in backups), backups
+    assert any("MY_EDIT" in b.read_text() for b in backups)
+    # AND the fresh copy is the student edition again, other notebooks untouched
+    assert "MY_EDIT" not in mine.read_text()
+    assert len(list(workbook.glob("*.ipynb"))) == len(NOTEBOOKS) + 2
+    # AND an unknown notebook is one clear line
+    bad = subprocess.run([*run, "--fresh", "42"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "no notebook starts with '42'" in bad.stderr
