@@ -131,10 +131,38 @@ STATE_JS = """() => {
   };
 }"""
 
-READY_JS = """() => {
+READY_JS = """name => {
   const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  return !!(k && k.status === 'idle' && w.content && w.content.model);
+  return !!(k && k.status === 'idle' && w.content && w.content.model && w.context.path.endsWith(name));
+}"""
+
+#: Open a notebook in the running JupyterLab page, as a double click in the file browser does.
+OPEN_JS = "path => { window.jupyterapp.commands.execute('docmanager:open', {path}); }"
+
+#: Close the current notebook without saving (the student's copy keeps its committed form)
+#: and shut its kernel down.
+CLOSE_JS = """async () => {
+  const w = window.jupyterapp.shell.currentWidget;
+  await w.sessionContext.shutdown();
+  w.context.model.dirty = false;
+  w.dispose();
+}"""
+
+#: Run the first cell whose source contains the text, as Shift+Enter on it does; waits for it.
+RUN_CELL_JS = """async text => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const index = w.content.widgets.findIndex(c => c.model.sharedModel.getSource().includes(text));
+  w.content.activeCellIndex = index;
+  await window.jupyterapp.commands.execute('notebook:run-cell');
+  return index;
+}"""
+
+#: Bring the first drawn plot into view (for the screenshot).
+SHOW_PLOT_JS = """() => {
+  const img = [...window.jupyterapp.shell.currentWidget.node.querySelectorAll('.jp-OutputArea-output img')]
+    .find(i => i.naturalWidth > 100);
+  if (img) img.scrollIntoView({block: 'center'});
 }"""
 
 RUN_ALL_JS = """() => {

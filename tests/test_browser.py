@@ -20,8 +20,12 @@ import pytest
 from browser_lab import (
     CHROMIUM,
     CHROMIUM_FLAGS,
+    CLOSE_JS,
+    OPEN_JS,
     READY_JS,
     RUN_ALL_JS,
+    RUN_CELL_JS,
+    SHOW_PLOT_JS,
     STATE_JS,
     LabServer,
     chromium_missing,
@@ -54,6 +58,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(lab, tmp_path_factory):
+    """One JupyterLab page, opened at the printed URL, kept for every notebook (as a student)."""
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -61,21 +66,22 @@ def browser(lab, tmp_path_factory):
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
             headless=True, args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 1000})
-        yield context
+        page = context.new_page()
+        base, token = lab.url.split("/lab?token=")
+        page.goto(f"{base}/lab/tree/{NOTEBOOKS[0].name}?token={token}")
+        page.wait_for_function(READY_JS, arg=NOTEBOOKS[0].name, timeout=180_000)
+        yield page
         context.close()
 
 
-def _open(browser, lab, name: str):
-    page = browser.new_page()
-    base, token = lab.url.split("/lab?token=")
-    page.goto(f"{base}/lab/tree/{name}?token={token}")
-    page.wait_for_function(READY_JS, timeout=120_000)
+def _open(page, name: str):
+    page.evaluate(OPEN_JS, name)
+    page.wait_for_function(READY_JS, arg=name, timeout=120_000)
     return page
 
 
 def _close(page) -> None:
-    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
-    page.close()
+    page.evaluate(CLOSE_JS)
 
 
 def test_make_lab_prints_its_url_and_a_second_make_lab_finds_it(lab):
@@ -103,7 +109,10 @@ def _questionnaire(page) -> str:
 
 
 def _lab1_panel(page) -> str:
-    """Press the Lab 1 panel's Run experiment; what its output area shows afterwards."""
+    """Reconnect (the notebook's last cell tore the environment down), show the Lab 1 panel
+    again and press its Run experiment; what the panel shows once its plot is drawn."""
+    assert page.evaluate(RUN_CELL_JS, "helpers.connect(") >= 0
+    assert page.evaluate(RUN_CELL_JS, "helpers.lab1.panel(env)") >= 0
     button = page.get_by_role("button", name="Run experiment")
     panel = button.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][last()]")
     before = panel.inner_text()
@@ -112,8 +121,10 @@ def _lab1_panel(page) -> str:
         "b => { const el = [...document.querySelectorAll('button')].find(x => x.innerText"
         ".includes('Run experiment')); let p = el; while (p.parentElement && "
         "p.parentElement.closest('.widget-vbox')) p = p.parentElement.closest('.widget-vbox');"
-        " return p.innerText !== b && !p.innerText.includes('running'); }",
-        arg=before, timeout=180_000)
+        " const img = [...p.querySelectorAll('img')].find(i => i.naturalWidth > 100);"
+        " return p.innerText !== b && !!img; }",
+        arg=before, timeout=180_000, polling=500)
+    page.locator("text=Run experiment").scroll_into_view_if_needed()
     return panel.inner_text()
 
 
@@ -124,7 +135,7 @@ INTERACTIONS = {"02": _questionnaire, "03": _lab1_panel}
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
 def test_restart_kernel_and_run_all(lab, browser, path):
     # GIVEN the student's copy of the notebook open in JupyterLab
-    page = _open(browser, lab, path.name)
+    page = _open(browser, path.name)
     committed = nbformat.read(lab.workbook / path.name, as_version=4)
     started = time.monotonic()
     # WHEN the student chooses Kernel > Restart Kernel and Run All, and confirms
@@ -136,6 +147,7 @@ def test_restart_kernel_and_run_all(lab, browser, path):
     assert page.evaluate("() => window.__runAll") == "done"
     page.wait_for_timeout(1500)  # the browser draws the last outputs (real time in the page only)
     state = page.evaluate(STATE_JS)
+    page.evaluate(SHOW_PLOT_JS)
     page.screenshot(path=str(SHOTS / f"{path.stem}.png"), full_page=False)
     # THEN every code cell ran and none shows an error
     cells = [c for c in state["notebook"]["cells"] if c["cell_type"] == "code"]
@@ -151,7 +163,7 @@ def test_restart_kernel_and_run_all(lab, browser, path):
         assert state["widgets"] > 0, "widgets shown as text: no widget view in the page"
         answer = interact(page)
         page.screenshot(path=str(SHOTS / f"{path.stem}-widget.png"), full_page=False)
-        assert answer.strip()
+        assert answer.strip() and "✘" not in answer, answer
     print(f"{path.stem}: run all {seconds:.0f} s, {state['plots']} plots, "
           f"{state['widgets']} widget views")
     _close(page)
@@ -159,7 +171,7 @@ def test_restart_kernel_and_run_all(lab, browser, path):
 
 def test_make_fresh_refuses_while_the_notebook_is_open(lab, browser):
     # GIVEN notebook 00 open in JupyterLab (a kernel session on it)
-    page = _open(browser, lab, NOTEBOOKS[0].name)
+    page = _open(browser, NOTEBOOKS[0].name)
     # WHEN the student runs make fresh NB=0 without closing it
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py"), "--workbook",
                            str(lab.workbook), "--fresh", "0"], env=lab.env, capture_output=True,

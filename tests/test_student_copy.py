@@ -115,3 +115,27 @@ def test_make_fresh_takes_nb_3_and_keeps_the_old_copy_with_its_time(tmp_path):
     # AND an unknown notebook is one clear line
     bad = subprocess.run([*run, "--fresh", "42"], capture_output=True, text=True)
     assert bad.returncode == 2 and "no notebook starts with '42'" in bad.stderr
+
+
+def test_student_branch_holds_the_student_edition_and_what_it_needs(tmp_path):
+    # GIVEN an empty repository (a classroom's remote, say)
+    git_dir = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(git_dir)], check=True)
+    run = [sys.executable, str(ROOT / "tools" / "student_branch.py"), "--git-dir", str(git_dir)]
+    # WHEN make student-branch runs twice
+    first = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    second = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    # THEN the first commits the branch and the second finds nothing new
+    assert "committed" in first and "nothing to commit" in second
+    git = ["git", "--git-dir", str(git_dir)]
+    names = subprocess.run([*git, "ls-tree", "-r", "--name-only", "student"], capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert [n for n in names if n.endswith(".ipynb")] == [p.name for p in NOTEBOOKS]
+    assert {"helpers/__init__.py", "pyproject.toml", "requirements/lock.txt", "LICENSE",
+            "README.md"} <= set(names)
+    assert not [n for n in names if n.startswith(("notebooks/", "tests/", "tools/"))]
+    # AND Lab 1 on the branch carries starters, not answers
+    lab1 = subprocess.run([*git, "show", f"student:{LAB1.name}"], capture_output=True, text=True,
+                          check=True).stdout
+    for exercise in helpers.lab1.EXERCISES.values():
+        assert exercise.hints.answer not in lab1

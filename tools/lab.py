@@ -14,6 +14,7 @@ is printed in a box a student cannot miss. One Ctrl-C stops it (``answer_yes``: 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -73,6 +74,23 @@ def banner(url: str, *, again: bool = False) -> str:
     return "\n".join([rule, *(f" {line}" for line in lines), rule])
 
 
+#: JupyterLab's defaults for this course: no "get notified about Jupyter news?" pop-up over
+#: the first notebook, and no call to the internet for news or updates.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification":
+                 {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def quiet_defaults(prefix: Path = Path(sys.prefix)) -> Path:
+    """Add LAB_OVERRIDES to the environment's JupyterLab overrides.json (keeps what is there)."""
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    current = json.loads(path.read_text()) if path.exists() else {}
+    merged = {**current, **{k: {**current.get(k, {}), **v} for k, v in LAB_OVERRIDES.items()}}
+    if merged != current:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(merged, indent=2) + "\n")
+    return path
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
@@ -82,6 +100,7 @@ def main(argv: list[str]) -> int:
     if info is not None:
         print(banner(lab_url(info), again=True), flush=True)
         return 0
+    quiet_defaults()
     command = [sys.executable, "-m", "jupyter", "lab", str(folder),
                "--ServerApp.log_level=WARN", "--ServerApp.answer_yes=True", *extra]
     server = subprocess.Popen(command)
