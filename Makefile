@@ -129,7 +129,7 @@ student-branch: install-lab
 
 # Notebooks on a real AWS account (costs money: asks first). See docs/instructors.md.
 test-aws: install
-	$(BIN)/python tools/test_aws.py $(ARGS)
+	$(BIN)/python tools/aws_run.py $(ARGS)
 
 bench: install
 	$(BIN)/python tools/bench.py

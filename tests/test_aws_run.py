@@ -11,9 +11,9 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from test_aws import differences, run  # noqa: E402
+from aws_run import differences, run  # noqa: E402
 
-TOOL = [sys.executable, str(ROOT / "tools" / "test_aws.py")]
+TOOL = [sys.executable, str(ROOT / "tools" / "aws_run.py")]
 
 
 def test_without_yes_it_prints_the_cost_first_and_runs_nothing(tmp_path):

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -34,15 +35,20 @@ def _repository_copy(tmp_path: Path) -> Path:
 
 
 def test_binder_post_build_makes_the_student_workbook_and_hides_the_solutions(tmp_path):
-    # GIVEN a copy of the repository and a fresh venv (it sees this venv's packages, and pip
-    # resolves the lock in dry-run mode, so nothing is downloaded here)
+    # GIVEN a copy of the repository and a fresh venv with the build backend pyproject asks
+    # for; the venv also sees this venv's packages and pip resolves the lock in dry-run mode,
+    # so the course's packages are not downloaded again here
     repo = _repository_copy(tmp_path)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    build = tomllib.loads((repo / "pyproject.toml").read_text())["build-system"]["requires"]
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *build],
+                   check=True, capture_output=True)
     site = next(venv.glob("lib/python*/site-packages"))
     (site / "test-env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env = {**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
-           "PIP_DRY_RUN": "1", "PYTHONPATH": str(repo)}
+           "PIP_DRY_RUN": "1", "PYTHONPATH": str(repo),
+           "PIP_NO_BUILD_ISOLATION": "0"}  # pip reads "0" here as --no-build-isolation
     # WHEN Binder's build step runs in the repository's root, as repo2docker runs it
     done = subprocess.run(["bash", "binder/postBuild"], cwd=repo, env=env, capture_output=True,
                           text=True, timeout=600)

@@ -2,9 +2,9 @@
 
 Usage
 -----
-python tools/test_aws.py                   print the plan and the estimated cost; run nothing
-python tools/test_aws.py --yes [NN ...]    run them on AWS (the standard credential chain)
-python tools/test_aws.py --backend server --yes 0     the same plumbing on the local server
+python tools/aws_run.py                   print the plan and the estimated cost; run nothing
+python tools/aws_run.py --yes [NN ...]    run them on AWS (the standard credential chain)
+python tools/aws_run.py --backend server --yes 0     the same plumbing on the local server
 
 Each notebook runs in a fresh kernel with ``SECURECART_BACKEND=aws`` (the real clock); a cell
 that fails does not stop the run, and after the notebook's own last cell (``env.teardown()``)
