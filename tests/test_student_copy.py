@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 import helpers.lab1
 from helpers.course.student import make_working_copy
@@ -139,3 +140,12 @@ def test_student_branch_holds_the_student_edition_and_what_it_needs(tmp_path):
                           check=True).stdout
     for exercise in helpers.lab1.EXERCISES.values():
         assert exercise.hints.answer not in lab1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_no_student_edition_shows_a_passed_check(tmp_path, path):
+    # GIVEN / WHEN the student edition of each notebook
+    text = nbformat.writes(nbformat.read(student_copy(path, tmp_path), as_version=4))
+    # THEN no check's committed ✔ is left in it (it would give the answer away), whatever the
+    # solution cells' "exercise" metadata holds (a name, or just true)
+    assert "✔ exercise" not in text and "\\u2714 exercise" not in text
