@@ -233,7 +233,7 @@ def _validate_numeric(value: Any, prefix: str) -> None:
     if op2 not in ("<", "<="):
         raise _fail(prefix, f"Bad numeric range operator: {op2}")
     high = items.pop(0) if items else None
-    if not is_number(high):
+    if high is None or not is_number(high):
         raise _fail(prefix, f"Value of {op2} must be numeric")
     if items:
         raise _fail(prefix, "Too many terms in numeric range expression")
