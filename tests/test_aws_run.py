@@ -11,7 +11,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from aws_run import differences, run  # noqa: E402
+from aws_run import differences  # noqa: E402
 
 TOOL = [sys.executable, str(ROOT / "tools" / "aws_run.py")]
 
@@ -25,17 +25,6 @@ def test_without_yes_it_prints_the_cost_first_and_runs_nothing(tmp_path):
     assert lines[0].startswith("Estimated cost: about $") and "on AWS" in lines[0]
     assert "Nothing was run: add --yes" in done.stdout
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_run_on_the_server_backend_matches_the_committed_outputs(tmp_path):
-    # WHEN notebook 00 runs through the tool on the server backend
-    done = subprocess.run([*TOOL, "--backend", "server", "--yes", "--out", str(tmp_path), "0"],
-                          capture_output=True, text=True, timeout=600)
-    # THEN it compares every cell and writes the (empty) table of differences
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "00_welcome_and_setup: 0 cell(s) differ" in done.stdout
-    assert "No cell differs." in (tmp_path / "differences.md").read_text()
-    assert (tmp_path / "00_welcome_and_setup.ipynb").exists()
 
 
 def test_a_failing_notebook_is_still_torn_down_and_its_difference_listed(tmp_path, monkeypatch):
@@ -52,11 +41,19 @@ def test_a_failing_notebook_is_still_torn_down_and_its_difference_listed(tmp_pat
     cells[3].outputs = [nbformat.v4.new_output("stream", name="stdout", text="never\n")]
     nbformat.write(committed, path)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    # WHEN the tool runs it
-    ran = run(path, "server", tmp_path)
+    out = tmp_path / "out"
+    # WHEN make test-aws runs it (on the local server backend, opted in)
+    done = subprocess.run([*TOOL, "--backend", "server", "--yes", "--out", str(out),
+                           "--notebooks", str(path.parent)], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ran = nbformat.read(out / path.name, as_version=4)
     # THEN the later cells still ran, and the extra teardown deleted the queue
+    assert ran.cells[3].outputs[0]["text"] == "never\n"
     assert "deleted 1 resource" in ran.metadata["securecart_cleanup"]
     assert "left-behind" in ran.metadata["securecart_cleanup"]
-    # AND the failing cell is a row of the differences table, with both answers
-    rows = differences(nbformat.read(path, as_version=4), ran, "00")
-    assert len(rows) == 1 and "| 00 | 2 |" in rows[0] and "RuntimeError: half-way" in rows[0]
+    # AND the failing cell is the one row of the differences table, with both answers
+    assert "00_x: 1 cell(s) differ" in done.stdout
+    table = (out / "differences.md").read_text()
+    assert "| 00 | 2 |" in table and "RuntimeError: half-way" in table
+    assert differences(nbformat.read(path, as_version=4), ran, "00") == table.strip().splitlines()[-1:]

@@ -130,9 +130,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--yes", action="store_true", help="run them (costs money on aws)")
     parser.add_argument("--backend", default="aws", choices=["aws", "server"])
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "aws")
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks", help=argparse.SUPPRESS)
     parser.add_argument("only", nargs="*", help="notebook numbers (default: all)")
     args = parser.parse_args(argv)
-    paths = [p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [p for p in sorted(args.notebooks.glob("[0-9][0-9]_*.ipynb"))
              if not args.only or any(p.name.startswith(f"{int(n):02d}") for n in args.only)]
     print(f"Estimated cost: about ${estimate_usd(len(paths)):.2f} on AWS for {len(paths)} "
           f"notebook(s) (Kinesis shard-hours and requests; everything is deleted afterwards)")
