@@ -102,8 +102,10 @@ $(CHROMIUM):
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
 	else echo "The browser test needs Chromium at $(CHROMIUM) (Debian: apt-get install chromium; or make CHROMIUM=/path/to/chromium)"; exit 1; fi
 
+# Restart Kernel and Run All in the browser for 00, 02, 03 (the others: committed outputs
+# drawn); make browser BROWSER_NOTEBOOKS=all runs every notebook there.
 browser: install $(CHROMIUM)
-	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -n 0 --timeout $(TIMEOUT) -m "browser or book" tests/test_browser.py tests/test_book.py
+	CHROMIUM=$(CHROMIUM) BROWSER_NOTEBOOKS="$(BROWSER_NOTEBOOKS)" $(BIN)/pytest -q -n 0 --timeout $(TIMEOUT) -m "browser or book" tests/test_browser.py tests/test_book.py
 
 test: lint typecheck unit nbval nbval-server rerun browser
 
