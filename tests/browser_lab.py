@@ -70,7 +70,8 @@ class LabServer:
 
     def start(self) -> str:
         self.process = subprocess.Popen(self.command(free_port()), env=self.env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [lines.put(x) for x in self.process.stdout],
                          daemon=True).start()
@@ -97,7 +98,7 @@ class LabServer:
     def stop(self) -> int | None:
         if self.process is None:
             return None
-        self.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        os.killpg(self.process.pid, signal.SIGINT)  # Ctrl-C: to the terminal's process group
         try:
             return self.process.wait(timeout=60)
         except subprocess.TimeoutExpired:

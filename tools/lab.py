@@ -117,7 +117,9 @@ def main(argv: list[str]) -> int:
             time.sleep(0.5)  # polling the runtime folder of a real server process, not a test
         return server.wait()
     except KeyboardInterrupt:
-        # Jupyter got the same Ctrl-C (one process group); give it time to shut its kernels down.
+        # In a terminal Jupyter got the same Ctrl-C (one process group); pass it on for the
+        # cases where it did not (a signal to this process alone), then let it stop its kernels.
+        server.send_signal(signal.SIGINT)
         try:
             return server.wait(timeout=30)
         except (KeyboardInterrupt, subprocess.TimeoutExpired):
