@@ -60,6 +60,7 @@ __all__ = [
     "SFN_DEFAULT_RETRY_MAX_ATTEMPTS",
     "SFN_DEFAULT_RETRY_BACKOFF_RATE",
     "SFN_MAX_TASK_TOKEN_WAIT_SECONDS",
+    "SFN_MAX_EXECUTION_NAME_CHARS",
     "KINESIS_SHARD_WRITE_RECORDS_PER_SECOND",
     "KINESIS_SHARD_WRITE_BYTES_PER_SECOND",
     "KINESIS_MAX_PUT_RECORDS_ENTRIES",
@@ -217,6 +218,8 @@ SFN_DEFAULT_RETRY_BACKOFF_RATE = 2.0
 #: Longest a ``.waitForTaskToken`` task may wait for its callback, in seconds (a Standard
 #: workflow's one-year execution limit).
 SFN_MAX_TASK_TOKEN_WAIT_SECONDS = 365 * 86_400
+#: StartExecution's ``name``: 1 to 80 characters (botocore model ``Name``: min 1, max 80).
+SFN_MAX_EXECUTION_NAME_CHARS = 80
 
 # --- Kinesis Data Streams (nb06) -------------------------------------------------------
 # Kinesis Data Streams API Reference, "PutRecords": "Each PutRecords request can support up

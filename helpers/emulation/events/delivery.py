@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from ...platform import limits
 from ...rules.input_transformer import shape_input
 from .._base import short_name
+from ..queue_policy import delivery_decision, refusal
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...environment import Environment
@@ -232,6 +233,10 @@ class Deliverer:
         account, region, name = self._arn_parts(target["Arn"])
         group = (target.get("SqsParameters") or {}).get("MessageGroupId")
         try:
+            queue = sqs_backends[account][region].get_queue(name)
+            decision = delivery_decision(queue, target["Arn"], "events.amazonaws.com", rule.arn)
+            if decision is not None and not decision.allowed:
+                raise DeliveryError("NO_PERMISSIONS", refusal(decision, name, rule.arn), retriable=False)
             sqs_backends[account][region].send_message(
                 queue_name=name, message_body=body, group_id=group,
                 deduplication_id=event["id"] if name.endswith(".fifo") else None)
