@@ -51,7 +51,7 @@ _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions"
            "rest-api": "REST APIs",
            "alarm": "alarms"}
 
-_CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | None]] = {
+_CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict]]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
     ("sns", "CreateTopic"): lambda p, r: ("topic", r["TopicArn"], {}),
     ("sns", "Subscribe"): lambda p, r: ("subscription", r["SubscriptionArn"], {}),
