@@ -333,7 +333,8 @@ class Run:
         if not isinstance(items, list):
             raise Failure("States.Runtime", "Map state input at ItemsPath is not an array: "
                           f"{self._dump(items)}")
-        processor = state.get("ItemProcessor") or state.get("Iterator")
+        # CreateStateMachine refused a Map without one, so a definition is always there.
+        processor: dict = state.get("ItemProcessor") or state.get("Iterator") or {}
         selector = state.get("ItemSelector", state.get("Parameters"))
         self._event("MapStateStarted", "mapStateStartedEventDetails", length=len(items))
         results = []
