@@ -30,6 +30,11 @@ EventBridge (:mod:`helpers.emulation.events`, with ``events_patterns``, ``events
 Lambda (:mod:`helpers.emulation.awslambda`)
     the registered Python handler runs where moto needs Docker.
 
+Lambda asynchronous invocation (:mod:`helpers.emulation.awslambda_async`)
+    ``Invoke`` with ``Event`` queued on the simulated clock; two retries (1 min, 2 min),
+    ``MaximumRetryAttempts``, ``MaximumEventAgeInSeconds``, on-success / on-failure
+    destinations with the invocation record (pinned by ``tests/test_patterns_lambda_async.py``).
+
 Step Functions (:mod:`helpers.emulation.stepfunctions`)
     executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
     SQS and SNS tasks in-process; definition rules.
@@ -66,6 +71,7 @@ from __future__ import annotations
 from ._base import _Patches
 from .apigateway import ApiGatewayStandIns
 from .awslambda import LambdaStandIns
+from .awslambda_async import LambdaAsyncStandIns
 from .cloudwatch import CloudWatchStandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
@@ -76,7 +82,7 @@ from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
            "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
-           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns"]
+           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns", "LambdaAsyncStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -91,4 +97,5 @@ GROUPS: tuple[type[_Patches], ...] = (
     ApiGatewayStandIns,  # nb06
     CloudWatchStandIns,  # nb07
     LogsStandIns,  # nb07
+    LambdaAsyncStandIns,  # nb09
 )

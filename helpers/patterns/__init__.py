@@ -1,0 +1,18 @@
+"""Notebook 09 · production patterns: idempotency everywhere, the outbox, invocation models...
+
+``idempotency``  duplicates from SNS -> Lambda, EventBridge replay, Step Functions Retry and a
+                 Kinesis re-read; Powertools idempotency keyed on the producer's id
+``outbox``       the dual write and the transactional outbox on DynamoDB Streams
+``invocation``   Lambda's synchronous, asynchronous (retries, destinations) and poll-based models
+``ordering``     ordering myths: FIFO + DLQ, replay, Lambda async
+``workflows``    Step Functions Standard vs Express: semantics, limits, price, fit
+``plots``        the notebook's figures
+``checks``       the exercises: ``check(env, "exercise N", answer)`` and ``hint(env, "exercise N")``
+"""
+
+from __future__ import annotations
+
+from . import checks, idempotency, invocation, ordering, outbox, plots, workflows
+from .checks import check, hint
+
+__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "checks", "check", "hint"]
