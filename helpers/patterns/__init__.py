@@ -5,6 +5,8 @@
 ``outbox``       the dual write and the transactional outbox on DynamoDB Streams
 ``invocation``   Lambda's synchronous, asynchronous (retries, destinations) and poll-based models
 ``ordering``     ordering myths: FIFO + DLQ, replay, Lambda async
+``status``       telling the customer after an asynchronous checkout: polling, notification, DLQ
+``design``       event design: envelope, claim check, parallel versions
 ``workflows``    Step Functions Standard vs Express: semantics, limits, price, fit
 ``plots``        the notebook's figures
 ``checks``       the exercises: ``check(env, "exercise N", answer)`` and ``hint(env, "exercise N")``
@@ -12,7 +14,7 @@
 
 from __future__ import annotations
 
-from . import checks, idempotency, invocation, ordering, outbox, plots, workflows
+from . import checks, design, idempotency, invocation, ordering, outbox, plots, status, workflows
 from .checks import check, hint
 
-__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "checks", "check", "hint"]
+__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design", "checks", "check", "hint"]

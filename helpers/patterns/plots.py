@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..platform.plotting import new_figure
 
-__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs"]
+__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs", "plot_polls"]
 
 
 def plot_duplicates(frame: pd.DataFrame, orders: int = 3, ax: Any = None) -> Any:
@@ -87,4 +87,34 @@ def plot_async_runs(runs: pd.DataFrame, ax: Any = None) -> Any:
     ax.set_xlim(-10, max(runs["time"].max() + 110, 240))
     ax.set_title("Lambda async: a retry 1 min, then 2 min later; completion order ≠ invocation order")
     ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+_STATUS_COLORS = {"ACCEPTED": "#9e9e9e", "CONFIRMED": "#2ca02c", "DECLINED": "#ff7f0e", "FAILED": "#d62728"}
+
+
+def plot_polls(logs: dict[str, pd.DataFrame], ax: Any = None) -> Any:
+    """One panel per run: each order's polls on the clock, coloured by the status the page saw."""
+    fig, axes = new_figure(ax, size=(9.5, 3.8), ncols=len(logs))
+    axes = np.atleast_1d(axes)
+    right = max(frame["time"].max() for frame in logs.values()) + 22
+    for panel, (title, frame) in zip(axes, logs.items(), strict=False):
+        orders = sorted(frame["order_id"].unique())
+        y = {order: len(orders) - 1 - n for n, order in enumerate(orders)}
+        for status, color in _STATUS_COLORS.items():
+            rows = frame[frame["status"] == status]
+            panel.scatter(rows["time"], rows["order_id"].map(y), color=color, s=30, label=status, zorder=3)
+        for order in orders:
+            last = frame[frame["order_id"] == order].iloc[-1]
+            text = last["status"] + (" (gave up)" if last["status"] not in ("CONFIRMED", "DECLINED", "FAILED")
+                                     else "")
+            panel.annotate(text, (last["time"], y[order]), textcoords="offset points", xytext=(6, -3),
+                           fontsize=8, color=_STATUS_COLORS.get(last["status"], "black"))
+        panel.set_yticks(list(y.values()), list(y.keys()))
+        panel.set_xlim(-2, right)
+        panel.set_xlabel("seconds after checkout")
+        panel.set_title(title, fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncols=len(labels))
+    fig.suptitle("What each customer's page saw while polling GET /orders/{id}")
     return fig
