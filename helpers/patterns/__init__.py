@@ -7,6 +7,7 @@
 ``ordering``     ordering myths: FIFO + DLQ, replay, Lambda async
 ``status``       telling the customer after an asynchronous checkout: polling, notification, DLQ
 ``design``       event design: envelope, claim check, parallel versions
+``realtime``     Kinesis with a Lambda event source mapping: IteratorAge, bisect, partial batches
 ``workflows``    Step Functions Standard vs Express: semantics, limits, price, fit
 ``plots``        the notebook's figures
 ``checks``       the exercises: ``check(env, "exercise N", answer)`` and ``hint(env, "exercise N")``
@@ -14,7 +15,18 @@
 
 from __future__ import annotations
 
-from . import checks, design, idempotency, invocation, ordering, outbox, plots, status, workflows
+from . import (
+    checks,
+    design,
+    idempotency,
+    invocation,
+    ordering,
+    outbox,
+    plots,
+    realtime,
+    status,
+    workflows,
+)
 from .checks import check, hint
 
-__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design", "checks", "check", "hint"]
+__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design", "realtime", "checks", "check", "hint"]

@@ -131,6 +131,7 @@ class OrdersService:
     queue_url: str
     crash_after_write: set[str] = field(default_factory=set)
     publisher_crashes: int = 0
+    mappings: list[str] = field(default_factory=list)
 
     @classmethod
     def create(cls, env: Environment, name: str = "orders", *,
@@ -198,9 +199,11 @@ class OrdersService:
             return {"published": len(entries)}
 
         function = deploy_function(self.env, name, handler)
-        return self.env.client("lambda").create_event_source_mapping(
+        uuid = self.env.client("lambda").create_event_source_mapping(
             FunctionName=function, EventSourceArn=self.stream_arn, StartingPosition="TRIM_HORIZON",
             BatchSize=10)["UUID"]
+        self.mappings.append(uuid)
+        return uuid
 
     def run_outbox(self, orders: list[str], *, wait: float = 10.0) -> OutboxRun:
         """Place ``orders`` with the outbox, let the stream's publisher run, read the outcome."""
@@ -210,6 +213,9 @@ class OrdersService:
             except ServiceCrashed:
                 pass
         self.env.sleep(wait)
+        for uuid in self.mappings:  # the publisher's work is done: stop polling the stream
+            self.env.client("lambda").delete_event_source_mapping(UUID=uuid)
+        self.mappings.clear()
         return self.outcome("outbox", orders)
 
     # -- what shipping saw ------------------------------------------------------------

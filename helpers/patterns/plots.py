@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..platform.plotting import new_figure
 
-__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs", "plot_polls"]
+__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs", "plot_polls", "plot_iterator_age"]
 
 
 def plot_duplicates(frame: pd.DataFrame, orders: int = 3, ax: Any = None) -> Any:
@@ -117,4 +117,20 @@ def plot_polls(logs: dict[str, pd.DataFrame], ax: Any = None) -> Any:
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="outside lower center", ncols=len(labels))
     fig.suptitle("What each customer's page saw while polling GET /orders/{id}")
+    return fig
+
+
+def plot_iterator_age(frame: pd.DataFrame, outage: tuple[float, float] | None = None, ax: Any = None) -> Any:
+    """``IteratorAge`` of each invocation over time, failed invocations marked, the outage shaded."""
+    fig, ax = new_figure(ax, size=(8.5, 3.4))
+    if outage:
+        ax.axvspan(*outage, color="#d62728", alpha=0.12, label="downstream down")
+    ok = frame[frame["outcome"] == "ok"]
+    bad = frame[frame["outcome"] != "ok"]
+    ax.plot(ok["time"], ok["iterator_age"], "o", color="#1f77b4", markersize=4, label="invocation ok")
+    ax.plot(bad["time"], bad["iterator_age"], "x", color="#d62728", markersize=5, label="invocation failed")
+    ax.set_xlabel("seconds (simulated clock)")
+    ax.set_ylabel("IteratorAge (s)")
+    ax.set_title("IteratorAge rises while the consumer cannot keep up, falls once it catches up")
+    ax.legend(fontsize=8, loc="upper right")
     return fig

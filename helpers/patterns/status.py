@@ -76,6 +76,7 @@ class Checkout:
     queue: Any
     topic_arn: str
     notifications_url: str
+    mappings: list[str] = field(default_factory=list)
 
     @classmethod
     def create(cls, env: Environment, name: str = "checkout", *, dlq_handler: bool = True) -> Checkout:
@@ -92,12 +93,14 @@ class Checkout:
         shop = cls(env, table["TableDescription"]["TableName"], queue, topic, notes.url)
         lam = env.client("lambda")
         worker = deploy_function(env, f"{name}-worker", shop._worker)
-        lam.create_event_source_mapping(FunctionName=worker, EventSourceArn=queue.arn, BatchSize=1)
+        shop.mappings.append(lam.create_event_source_mapping(FunctionName=worker, EventSourceArn=queue.arn,
+                                                             BatchSize=1)["UUID"])
         if dlq_handler:
             parked = deploy_function(env, f"{name}-dlq", shop._parked)
             dlq_arn = env.client("sqs").get_queue_attributes(
                 QueueUrl=queue.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            lam.create_event_source_mapping(FunctionName=parked, EventSourceArn=dlq_arn, BatchSize=1)
+            shop.mappings.append(lam.create_event_source_mapping(FunctionName=parked, EventSourceArn=dlq_arn,
+                                                                 BatchSize=1)["UUID"])
         return shop
 
     # -- the service ------------------------------------------------------------------
@@ -159,6 +162,9 @@ class Checkout:
                     due[order] = now + wait[order]
             if due:
                 self.env.sleep(max(0.0, min(due.values()) - (self.env.clock.elapsed() - start)))
+        for uuid in self.mappings:  # every page has its answer: stop the workers' polling
+            self.env.client("lambda").delete_event_source_mapping(UUID=uuid)
+        self.mappings.clear()
         return log
 
     def notifications(self) -> list[dict[str, Any]]:
