@@ -1,4 +1,4 @@
-"""Lambda's asynchronous invocation (helpers.emulation.awslambda_async), on both backends.
+"""Lambda's asynchronous invocation (helpers.emulation.awslambda.asynchronous), on both backends.
 
 GIVEN a function whose handler fails, WHEN it is invoked with ``InvocationType="Event"``, THEN
 Lambda answers 202 at once, runs it later, retries twice (1 min, 2 min), honours the event

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..emulation.sns_delivery import AWS_MANAGED_PHASES, retry_delays
+from ..emulation.sns.delivery import AWS_MANAGED_PHASES, retry_delays
 from ..sns.dlq import peek_subscription_dlq, redrive_subscription_dlq
 from ..sns.plots import plot_deliveries_over_time, plot_fanout_latency, plot_retry_timeline
 from ..sns.policies import PolicyReport, check_queue_policy

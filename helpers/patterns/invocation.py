@@ -6,7 +6,7 @@
   retried twice (1 min, then 2 min later); ``PutFunctionEventInvokeConfig`` sets
   ``MaximumRetryAttempts`` (0-2), ``MaximumEventAgeInSeconds`` (60-21,600) and the
   ``OnSuccess`` / ``OnFailure`` destinations. SNS, EventBridge and S3 invoke this way.
-  (On moto: :mod:`helpers.emulation.awslambda_async`, emulated.)
+  (On moto: :mod:`helpers.emulation.awslambda.asynchronous`, emulated.)
 * **Poll-based** (event source mappings): Lambda polls SQS, Kinesis or DynamoDB Streams and
   invokes with batches; the *mapping* owns retries (``MaximumRetryAttempts``,
   ``BisectBatchOnFunctionError``, partial batch responses) and ``ScalingConfig``'s

@@ -1,6 +1,6 @@
 """Filter policies: check one before SNS sees it, and preview what it lets through.
 
-The engine is the SNS stand-in's (:mod:`helpers.emulation.sns_filters`), so a preview here
+The engine is :mod:`helpers.rules.filter_policies`, the one the SNS stand-in applies, so a preview here
 agrees with what moto delivers; on AWS the service decides, and its rules are the ones this
 engine follows (SNS Developer Guide, "Amazon SNS message filtering").
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..emulation import sns_filters
 from ..platform.errors import InvalidFilterPolicyError
+from ..rules import filter_policies as sns_filters
 
 __all__ = ["validate_filter_policy", "matches", "combinations", "to_sns_attributes", "SCOPES"]
 

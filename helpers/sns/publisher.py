@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..emulation.sns_rules import check_publish_size
+from ..emulation.sns.validation import check_publish_size
 from ..platform import limits
 from ..platform.errors import (
     InvalidParameterError,

@@ -40,9 +40,9 @@ from moto.kinesis.exceptions import (
     TotalRecordsSizeExceedsLimit,
 )
 
-from ..platform import limits
-from ._base import _Patches
-from .sqs import EMULATED
+from ...platform import limits
+from .._base import _Patches
+from ..sqs import EMULATED
 
 __all__ = ["KinesisStandIns", "ProvisionedThroughputExceeded"]
 

@@ -45,11 +45,11 @@ from unittest import mock
 
 from moto.awslambda import models as lambda_models
 
-from ..platform import limits
-from ._base import _Patches, short_name
-from .awslambda import HandlerError
-from .sns_delivery import RetryQueue
-from .sqs import EMULATED
+from ...platform import limits
+from .._base import _Patches, short_name
+from ..sns.delivery import RetryQueue
+from ..sqs import EMULATED
+from . import HandlerError
 
 __all__ = ["LambdaAsyncStandIns", "AsyncEvent", "invocation_record", "RETRY_DELAYS_SECONDS"]
 

@@ -1,9 +1,9 @@
 """SNS behaviours moto 5.2 lacks, supplied inside moto so every client sees them.
 
-Installed only on the local backends; on ``aws`` the real service does it. The rules live in
-:mod:`~helpers.emulation.sns_rules` (validation in AWS's words), the filter engine in
-:mod:`~helpers.emulation.sns_filters`, retries/envelope/outbox in
-:mod:`~helpers.emulation.sns_delivery`.
+Installed only on the local backends; on ``aws`` the real service does it. API validation in
+AWS's words lives in :mod:`.validation`, the filter-policy rules in
+:mod:`helpers.rules.filter_policies`, retries/envelope/outbox in :mod:`.delivery`, delivery to
+each kind of endpoint in :mod:`.targets`.
 
 ==========================================  =================================  ======================================
 AWS behaviour                               moto alone                         stand-in
@@ -13,7 +13,7 @@ is observable (delivery logs)                                                  i
 each subscriber is delivered independently  a failing http subscriber makes    every subscriber tried; a failure is
 (the publish is accepted)                   ``publish`` raise; later           retried or dead-lettered alone
                                             subscribers get nothing
-filter policies: every documented operator  ``cidr``/``wildcard`` refused;     :mod:`sns_filters` validates and
+filter policies: every documented operator  ``cidr``/``wildcard`` refused;     :mod:`filter_policies` validates and
 (cidr, wildcard, anything-but prefix/       non-JSON raises JSONDecodeError;   matches (dotted and nested body keys,
 suffix/wildcard, $or ...), AWS's errors,    errors worded differently;         ``$or``); ``""`` removes the policy;
 nothing half-created                        a bad policy leaves the            Subscribe validates before creating
@@ -65,13 +65,13 @@ from moto.sns import models as sns_models
 from moto.sns import responses as sns_responses
 from moto.sns.exceptions import SNSInvalidParameter
 
-from ..platform import limits
-from ..platform.recorder import ACTOR
-from ._base import _Patches, short_name
-from .sns_delivery import Envelope, Outbox, RetryQueue
-from .sns_filters import SUBSCRIBE_PREFIX
-from .sns_rules import check_batch, check_publish, check_subscribe, check_subscription_attribute
-from .sns_targets import Deliveries
+from ...platform import limits
+from ...platform.recorder import ACTOR
+from ...rules.filter_policies import SUBSCRIBE_PREFIX
+from .._base import _Patches, short_name
+from .delivery import Envelope, Outbox, RetryQueue
+from .targets import Deliveries
+from .validation import check_batch, check_publish, check_subscribe, check_subscription_attribute
 
 __all__ = ["SnsStandIns", "EMULATED"]
 
@@ -88,7 +88,7 @@ class SnsStandIns(_Patches):
     Attributes
     ----------
     outbox
-        E-mail, SMS and Lambda deliveries (:class:`~helpers.emulation.sns_delivery.Outbox`).
+        E-mail, SMS and Lambda deliveries (:class:`~helpers.emulation.sns.delivery.Outbox`).
     retries
         Deliveries waiting for their next attempt on the simulated clock.
     handlers

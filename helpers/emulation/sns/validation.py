@@ -24,9 +24,9 @@ from moto.sns.exceptions import (
     TooManyEntriesInBatchRequest,
 )
 
-from ..platform import limits
-from .sns_delivery import DeliveryPolicyError, validate_delivery_policy
-from .sns_filters import SET_PREFIX, FilterPolicyError, validate_policy, validate_scope
+from ...platform import limits
+from ...rules.filter_policies import SET_PREFIX, FilterPolicyError, validate_policy, validate_scope
+from .delivery import DeliveryPolicyError, validate_delivery_policy
 
 __all__ = ["check_publish", "check_publish_size", "check_batch", "check_subscribe",
            "check_subscription_attribute", "FIFO_PROTOCOL_MESSAGE", "is_loopback_url",
