@@ -55,3 +55,37 @@ def test_hints_go_concept_api_answer(env):
 def test_exercise_1_on_the_server_backend(server_env):
     assert check(server_env, "exercise 1", "powertools_json(Records[0].Sns.Message).order_id")
     assert check(server_env, "exercise 1", "Records[0].Sns.MessageId").cause == "transport-id"
+
+
+ACCOUNT = "123456789012"
+_ROOT = {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}
+
+
+def _service(service, condition=True, actions=("kms:GenerateDataKey*", "kms:Decrypt")):
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": list(actions), "Resource": "*"}
+    if condition:
+        statement["Condition"] = {"ArnLike": {"aws:SourceArn": f"arn:aws:*:us-east-1:{ACCOUNT}:*"}}
+    return statement
+
+
+@pytest.mark.parametrize(("statements", "cause"), [
+    ([_ROOT, _service("sns.amazonaws.com"), _service("events.amazonaws.com")], None),
+    ([_ROOT], "sns-refused"),
+    ([_ROOT, _service("sns.amazonaws.com", actions=("kms:Decrypt",)), _service("events.amazonaws.com")],
+     "sns-refused"),
+    ([_ROOT, _service("sns.amazonaws.com")], "events-refused"),
+    ([_ROOT, _service("sns.amazonaws.com", condition=False), _service("events.amazonaws.com")], "confused-deputy"),
+    ([_service("sns.amazonaws.com"), _service("events.amazonaws.com")], "locks-out-admins"),
+    ([_ROOT, {**_service("sns.amazonaws.com"), "Effect": "Permit"}], "invalid"),
+])
+def test_key_policy_verdicts(env, statements, cause):
+    verdict = check(env, "exercise 5", {"Version": "2012-10-17", "Statement": statements})
+    assert verdict.cause == cause, verdict.text()
+
+
+def test_reference_key_policy_passes(env):
+    from helpers.patterns import access
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:{env.name('orders', 'sns')}"
+    rule = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{env.name('orders', 'events')}"
+    assert check(env, "exercise 5", access.fixed_key_policy(ACCOUNT, [topic], [rule]))

@@ -10,6 +10,7 @@
 ``realtime``     Kinesis with a Lambda event source mapping: IteratorAge, bisect, partial batches
 ``workflows``    Step Functions Standard vs Express: semantics, limits, price, fit
 ``plots``        the notebook's figures
+``access``       IAM and KMS as AWS would decide: the key policy of an SSE-KMS queue
 ``checks``       the exercises: ``check(env, "exercise N", answer)`` and ``hint(env, "exercise N")``
 """
 
@@ -29,4 +30,4 @@ from . import (
 )
 from .checks import check, hint
 
-__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design", "realtime", "checks", "check", "hint"]
+__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design", "realtime", "access", "checks", "check", "hint"]

@@ -21,18 +21,20 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from botocore.exceptions import ClientError
 
 from ..course.checks import Exercise, HintBook, Hints, Verdict
+from ..platform.errors import InvalidPolicyDocumentError
+from ..rules.iam import Request, evaluate
 from ..sns.lambdas import create_function
 from ..sns.subscriptions import subscribe_lambda
 from ..sqs import create_queue
 from ..sqs.idempotency import persistence_layer
 from ..stepfunctions import deploy_function
-from . import invocation, outbox, workflows
+from . import access, invocation, outbox, workflows
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
 __all__ = ["check", "hint", "EXERCISES", "check_idempotency_key", "check_outbox_publisher",
-           "check_async_config", "check_workflow_types"]
+           "check_async_config", "check_workflow_types", "check_key_policy"]
 
 EXERCISES = {
     "exercise 1": Exercise("exercise 1", "the idempotency key of an SNS-triggered handler", Hints(
@@ -60,6 +62,13 @@ EXERCISES = {
                 "must run exactly once is Standard.",
         api='Map each flow name to "STANDARD" or "EXPRESS" (CreateStateMachine\'s type).',
         answer='{"fulfillment": "STANDARD", "click-enrichment": "EXPRESS"}')),
+    "exercise 5": Exercise("exercise 5", "the KMS key policy of an encrypted queue", Hints(
+        concept="SNS and EventBridge encrypt into the queue with your key, so the key policy must let those "
+                "services use it — only for your own topic and rule — and keep your account's admins.",
+        api='A statement per service: "Principal": {"Service": "sns.amazonaws.com"}, "Action": '
+            '["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": "*", "Condition": {"ArnEquals": '
+            '{"aws:SourceArn": <topic ARN>}}; keep the "Enable IAM User Permissions" statement.',
+        answer="KEY_POLICY = patterns.access.fixed_key_policy(env.account, [TOPIC_ARN], [RULE_ARN])")),
 }
 
 
@@ -258,12 +267,47 @@ def check_workflow_types(env: Environment, choice: Any) -> Verdict:
                  f"${cost[('click-enrichment', 'STANDARD')]:,.2f}).")
 
 
+# -- exercise 5 ---------------------------------------------------------------------------
+def check_key_policy(env: Environment, policy: Any, *, key_arn: str = "", topic_arn: str = "",
+                     rule_arn: str = "") -> Verdict:
+    """Exercise 5: under ``policy``, may SNS (SecureCart's topic) and EventBridge (its rule) use
+    the key, is another account's topic refused, and can the account still manage the key?"""
+    ex, book = EXERCISES["exercise 5"], _book(env)
+    if policy is None:
+        return ex.fail(book, "missing", "KEY_POLICY is still None: write the key policy.", counts=False)
+    account = env.account or "123456789012"
+    key_arn = key_arn or f"arn:aws:kms:{env.region}:{account}:key/securecart-queue-key"
+    topic_arn = topic_arn or f"arn:aws:sns:{env.region}:{account}:{env.name('orders', 'sns')}"
+    rule_arn = rule_arn or f"arn:aws:events:{env.region}:{account}:rule/{env.name('orders', 'events')}"
+    try:
+        rows = access.decide(policy, key_arn, account, topic_arn, rule_arn)
+        admin = evaluate(policy, Request("kms:PutKeyPolicy", key_arn, {"AWS": f"arn:aws:iam::{account}:root"}))
+    except InvalidPolicyDocumentError as err:
+        return ex.fail(book, "invalid", f"IAM would refuse the document: {err}"[:300])
+    verdict = {r["request"]: r["verdict"] for r in rows}
+    refused = [k for k, v in verdict.items() if "another account" not in k and v != "Allow"]
+    foreign = [k for k, v in verdict.items() if "another account" in k and v == "Allow"]
+    if not admin.allowed:
+        return ex.fail(book, "locks-out-admins", "your account's root may no longer manage the key "
+                       "(PutKeyPolicy refuses a policy that locks its caller out): keep the default statement.")
+    if any(k.startswith("SNS") for k in refused):
+        return ex.fail(book, "sns-refused", f"AWS would refuse {', '.join(k for k in refused if k.startswith('SNS'))}:"
+                       " SNS cannot encrypt into the queue, and the messages vanish.")
+    if refused:
+        return ex.fail(book, "events-refused", f"AWS would refuse {', '.join(refused)}: EventBridge's deliveries fail.")
+    if foreign:
+        return ex.fail(book, "confused-deputy", f"AWS would also allow {foreign[0]}: any SNS topic anywhere could "
+                       "use your key. Limit each statement to your own aws:SourceArn.")
+    return ex.ok(book, "SNS and EventBridge may use the key for SecureCart's topic and rule; another account's "
+                 "topic is refused; your admins keep control (as AWS would decide).")
+
+
 _CHECKS = {"exercise 1": check_idempotency_key, "exercise 2": check_outbox_publisher,
-           "exercise 3": check_async_config, "exercise 4": check_workflow_types}
+           "exercise 3": check_async_config, "exercise 4": check_workflow_types, "exercise 5": check_key_policy}
 
 
-def check(env: Environment, key: str, answer: Any) -> Verdict:
-    """Run the check of exercise ``key`` on ``answer``.
+def check(env: Environment, key: str, answer: Any, **scenario: Any) -> Verdict:
+    """Run the check of exercise ``key`` on ``answer`` (``scenario``: the exercise's ARNs).
 
     Example
     -------
@@ -275,4 +319,4 @@ def check(env: Environment, key: str, answer: Any) -> Verdict:
     """
     if key not in _CHECKS:
         raise KeyError(f"No {key!r} in notebook 09: the exercises are {', '.join(_CHECKS)}.")
-    return _CHECKS[key](env, answer)
+    return _CHECKS[key](env, answer, **scenario)
