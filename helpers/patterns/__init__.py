@@ -11,16 +11,19 @@
 ``workflows``    Step Functions Standard vs Express: semantics, limits, price, fit
 ``plots``        the notebook's figures
 ``access``       IAM and KMS as AWS would decide: the key policy of an SSE-KMS queue
+``lake``         S3 event log as partitioned JSON lines, a Glue table, SQL (DuckDB for Athena)
 ``checks``       the exercises: ``check(env, "exercise N", answer)`` and ``hint(env, "exercise N")``
 """
 
 from __future__ import annotations
 
 from . import (
+    access,
     checks,
     design,
     idempotency,
     invocation,
+    lake,
     ordering,
     outbox,
     plots,
@@ -30,4 +33,5 @@ from . import (
 )
 from .checks import check, hint
 
-__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design", "realtime", "access", "checks", "check", "hint"]
+__all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design",
+           "realtime", "access", "lake", "checks", "check", "hint"]

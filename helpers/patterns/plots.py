@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..platform.plotting import new_figure
 
-__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs", "plot_polls", "plot_iterator_age"]
+__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs", "plot_polls", "plot_iterator_age", "plot_revenue"]
 
 
 def plot_duplicates(frame: pd.DataFrame, orders: int = 3, ax: Any = None) -> Any:
@@ -133,4 +133,22 @@ def plot_iterator_age(frame: pd.DataFrame, outage: tuple[float, float] | None = 
     ax.set_ylabel("IteratorAge (s)")
     ax.set_title("IteratorAge rises while the consumer cannot keep up, falls once it catches up")
     ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def plot_revenue(frame: pd.DataFrame, ax: Any = None) -> Any:
+    """Revenue per day, stacked by region (a query result with ``dt``, ``region``, ``revenue``)."""
+    fig, ax = new_figure(ax, size=(7.5, 3.4))
+    table = frame.pivot_table(index="dt", columns="region", values="revenue", aggfunc="sum", fill_value=0)
+    bottom = np.zeros(len(table))
+    for region in table.columns:
+        ax.bar(table.index, table[region], bottom=bottom, label=region)
+        bottom += table[region].to_numpy()
+    for x, total in zip(table.index, bottom, strict=True):
+        ax.text(x, total, f"${total:,.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel("revenue (USD)")
+    ax.set_ylim(0, bottom.max() * 1.3)
+    ax.set_title("Revenue per day and region (SQL over the S3 event log; DuckDB standing in for Athena)",
+                 fontsize=10)
+    ax.legend(fontsize=8, loc="upper center", ncols=3)
     return fig
