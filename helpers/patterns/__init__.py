@@ -12,6 +12,7 @@
 ``plots``        the notebook's figures
 ``access``       IAM and KMS as AWS would decide: the key policy of an SSE-KMS queue
 ``lake``         S3 event log as partitioned JSON lines, a Glue table, SQL (DuckDB for Athena)
+``search``       OpenSearch query DSL (subset) on an embedded index standing in for a domain
 ``checks``       the exercises: ``check(env, "exercise N", answer)`` and ``hint(env, "exercise N")``
 """
 
@@ -28,10 +29,11 @@ from . import (
     outbox,
     plots,
     realtime,
+    search,
     status,
     workflows,
 )
 from .checks import check, hint
 
 __all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design",
-           "realtime", "access", "lake", "checks", "check", "hint"]
+           "realtime", "access", "lake", "search", "checks", "check", "hint"]
