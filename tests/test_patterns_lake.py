@@ -30,3 +30,16 @@ def test_glue_create_table_is_not_tagged(env):
     # GIVEN the course's naming hook (it tags DynamoDB's CreateTable) WHEN Glue's runs THEN no Tags
     lake = lk.EventLake.create(env, "lake-tags")
     assert env.client("glue").get_table(DatabaseName=lake.database, Name="events")["Table"]["Name"] == "events"
+
+
+def test_logs_query_counts_the_events_written(any_env):
+    from helpers.patterns.search import order_logs
+    lines = order_logs()
+    assert lk.put_logs(any_env, "order-logs", lines) == 300
+    errors = lk.logs_query(any_env, "order-logs",
+                           "SELECT service, count(*) AS n FROM logs WHERE level = 'ERROR' GROUP BY 1 ORDER BY 1")
+    want = {}
+    for line in lines:
+        if line["level"] == "ERROR":
+            want[line["service"]] = want.get(line["service"], 0) + 1
+    assert dict(zip(errors["service"], errors["n"], strict=True)) == want
