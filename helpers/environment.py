@@ -55,7 +55,7 @@ from .platform.errors import (
 from .platform.eventlog import EventLog
 from .platform.naming import Naming
 from .platform.recorder import ACTOR, Recorder
-from .platform.resources import Resources
+from .platform.resources import Resources, count_by_service, plural
 
 __all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE"]
 
@@ -101,6 +101,11 @@ class TeardownReport(list):
     -------
     >>> TeardownReport("demo", ["queue securecart-demo-orders"])
     Teardown of run 'demo': deleted 1 resource (queue securecart-demo-orders).
+    >>> TeardownReport("demo", ["queue a", "queue b", "topic t", "subscription s"])
+    Teardown of run 'demo': deleted 4 resources
+      sns              2: 1 topic, 1 subscription
+      sqs              2: 2 queues
+    (list(report) names each one)
     """
 
     def __init__(self, run: str, deleted: list[str], again: bool = False) -> None:
@@ -108,12 +113,22 @@ class TeardownReport(list):
         self.run = run
         self.again = again
 
+    #: Up to this many deleted resources are named in the one line; more are counted per service.
+    LISTED = 3
+
     def __repr__(self) -> str:
         if self.again:
             return f"Teardown of run {self.run!r}: already torn down, nothing left to delete."
         noun = "resource" if len(self) == 1 else "resources"
-        listing = f" ({', '.join(self)})" if self else ""
-        return f"Teardown of run {self.run!r}: deleted {len(self)} {noun}{listing}."
+        if len(self) <= self.LISTED:
+            listing = f" ({', '.join(self)})" if self else ""
+            return f"Teardown of run {self.run!r}: deleted {len(self)} {noun}{listing}."
+        lines = [f"Teardown of run {self.run!r}: deleted {len(self)} {noun}"]
+        for service, kinds in count_by_service(list(self)).items():
+            parts = ", ".join(plural(kind, n) for kind, n in kinds.items())
+            lines.append(f"  {service:<14}{sum(kinds.values()):>4}: {parts}")
+        lines.append("(list(report) names each one)")
+        return "\n".join(lines)
 
 
 class Environment:
@@ -270,7 +285,19 @@ class Environment:
         """Let the local backend's guard pass loopback traffic to ``url``'s port.
 
         Only a loopback URL may be named (``http://127.0.0.1:8080/hook``): the guard still
-        refuses everything outside loopback.
+        refuses everything outside loopback. The course's own servers (its moto server, a
+        :class:`helpers.sns.webhook.Webhook`) need no naming; a server you start yourself in
+        the notebook (``http.server``, Flask) does: binding a port does not make it trusted,
+        since any socket could bind the port a local proxy listens on.
+
+        Example
+        -------
+        >>> import helpers
+        >>> env = helpers.connect(quiet=True)
+        >>> env.allow_endpoint("http://127.0.0.1:8080/hook")
+        >>> 8080 in env._guard.allowed_ports
+        True
+        >>> _ = env.teardown()
         """
         self._require_open("allow_endpoint()")
         parts = urlsplit(url if isinstance(url, str) else "")
@@ -471,6 +498,15 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     Teardown of run 'demo': deleted 0 resources.
     """
     chosen = _resolve_backend(backend)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidParameterError(
+            f"seed={seed!r}: the seed of every random choice (message ids, faults, order data) "
+            "is a whole number, so that a run is repeatable. Fix: connect(seed=42) or another "
+            "int.")
+    for flag, value in (("quiet", quiet), ("exact_run", exact_run)):
+        if not isinstance(value, bool):
+            raise InvalidParameterError(f"{flag}={value!r}: {flag} is a yes/no option. "
+                                        f"Fix: {flag}=True or {flag}=False.")
     endpoint = os.environ.get(ENDPOINT_VARIABLE) or None if chosen == "server" else None
     run_was_random = run is None
     if run is None:

@@ -137,6 +137,7 @@ def test_api_destination_on_loopback_gets_the_event(env):
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    env.allow_endpoint(f"http://127.0.0.1:{server.server_port}/events")  # the student's own
     events = env.client("events")
     connection = events.create_connection(Name="c", AuthorizationType="API_KEY", AuthParameters={
         "ApiKeyAuthParameters": {"ApiKeyName": "x-key", "ApiKeyValue": "secret"}})["ConnectionArn"]

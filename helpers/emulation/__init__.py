@@ -23,7 +23,8 @@ SNS (:mod:`helpers.emulation.sns`: ``validation``, ``delivery``, ``targets``; fi
     ``deliver`` / ``filter-drop`` rows in ``env.log``; independent delivery per subscriber;
     filter policies with every operator and AWS's errors; publish and FIFO rules; archive and
     replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope;
-    HTTP(S) confirmation (pinned by ``tests/test_emulation_sns.py``).
+    HTTP(S) confirmation (pinned by ``tests/test_emulation_sns.py``); a topic's
+    ``MaximumMessageSize`` and its large-topic rules (``tests/test_sns_message_size.py``).
 
 EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target input in
 :mod:`helpers.rules.patterns` and :mod:`helpers.rules.input_transformer`)
@@ -46,7 +47,8 @@ Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:
     SQS and SNS tasks in-process; definition rules.
 
 Kinesis (:mod:`helpers.emulation.kinesis`)
-    per-shard write throughput: ``ProvisionedThroughputExceededException``.
+    per-shard write throughput: ``ProvisionedThroughputExceededException``; a stream's maximum
+    record size, ``UpdateMaxRecordSize`` (``tests/test_kinesis_record_size.py``).
 
 API Gateway (:mod:`helpers.emulation.apigateway`)
     REST API SQS integrations invoked; request body validation against the method's model.

@@ -15,7 +15,7 @@ import itertools
 import json
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from .. import events as eb
 from ..course.checks import Exercise, HintBook, Hints, Verdict
@@ -114,11 +114,16 @@ def check_notification_transformer(env: Environment, transformer: Any) -> Verdic
     ex, book = EXERCISES["exercise 2"], _book(env)
     if transformer is None:
         return ex.fail(book, "missing", "NOTIFICATION is still None: write the InputTransformer.", counts=False)
-    bus = eb.create_bus(env, "shop")
     try:
-        bodies = transformed_messages(env, bus, transformer, _ORDERS, name=f"check-messages-{_next_run(env)}")
+        # the check's scratch bus, queue and rule are deleted whatever the verdict
+        with env.resources.scratch(env.client):
+            bus = eb.create_bus(env, "shop")
+            bodies = transformed_messages(env, bus, transformer, _ORDERS,
+                                          name=f"check-messages-{_next_run(env)}")
     except ClientError as error:
         return ex.fail(book, "refused", f"PutTargets refused it: {error.response['Error']['Message']}")
+    except ParamValidationError as error:  # a wrong type: boto3 refuses before sending
+        return ex.fail(book, "refused", f"boto3 refused it before PutTargets: {error}")
     try:
         messages = [json.loads(b) for b in bodies]
     except ValueError:
@@ -152,6 +157,17 @@ def _security_bus(env: Environment) -> Any:
     return eb.Bus(answer["Name"], answer["Arn"])
 
 
+def _forwarded_types(env: Environment, rule: Any, shop_bus: Any, arn: str) -> list[str]:
+    """The detail-types the route forwarded to ``arn``, sorted."""
+    eb.add_targets(env, rule, [{"Id": "security", "Arn": arn}])
+    mark = env.log.mark()
+    eb.publish(env, [eb.entry(t, {"n": i}, shop_bus, source=s) for i, (t, s, _) in enumerate(_AUDIT_CASES)])
+    frame = env.log.to_frame(since=mark)
+    sent = frame[(frame.action == "deliver") & (frame.detail.fillna("").str.contains(rule.name))]
+    ids = frame[(frame.action == "put-event")].set_index("message_id").detail
+    return sorted(ids.get(m, "?") for m in sent.message_id)
+
+
 def check_audit_route(env: Environment, route: Any) -> Verdict:
     """Exercise 3: does ``route`` ({"pattern", "target_arn"}) deliver exactly the Audit* events to the
     security account's bus (created by section 5)?"""
@@ -169,21 +185,14 @@ def check_audit_route(env: Environment, route: Any) -> Verdict:
         return ex.fail(book, "same-account", f"{arn} is in account {arn.split(':')[4]}, not the security "
                        f"account {eb.SECURITY_ACCOUNT}.")
     run = _next_run(env)
-    shop_bus = eb.create_bus(env, f"audit-check-{run}")
-    try:
-        rule = eb.create_rule(env, f"audit-check-{run}", route["pattern"], shop_bus)
-    except InvalidEventPatternError as error:
-        return ex.fail(book, "invalid-pattern", str(error).split(" Fix:")[0])
-    eb.add_targets(env, rule, [{"Id": "security", "Arn": arn}])
-    mark = env.log.mark()
-    eb.publish(env, [eb.entry(t, {"n": i}, shop_bus, source=s) for i, (t, s, _) in enumerate(_AUDIT_CASES)])
-    frame = env.log.to_frame(since=mark)
-    sent = frame[(frame.action == "deliver") & (frame.detail.fillna("").str.contains(rule.name))]
-    forwarded = set(frame[frame.message_id.isin(sent.message_id) & (frame.action == "put-event")].detail)
-    ids = frame[(frame.action == "put-event")].set_index("message_id").detail
-    types = sorted(ids.get(m, "?") for m in sent.message_id)
+    with env.resources.scratch(env.client):  # the check's bus and rule go when it ends
+        try:
+            shop_bus = eb.create_bus(env, f"audit-check-{run}")
+            rule = eb.create_rule(env, f"audit-check-{run}", route["pattern"], shop_bus)
+        except InvalidEventPatternError as error:
+            return ex.fail(book, "invalid-pattern", str(error).split(" Fix:")[0])
+        types = _forwarded_types(env, rule, shop_bus, arn)
     want = sorted(t for t, _, ok in _AUDIT_CASES if ok)
-    del forwarded
     if not types:
         return ex.fail(book, "matches-nothing", "no event reached the security bus (is the bus name right, "
                        "and is the pattern case-sensitive?).")

@@ -16,7 +16,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -112,6 +113,28 @@ _GONE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFou
          "NotFoundException", "ResourceNotFoundException", "StateMachineDoesNotExist"}
 
 
+def count_by_service(deleted: list[str]) -> dict[str, dict[str, int]]:
+    """``{"sqs": {"queue": 3}, ...}`` from teardown's ``"kind name"`` items, largest service first.
+
+    Example
+    -------
+    >>> count_by_service(["queue a", "queue b", "topic t", "subscription s"])
+    {'sns': {'topic': 1, 'subscription': 1}, 'sqs': {'queue': 2}}
+    """
+    counts: dict[str, dict[str, int]] = {}
+    for item in deleted:
+        kind = item.split(" ", 1)[0]
+        service = _DELETE_CALLS.get(kind, (kind, "", ""))[0]
+        counts.setdefault(service, {})
+        counts[service][kind] = counts[service].get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
+
+
+def plural(kind: str, count: int) -> str:
+    """``"1 queue"``, ``"3 queues"`` (the course's plural of a resource kind)."""
+    return f"{count} {kind if count == 1 else _PLURAL.get(kind, kind + 's')}"
+
+
 def _short(ident: str) -> str:
     return ident.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
@@ -187,6 +210,49 @@ class Resources:
                 names = ", ".join(_short(i) for i in items)
                 parts.append(f"{len(items)} {word.replace('-', ' ')} ({names})")
         return ", ".join(parts) or "nothing yet"
+
+    @contextlib.contextmanager
+    def undone_on_error(self, client: Callable[[str], Any]) -> Iterator[None]:
+        """All or nothing: when the block raises, delete what it created, then re-raise.
+
+        A helper that makes several calls (a REST API and its methods; a check's scratch bus,
+        queue and rule) leaves nothing half-created when a later call fails.
+
+        Example
+        -------
+        >>> r = Resources()
+        >>> try:
+        ...     with r.undone_on_error(lambda service: None):
+        ...         raise ValueError("refused")
+        ... except ValueError:
+        ...     r.summary()
+        'nothing yet'
+        """
+        before = {kind: set(items) for kind, items in self._items.items()}
+        try:
+            yield
+        except BaseException:
+            self._undo(before, client)
+            raise
+
+    @contextlib.contextmanager
+    def scratch(self, client: Callable[[str], Any]) -> Iterator[None]:
+        """Delete whatever the block created when it ends, however it ends (a check's
+        scratch bus, queue and rule: the check leaves the run as it found it)."""
+        before = {kind: set(items) for kind, items in self._items.items()}
+        try:
+            yield
+        finally:
+            self._undo(before, client)
+
+    def _undo(self, before: dict[str, set[str]], client: Callable[[str], Any]) -> None:
+        for kind in TEARDOWN_ORDER:
+            for ident, info in list(self._items[kind].items()):
+                if ident in before[kind]:
+                    continue
+                with contextlib.suppress(ClientError):
+                    self._delete(client, kind, ident, info)
+                self._items[kind].pop(ident, None)
 
     # -- teardown ---------------------------------------------------------------------
     def teardown(self, client: Callable[[str], Any]) -> list[str]:

@@ -1,13 +1,18 @@
 """SNS filter policies as AWS validates and matches them (the engine behind the SNS stand-ins).
 
-moto 5.2's own validator rejects ``cidr`` and ``wildcard``, raises a Python
+moto 5.2's own validator rejects ``cidr``, raises a Python
 ``JSONDecodeError`` on a policy that is not JSON, and words several errors differently from
 AWS. This module validates a policy the way AWS does, with AWS's error text (as recorded
 against AWS in LocalStack's snapshot tests, ``tests/aws/services/sns/
 test_sns_filter_policy.snapshot.json``), and matches messages against it with every operator
 the *Amazon SNS Developer Guide* documents (exact strings and numbers, ``prefix``, ``suffix``,
-``equals-ignore-case``, ``anything-but`` (values, ``prefix``, ``suffix``, ``wildcard``),
-``numeric``, ``exists``, ``cidr``, ``wildcard``, ``$or``, nested keys in the body).
+``equals-ignore-case``, ``anything-but`` (values, ``prefix``), ``numeric``, ``exists``,
+``cidr``, ``$or``, nested keys in the body).
+
+Only those. EventBridge's ``wildcard`` is not an SNS operator (the developer guide's list of
+SNS filter operators, checked 2026-12-05, has none): SNS answers ``Unrecognized match type
+wildcard``. Inside ``anything-but`` SNS takes values or ``prefix`` only; ``suffix`` is refused
+with ``Unsupported anything-but pattern: suffix`` (recorded against AWS in the snapshots above).
 
 AWS appends a parser location (``\\n at [Source: ...; line: 1, column: N]``) to some of these
 messages; the stand-in gives the message without it.
@@ -179,6 +184,10 @@ def _parser_message(text: str) -> str:
     return "Unexpected end-of-input" if stripped else "No content to map due to end-of-input"
 
 
+#: String operators an SNS filter policy takes (SNS developer guide, string value matching).
+SNS_STRING_OPERATORS = ("prefix", "suffix", "equals-ignore-case")
+
+
 def _validate_rule(rule: Any, prefix: str) -> None:
     if rule is None or isinstance(rule, (str, bool, int, float)):
         return
@@ -187,7 +196,7 @@ def _validate_rule(rule: Any, prefix: str) -> None:
     if len(rule) != 1:
         raise _fail(prefix, "Only one key allowed in match expression")
     (op, value), = rule.items()
-    if op in ("prefix", "suffix", "equals-ignore-case", "wildcard"):
+    if op in SNS_STRING_OPERATORS:
         if not isinstance(value, str):
             raise _fail(prefix, f"{op} match pattern must be a string")
     elif op == "anything-but":
@@ -197,7 +206,7 @@ def _validate_rule(rule: Any, prefix: str) -> None:
                     raise _fail(prefix, "Match value must be String, number, true, false, or null")
         elif isinstance(value, dict):
             for inner in value:
-                if inner not in ("prefix", "suffix", "wildcard"):
+                if inner != "prefix":
                     raise _fail(prefix, f"Unsupported anything-but pattern: {inner}")
             _validate_rule(value, prefix)
     elif op == "exists":
@@ -289,7 +298,7 @@ def _condition(rule: Any, present: bool, values: list[Any]) -> bool:
             return False
         if op == "anything-but":
             # Unlike EventBridge, every value of an array must pass, and a value that is not a
-            # string passes the prefix/suffix/wildcard forms.
+            # string passes the prefix form.
             return bool(values) and all(anything_but(arg, v, non_string=True) for v in values)
         if op == "numeric":
             return any(numeric_matches(arg, v) for v in values)

@@ -36,7 +36,7 @@ _FIXES = {
     "more than 5 keys": "Keep at most 5 keys; move the rest into the subscriber's code.",
     "too complex": "The values multiply out to more than 150 combinations: fewer values per key.",
     "Unrecognized match type": "Operators: prefix, suffix, equals-ignore-case, anything-but, "
-                               "numeric, exists, cidr, wildcard; and $or.",
+                               "numeric, exists, cidr; and $or (wildcard is EventBridge's, not SNS's).",
     "failed to parse JSON": "Write the policy as a Python dict (or valid JSON text).",
     "does not support nested": 'Nested keys need FilterPolicyScope "MessageBody".',
 }

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..platform.errors import InvalidEndpointError, ProtocolNotSupportedError
+from ..platform.inputs import json_text, one_of
 from ..sqs.plumbing import plain_queue
 from .filters import validate_filter_policy
 from .policies import queue_policy
+from .propagation import note_filter_change
 from .topics import Topic, require_topic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,9 +107,15 @@ def _queue(env: Environment, name: str, fifo: bool, source: str) -> tuple[str, s
 
 def _subscribe(env: Environment, arn: str, protocol: str, endpoint: str,
                attributes: dict[str, str]) -> str:
+    if "FilterPolicy" in attributes:
+        note_filter_change(env, arn)
     return env.client("sns").subscribe(TopicArn=arn, Protocol=protocol, Endpoint=endpoint,
                                        Attributes=attributes,
                                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+
+
+#: FilterPolicyScope's values (SNS Subscribe attributes).
+SCOPES = ("MessageAttributes", "MessageBody")
 
 
 def subscribe_queue(env: Environment, topic: Topic | str, name: str, *, raw: bool = False,
@@ -130,6 +138,7 @@ def subscribe_queue(env: Environment, topic: Topic | str, name: str, *, raw: boo
         The queue's type; default: FIFO behind a FIFO topic, else standard (a FIFO topic can
         also feed a standard queue).
     """
+    scope = one_of(scope, "scope", SCOPES, rule="FilterPolicyScope")
     arn = require_topic(env, topic)
     if filter_policy is not None:
         filter_policy = validate_filter_policy(filter_policy, scope)
@@ -158,7 +167,8 @@ def subscribe_email(env: Environment, topic: Topic | str, address: str, *,
     """An e-mail subscriber (on AWS the recipient must click the confirmation link first)."""
     if not isinstance(address, str) or not EMAIL.match(address):
         raise InvalidEndpointError(f"{address!r} is not an e-mail address SNS can send to "
-                                   "(name@domain.tld).")
+                                   "(name@domain.tld). Fix: subscribe_email(env, topic, "
+                                   "'ops@example.com').")
     arn = require_topic(env, topic)
     protocol = "email-json" if json_format else "email"
     _only_sqs_on_fifo(env, arn, protocol)
@@ -172,7 +182,8 @@ def subscribe_sms(env: Environment, topic: Topic | str, phone: str, *,
     number = re.sub(r"[\s\-().]", "", phone) if isinstance(phone, str) else phone
     if not isinstance(number, str) or not E164.match(number):
         raise InvalidEndpointError(f"{phone!r} is not a phone number in E.164 form: + then the "
-                                   "country code and number, at most 15 digits (+12025550161).")
+                                   "country code and number, at most 15 digits. Fix: "
+                                   "subscribe_sms(env, topic, '+12025550161').")
     arn = require_topic(env, topic)
     _only_sqs_on_fifo(env, arn, "sms")
     sub_arn = _subscribe(env, arn, "sms", number, {})
@@ -188,12 +199,15 @@ def subscribe_http(env: Environment, topic: Topic | str, url: str, *, label: str
     confirms (:meth:`helpers.sns.webhook.Webhook.confirm`).
     """
     if not isinstance(url, str) or not re.match(r"^https?://", url):
-        raise InvalidEndpointError(f"{url!r} is not an http:// or https:// URL.")
+        raise InvalidEndpointError(f"{url!r} is not an http:// or https:// URL (the http and "
+                                   "https protocols of Subscribe). Fix: pass e.g. hook.url of a "
+                                   "helpers.sns.Webhook().")
     arn = require_topic(env, topic)
     _only_sqs_on_fifo(env, arn, url.split(":", 1)[0])
     attributes = {"RawMessageDelivery": "true" if raw else "false"}
     if delivery_policy is not None:
-        attributes["DeliveryPolicy"] = json.dumps(delivery_policy)
+        attributes["DeliveryPolicy"] = json_text(delivery_policy, "delivery_policy",
+                                                 rule="a DeliveryPolicy is a JSON object")
     dlq_url = None
     if dlq_name:
         dlq_url, dlq_arn = _queue(env, dlq_name, False, arn)
@@ -207,6 +221,7 @@ def subscribe_lambda(env: Environment, topic: Topic | str, function_arn: str, *,
                      label: str | None = None, filter_policy: dict | None = None,
                      scope: str = "MessageAttributes") -> Subscription:
     """A Lambda subscriber; SNS gets permission to invoke the function (``AddPermission``)."""
+    scope = one_of(scope, "scope", SCOPES, rule="FilterPolicyScope")
     arn = require_topic(env, topic)
     if filter_policy is not None:
         filter_policy = validate_filter_policy(filter_policy, scope)

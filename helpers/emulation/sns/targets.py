@@ -23,6 +23,7 @@ import base64
 import enum
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from moto.sqs.exceptions import QueueDoesNotExist
@@ -286,7 +287,23 @@ class Deliveries:
                 why += f"; the DLQ failed too ({err.reason})"
             else:
                 si.log("move-to-dlq", dlq, msg["message_id"], group=msg["group_id"],
-                       attempt=attempt, outcome=EMULATED, detail=f"{sub.endpoint}: {why}")
+                       attempt=attempt, outcome=EMULATED,
+                       detail=f"{_logged_endpoint(sub.endpoint)}: {why}")
                 return
         si.log("drop", sub.endpoint, msg["message_id"], group=msg["group_id"], attempt=attempt,
                outcome=EMULATED, detail=f"dropped (no subscription DLQ): {why}")
+
+
+def _logged_endpoint(endpoint: str) -> str:
+    """The endpoint as a log row shows it: a loopback webhook's port is random per run, so
+    it is written ``<port>`` (two runs of an experiment log the same rows).
+
+    Example
+    -------
+    >>> _logged_endpoint("http://127.0.0.1:38603/sns")
+    'http://127.0.0.1:<port>/sns'
+    """
+    parts = urlsplit(endpoint) if endpoint.startswith(("http://", "https://")) else None
+    if parts is None or parts.port is None:
+        return endpoint
+    return parts._replace(netloc=f"{parts.hostname}:<port>").geturl()
