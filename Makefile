@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 XDIST ?= -n 2
 NBVAL := $(BIN)/pytest -q $(XDIST) --dist loadfile --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
 
-.PHONY: install lab lab-instructor fresh workbook test lint unit nbval nbval-server rerun notebooks student bench clean
+.PHONY: install lab lab-instructor fresh workbook test lint unit nbval nbval-server rerun notebooks student bench moto-report clean
 
 # A .venv left by another Python (or a failed install with one) is rebuilt, not reused.
 $(STAMP): pyproject.toml
@@ -73,6 +73,11 @@ student: install
 
 bench: install
 	$(BIN)/python tools/bench.py
+
+# Which stand-ins the newest moto (installed from PyPI into build/moto-latest) no longer needs,
+# and which patched moto functions changed.
+moto-report: install
+	$(BIN)/python tools/moto_report.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

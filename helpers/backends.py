@@ -313,6 +313,8 @@ class LocalBackend:
         self._refuse_clients_after_teardown()
         for group in env.emulation.values():
             group.start()
+        from .emulation._signatures import check
+        check(env.emulation.values())  # a moto upgrade that changed a patched function warns
 
     def _patch(self, patcher: Any) -> None:
         patcher.start()

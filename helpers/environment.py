@@ -180,7 +180,9 @@ class Environment:
         self.delivery = DeliveryModel()
         #: The stand-ins of each AWS service (:mod:`helpers.emulation`), local backends only.
         self.emulation = {group.SERVICE: group(self) for group in GROUPS} if self.local else {}
-        self.stand_ins = self.emulation.get("sqs")
+        #: The SQS stand-ins (``env.emulation["sqs"]``); ``stand_ins`` is its older name.
+        self.sqs_stand_ins = self.emulation.get("sqs")
+        self.stand_ins = self.sqs_stand_ins
         self.account = LOCAL_ACCOUNT if backend != "aws" else ""
         self.closed = False
         self._quiet = quiet

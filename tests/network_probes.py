@@ -20,6 +20,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+#: The machine's sleep (an open local environment puts time.sleep on the simulated clock).
+_real_sleep = time.sleep
+
 PUBLIC_V4 = "203.0.113.7"  # TEST-NET-3: documentation addresses, never routed
 PUBLIC_V6 = "2001:db8::7"
 
@@ -292,7 +295,7 @@ def start_proxy() -> tuple[subprocess.Popen, int]:
 
 def stop_proxy(proc: subprocess.Popen, data: bool = False) -> Any:
     """Stop the fake proxy; return how many connections reached it (and bytes, with data)."""
-    time.sleep(0.6)  # let it accept and read what is in its backlog (it polls every 0.2 s)
+    _real_sleep(0.6)  # let it accept and read what is in its backlog (it polls every 0.2 s)
     proc.kill()
     out, _ = proc.communicate()
     connections = out.count("conn")
@@ -366,7 +369,7 @@ def main(backend: str = "moto") -> None:
         after = "refused"
     except Exception as err:  # noqa: BLE001
         after = f"escaped: {type(err).__name__}"
-    time.sleep(0.3)
+    _real_sleep(0.3)
     connections, received = stop_proxy(proxy_proc, data=True)
     print(json.dumps({
         "backend": backend,

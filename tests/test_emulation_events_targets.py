@@ -302,3 +302,25 @@ def test_moto_alone_mishandles_these_placeholders():
         # AND an array inside a string template crashes put_events
         with pytest.raises(json.JSONDecodeError):
             events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": '{"items": ["A"]}'}])
+
+
+def test_json_template_gets_an_empty_string_for_a_missing_path(any_env):
+    # GIVEN a JSON template whose placeholders stand outside strings, one path not in the event
+    url, arn = _queue(any_env, "q")
+    events = _rule(any_env, [{"Id": "q", "Arn": arn, "InputTransformer": {
+        "InputPathsMap": {"type": "$.detail-type", "command": "$.detail.notinmessage"},
+        "InputTemplate": '{"detailType": <type>, "command": <command>}'}}])
+    # WHEN an event is put
+    _put(events, {"command": "update-account"})
+    # THEN AWS's body: the missing value is an empty JSON string (recorded against AWS)
+    assert [json.loads(b) for b in _bodies(any_env, url)] == [{"detailType": "OrderPlaced", "command": ""}]
+
+
+def test_moto_alone_fails_on_a_missing_path_in_a_json_template():
+    with moto.mock_aws():
+        _, _, arn = _plain_queue()
+        events = _plain_rule([{"Id": "q", "Arn": arn, "InputTransformer": {
+            "InputPathsMap": {"command": "$.detail.notinmessage"}, "InputTemplate": '{"command": <command>}'}}])
+        # THEN PutEvents fails inside moto (AWS delivers {"command": ""})
+        with pytest.raises(json.JSONDecodeError):
+            events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": '{"a": 1}'}])

@@ -192,7 +192,7 @@ def test_course_tags_win_over_student_tags(env):
     assert tags == {"course": "securecart", "run": env.run, "team": "a"}
 
 
-# -- the probes of issue 15, in process -------------------------------------------------------
+# -- the network probes, in process -------------------------------------------------------
 class AuditSpy:
     """An audit hook added after the guard's: it sees only the socket events the guard let
     through (a hook that raises stops the event before later hooks and before the OS)."""

@@ -27,7 +27,11 @@ import time_machine
 
 from .errors import InvalidParameterError
 
-__all__ = ["SimClock", "RealClock", "COURSE_START"]
+__all__ = ["SimClock", "RealClock", "COURSE_START", "real_sleep"]
+
+#: The machine's own sleep, kept before a local environment puts ``time.sleep`` on the simulated
+#: clock: for code that must wait for another thread in real time.
+real_sleep = time.sleep
 
 #: Where simulated time starts: a Monday morning at SecureCart, in UTC.
 COURSE_START = dt.datetime(2026, 3, 2, 9, 0, 0, tzinfo=dt.UTC)

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..emulation.sns import CONFIRM_SUBJECT
 from ..platform.errors import InvalidEndpointError, ProtocolNotSupportedError
 from ..platform.inputs import json_text, one_of
 from ..sqs.plumbing import plain_queue
@@ -163,8 +164,15 @@ def subscribe_queue(env: Environment, topic: Topic | str, name: str, *, raw: boo
 
 
 def subscribe_email(env: Environment, topic: Topic | str, address: str, *,
-                    label: str | None = None, json_format: bool = False) -> Subscription:
-    """An e-mail subscriber (on AWS the recipient must click the confirmation link first)."""
+                    label: str | None = None, json_format: bool = False,
+                    confirm: bool = True) -> Subscription:
+    """An e-mail subscriber; it receives nothing until the recipient confirms.
+
+    SNS mails a confirmation link and keeps the subscription pending until it is visited. On
+    the local backends the course plays the recipient when ``confirm`` is true: it reads the
+    link's token from the emulated inbox and calls ``ConfirmSubscription``; on AWS the
+    recipient clicks the link in the real e-mail.
+    """
     if not isinstance(address, str) or not EMAIL.match(address):
         raise InvalidEndpointError(f"{address!r} is not an e-mail address SNS can send to "
                                    "(name@domain.tld). Fix: subscribe_email(env, topic, "
@@ -173,7 +181,19 @@ def subscribe_email(env: Environment, topic: Topic | str, address: str, *,
     protocol = "email-json" if json_format else "email"
     _only_sqs_on_fifo(env, arn, protocol)
     sub_arn = _subscribe(env, arn, protocol, address, {})
+    if confirm and env.emulated:
+        _visit_confirmation_link(env, arn, address)
     return Subscription(label or address, sub_arn, arn, protocol, address)
+
+
+def _visit_confirmation_link(env: Environment, topic_arn: str, address: str) -> None:
+    """ConfirmSubscription with the token of the newest confirmation e-mail to ``address``."""
+    mails = [r for r in env.emulation["sns"].outbox.rows()
+             if r["endpoint"] == address and r.get("subject") == CONFIRM_SUBJECT
+             and topic_arn in r["message"]]
+    if mails:
+        token = re.search(r"Token=(\w+)", mails[-1]["message"]).group(1)
+        env.client("sns").confirm_subscription(TopicArn=topic_arn, Token=token)
 
 
 def subscribe_sms(env: Environment, topic: Topic | str, phone: str, *,
