@@ -40,6 +40,11 @@ Lambda (:mod:`helpers.emulation.awslambda`)
     the registered Python handler runs where moto needs Docker; ``Runtime.HandlerNotFound``
     in AWS's words, saying how to register one.
 
+Lambda asynchronous invocation (:mod:`helpers.emulation.awslambda.asynchronous`)
+    ``Invoke`` with ``Event`` queued on the simulated clock; two retries (1 min, 2 min),
+    ``MaximumRetryAttempts``, ``MaximumEventAgeInSeconds``, on-success / on-failure
+    destinations with the invocation record (pinned by ``tests/test_patterns_lambda_async.py``).
+
 Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:`helpers.rules.asl`)
     executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
     SQS and SNS tasks in-process; activities (GetActivityTask); inline Map; definition rules.
@@ -87,6 +92,7 @@ from __future__ import annotations
 from ._base import _Patches
 from .apigateway import ApiGatewayStandIns
 from .awslambda import LambdaStandIns
+from .awslambda.asynchronous import LambdaAsyncStandIns
 from .clock import ClockStandIns
 from .cloudwatch import CloudWatchStandIns
 from .events import EventsStandIns
@@ -100,7 +106,7 @@ from .stepfunctions import StepFunctionsStandIns
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
            "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
            "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns", "ClockStandIns",
-           "ServerStandIns"]
+           "ServerStandIns", "LambdaAsyncStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -115,6 +121,7 @@ GROUPS: tuple[type[_Patches], ...] = (
     ApiGatewayStandIns,  # nb06
     CloudWatchStandIns,  # nb07
     LogsStandIns,  # nb07
+    LambdaAsyncStandIns,  # nb09
     ClockStandIns,  # AWS's example code: time.sleep in the connect() thread moves the clock
     ServerStandIns,  # the server backend: AWS error documents, never an HTML 500
 )

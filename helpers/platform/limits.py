@@ -305,6 +305,34 @@ SQS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES = 1_024
 #: emulated task also moves at this rate when none is given (AWS: "system optimized").
 #: StartMessageMoveTask API reference.
 SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND = 500
+# --- Lambda asynchronous invocation and Step Functions workflow types (notebook 09) -------
+# Sources: Lambda Developer Guide, "Configuring error handling for asynchronous invocation"
+# and the PutFunctionEventInvokeConfig API reference (MaximumEventAgeInSeconds 60-21,600,
+# MaximumRetryAttempts 0-2); Step Functions Developer Guide, "Choosing workflow type in Step
+# Functions" (Standard up to one year, Express up to five minutes); checked December 2026.
+__all__ += ["LAMBDA_ASYNC_MAX_EVENT_AGE_SECONDS", "LAMBDA_ASYNC_MIN_EVENT_AGE_SECONDS",
+            "SFN_STANDARD_MAX_DURATION_SECONDS", "SFN_EXPRESS_MAX_DURATION_SECONDS"]
+#: Longest (and default) age of an event in Lambda's asynchronous queue, in seconds (6 h).
+LAMBDA_ASYNC_MAX_EVENT_AGE_SECONDS = 21_600
+#: Smallest MaximumEventAgeInSeconds, in seconds.
+LAMBDA_ASYNC_MIN_EVENT_AGE_SECONDS = 60
+#: Longest Standard workflow execution, in seconds (one year).
+SFN_STANDARD_MAX_DURATION_SECONDS = 31_536_000
+#: Longest Express workflow execution, in seconds (five minutes).
+SFN_EXPRESS_MAX_DURATION_SECONDS = 300
+# Step Functions prices, us-east-1, from aws.amazon.com/step-functions/pricing (checked
+# December 2026): Standard per state transition (retries included; 4,000 free per month);
+# Express per request plus duration, rounded up to 100 ms, memory billed in 64-MB chunks.
+__all__ += ["SFN_STANDARD_USD_PER_TRANSITION", "SFN_STANDARD_FREE_TRANSITIONS_PER_MONTH",
+            "SFN_EXPRESS_USD_PER_REQUEST", "SFN_EXPRESS_USD_PER_GB_SECOND"]
+#: Standard: US dollars per state transition ($0.025 per 1,000).
+SFN_STANDARD_USD_PER_TRANSITION = 0.000025
+#: Standard: state transitions free each month (the free tier does not expire).
+SFN_STANDARD_FREE_TRANSITIONS_PER_MONTH = 4_000
+#: Express: US dollars per request ($1.00 per million).
+SFN_EXPRESS_USD_PER_REQUEST = 0.000001
+#: Express: US dollars per GB-second of duration (first tier).
+SFN_EXPRESS_USD_PER_GB_SECOND = 0.00001667
 # --- SNS large messages, Kinesis record size (checked 2026-12-05) -----------------------
 # SNS developer guide, "Publishing large messages with Amazon SNS"; botocore's SNS model,
 # SetTopicAttributes/CreateTopic ("Valid values are 1024 to 1048576 (1 MiB). The default is

@@ -141,7 +141,9 @@ def _plan(service: str, operation: str) -> tuple[tuple[str, ...], bool, bool]:
     """``(name parameters, EventBridge nested names?, add tags?)`` of one operation: decided
     once per operation (the tables above never change), so a call pays one cached lookup."""
     keys = _NAME_PARAMS.get((service, operation)) or _NAME_PARAMS.get((service, "*"), ())
-    return keys, service == "events", operation in _TAGGED
+    # CreateTable is DynamoDB's: Glue's CreateTable has no Tags parameter.
+    tagged = operation in _TAGGED and not (operation == "CreateTable" and service != "dynamodb")
+    return keys, service == "events", tagged
 
 
 class Naming:

@@ -322,18 +322,7 @@ class SnsStandIns(_Patches):
         orig_advance = clock.advance
 
         def advance(seconds: float) -> None:
-            try:
-                value = float(seconds)
-            except (TypeError, ValueError):
-                value = float("nan")
-            if not len(stand_ins.retries) or not value >= 0:
-                return orig_advance(seconds)  # nothing waiting, or the clock's own error
-            target = clock.elapsed() + value
-            while (due := stand_ins.retries.next_due()) is not None and due <= target:
-                if due > clock.elapsed():
-                    orig_advance(due - clock.elapsed())
-                stand_ins.retries.run_due(max(due, clock.elapsed()))  # rounding-safe
-            orig_advance(max(0.0, target - clock.elapsed()))
+            stand_ins.retries.advance(clock, orig_advance, seconds)
 
         return [
             mock.patch.object(backend_cls, "publish", publish),

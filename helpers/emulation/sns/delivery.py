@@ -163,6 +163,26 @@ class RetryQueue:
     def __len__(self) -> int:
         return len(self._heap)
 
+    def advance(self, clock: Any, orig_advance: Callable[[float], None], seconds: Any) -> None:
+        """Move ``clock`` by ``seconds`` with ``orig_advance``, running each job as it falls due.
+
+        The body of a patched ``clock.advance``: nothing waiting (or a value the clock itself
+        refuses) goes straight to ``orig_advance``.
+        """
+        try:
+            value = float(seconds)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not len(self) or not value >= 0:
+            orig_advance(seconds)  # nothing waiting, or the clock's own error
+            return
+        target = clock.elapsed() + value
+        while (due := self.next_due()) is not None and due <= target:
+            if due > clock.elapsed():
+                orig_advance(due - clock.elapsed())
+            self.run_due(max(due, clock.elapsed()))  # rounding-safe
+        orig_advance(max(0.0, target - clock.elapsed()))
+
     def clear(self) -> None:
         """Forget every waiting retry."""
         self._heap.clear()
