@@ -27,6 +27,11 @@ EventBridge (:mod:`helpers.emulation.events`, with ``events_patterns``, ``events
     PutTargets validation; retries and DLQs on the clock; bus policies; replay windows; the
     PutEvents entry size limit. Pinned by ``tests/test_emulation_events_*.py``.
 
+EventBridge Custom Event Bus (:mod:`helpers.emulation.eventbridgev2`, a package)
+    the whole ``eventbridgev2`` API (moto has none): buses on the clock, subscribers (FIFO,
+    UNORDERED) with filters, transformers, batching, retries, failure destination, retention
+    and starting positions; PutEvents deduplication. Its table and readings are in its docstring.
+
 Lambda (:mod:`helpers.emulation.awslambda`)
     the registered Python handler runs where moto needs Docker.
 
@@ -67,6 +72,7 @@ from ._base import _Patches
 from .apigateway import ApiGatewayStandIns
 from .awslambda import LambdaStandIns
 from .cloudwatch import CloudWatchStandIns
+from .eventbridgev2 import EventBridgeV2StandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
 from .logs import LogsStandIns
@@ -75,7 +81,7 @@ from .sqs import EMULATED, DeliveryModel, SqsStandIns
 from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
-           "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
+           "LambdaStandIns", "StepFunctionsStandIns", "EventBridgeV2StandIns", "KinesisStandIns",
            "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
@@ -91,4 +97,5 @@ GROUPS: tuple[type[_Patches], ...] = (
     ApiGatewayStandIns,  # nb06
     CloudWatchStandIns,  # nb07
     LogsStandIns,  # nb07
+    EventBridgeV2StandIns,  # nb05: the Custom Event Bus
 )
