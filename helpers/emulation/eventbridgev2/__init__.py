@@ -119,10 +119,11 @@ class EventBridgeV2StandIns(_Patches):
         """Every subscriber of every account and Region."""
         return [s for b in self.backends.values() for s in b.subscribers.values()]
 
-    def pump(self) -> None:
-        """Make every delivery due at the current clock time."""
+    def pump(self, at: float | None = None) -> None:
+        """Make every delivery due at the current clock time (or at ``at``, if later: the
+        clock rounds to microseconds, so it may stop a hair before a due time)."""
         with self._lock:
-            self.delivery.pump(self.subscribers(), self.env.clock.time())
+            self.delivery.pump(self.subscribers(), max(self.env.clock.time(), at or 0.0))
 
     # -- one request ----------------------------------------------------------------------
     def run(self, operation: str, params: dict[str, Any], account: str, region: str) -> dict[str, Any]:
@@ -229,8 +230,8 @@ class EventBridgeV2StandIns(_Patches):
             while (due := stand_in.delivery.next_due(stand_in.subscribers())) is not None and due <= target:
                 if due > clock.time():
                     orig_advance(due - clock.time())
-                stand_in.pump()
-                if due <= clock.time() and stand_in.delivery.next_due(stand_in.subscribers()) == due:
+                stand_in.pump(at=due)
+                if stand_in.delivery.next_due(stand_in.subscribers()) == due:
                     break  # nothing moved: never spin
             orig_advance(max(0.0, target - clock.time()))
             stand_in.pump()

@@ -137,9 +137,10 @@ class Delivery:
 
     def _ready(self, sub: Subscriber, now: float) -> list[Pending]:
         size, window = sub.batch()
-        fresh = [p for p in sub.pending if p.attempt == 0]
-        full = window > 0 and len(fresh) >= size
-        return [p for p in self._candidates(sub) if p.due <= now or (full and p.attempt == 0)]
+        # Full batches go at once; the rest waits for the batch window.
+        fresh = [p for p in self._candidates(sub) if p.attempt == 0 and p.due > now]
+        early = {id(p) for p in fresh[:len(fresh) // size * size]} if window > 0 else set()
+        return [p for p in self._candidates(sub) if p.due <= now or id(p) in early]
 
     def _round(self, sub: Subscriber, now: float) -> bool:
         ready = self._ready(sub, now)

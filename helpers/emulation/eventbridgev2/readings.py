@@ -54,7 +54,8 @@ READINGS: tuple[str, ...] = (
     f"Lambda targets default to InvocationType {DEFAULT_LAMBDA_INVOCATION} (a handler error is a "
     "failed delivery); with EVENT the handler's error is Lambda's, logged, and delivery succeeds.",
     f"Retries back off from {BACKOFF_START_SECONDS:g} s doubling to {BACKOFF_CAP_SECONDS:g} s "
-    "with seeded jitter; a retry is due only while the event is younger than MaxEventAgeInSeconds.",
+    "with seeded jitter; MaxEventAgeInSeconds counts from the subscriber's first attempt (so a "
+    "HORIZON subscriber reading old events still retries them).",
     "The failure destination gets the event as the target would have (after the transformer) "
     "with message attributes SUBSCRIBER_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, "
     "RETRY_ATTEMPTS, EXHAUSTED_RETRY_CONDITION (Classic's names); a FIFO queue keeps the group.",
