@@ -67,9 +67,12 @@ SERVICE_TABLE = (
     ("SNS", "topic: copy one message to many subscribers",
      "push; fan-out; filter policy per subscriber; FIFO topics: order, archive and replay",
      "order-status to notifications and analytics"),
-    ("EventBridge", "bus: route events by content with rules",
-     "push; rules match any field (detail too); at-least-once, no order; replay from archive",
-     "InventoryLow to restocking; new consumers"),
+    ("EventBridge", "bus: route events by content (two buses)",
+     "Custom Event Bus - Classic (rules, targets): push; rules match any field (detail too); "
+     "at-least-once, no order; replay from an archive. Custom Event Bus (subscribers): FIFO "
+     "order per event group, deduplication at publish, every event retained 1-365 days; a new "
+     "subscriber starts in the past",
+     "InventoryLow to restocking (Classic); per-customer order events (Custom)"),
     ("Step Functions", "state machine: orchestrate steps",
      "one execution per order; full step history",
      "fulfillment: reserve stock, then ship"),
