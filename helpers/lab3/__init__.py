@@ -17,7 +17,6 @@ from .audit import (
     experiment_audit,
     experiment_failure,
 )
-from .custom_bus import ANSWER_4, SideBySide, check_ordered_subscriber, experiment_side_by_side
 from .checks import check_audit_route, check_notification_transformer, check_restock_pattern, hint
 from .content import (
     NOTIFICATION_TRANSFORMER,
@@ -26,6 +25,7 @@ from .content import (
     schema_story,
     transformed_messages,
 )
+from .custom_bus import ANSWER_4, SideBySide, check_ordered_subscriber, experiment_side_by_side
 from .workflow import RESTOCK_PATTERN, RestockRun, Shop, build_shop, experiment_restocking
 
 __all__ = [

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from ..course.checks import Exercise, Hints, Verdict
 from ..emulation.events_delivery import Fault
 from ..events import custom_bus as cb
 from ..events import queue_arn
 from ..platform.errors import InvalidParameterError
+from ..platform.plotting import new_figure
 from .checks import _book, _next_run
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,8 +87,8 @@ class SideBySide:
     def table(self) -> pd.DataFrame:
         """Per bus: customers in order, events lost, duplicates delivered."""
         rows = []
-        for bus, label in (("classic", "Custom Event Bus - Classic (rule, queue)"),
-                           ("custom", "Custom Event Bus (FIFO subscriber, FIFO queue)")):
+        for bus, label in (("classic", "Classic: rule -> queue"),
+                           ("custom", "Custom: FIFO subscriber -> FIFO queue")):
             got = self.arrivals(bus)
             rows.append({"bus": label, "customers in order": f"{self.in_order(bus)} of {len(self.customers)}",
                          "events lost": self.lost(bus),
@@ -95,13 +96,9 @@ class SideBySide:
         return pd.DataFrame(rows).set_index("bus")
 
     def figure(self, ax: Any = None) -> Figure:
-        """Each customer's steps in arrival order, Classic beside Custom (a rising line is in order)."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
-        else:
-            fig, axes = ax[0].figure, ax
+        """Each customer's steps in arrival order, Classic beside Custom (a rising line is in order);
+        ``ax``: two axes to draw into."""
+        fig, axes = new_figure(ax, size=(11, 3.8), ncols=2)
         for axis, bus, title in zip(axes, ("classic", "custom"),
                                     ("Classic: rule target (unordered)", "Custom: FIFO subscriber"), strict=True):
             got = self.arrivals(bus)
@@ -117,7 +114,6 @@ class SideBySide:
         axes[0].set_ylabel("order step")
         axes[1].legend(title="customer (lines offset)", loc="lower right", fontsize="small")
         fig.suptitle(f"Per-customer order under a {OUTAGE_SECONDS}-s target outage (emulated on moto)")
-        fig.tight_layout()
         return fig
 
 
@@ -189,8 +185,8 @@ def check_ordered_subscriber(env: Environment, settings: Any) -> Verdict:
         run = experiment_side_by_side(env, customers=3, steps=5, settings=settings)
     except ClientError as error:
         return ex.fail(book, "refused", f"CreateSubscriber refused it: {error.response['Error']['Message']}")
-    except TypeError as error:
-        return ex.fail(book, "refused", f"not CreateSubscriber's arguments: {error}")
+    except (ParamValidationError, TypeError) as error:
+        return ex.fail(book, "refused", f"boto3 refused it before sending: {str(error).splitlines()[-1]}")
     custom, total = run.arrivals("custom"), len(run.customers)
     if run.lost("custom"):
         return ex.fail(book, "gave-up", f"{run.lost('custom')} of {run.published} events never reached the queue: "
