@@ -88,7 +88,7 @@ SERVICE_TABLE = (
 PAYLOAD_LIMITS = (
     ("SQS", "message, attributes included", limits.SQS_MAX_MESSAGE_BYTES, "August 2025",
      "256 KiB", "AWS What's New: Amazon SQS increases maximum message payload size to 1 MiB"),
-    ("EventBridge", "PutEvents entry (one event)", limits.EVENTBRIDGE_MAX_EVENT_BYTES,
+    ("EventBridge", "PutEvents call (all its entries)", limits.EVENTBRIDGE_MAX_EVENT_BYTES,
      "January 2026", "256 KB", "AWS Compute Blog: More room to build (payloads up to 1 MB)"),
     ("Lambda", "asynchronous invocation payload", limits.LAMBDA_MAX_ASYNC_PAYLOAD_BYTES,
      "January 2026", "256 KB", "AWS Compute Blog: More room to build; Lambda API: Invoke"),
