@@ -1,4 +1,4 @@
-"""Intrinsic functions in the Step Functions stand-in (helpers/emulation/_asl_intrinsics.py)."""
+"""Intrinsic functions in the Step Functions stand-in (helpers/rules/asl_intrinsics.py)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ import json
 import pytest
 
 from helpers.emulation import EMULATED
-from helpers.emulation.cloudwatch import evaluate
 from helpers.observability import DOCUMENTED_EXAMPLES, missing_data_table
+from helpers.rules.alarms import evaluate
 
 GT = "GreaterThanThreshold"
 

@@ -14,7 +14,7 @@ import moto
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers.emulation.events_delivery import Fault
+from helpers.emulation.events.delivery import Fault
 from helpers.events import custom_bus as cb
 from helpers.events import register_handler
 

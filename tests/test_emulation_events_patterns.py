@@ -1,4 +1,4 @@
-"""Pins the EventBridge pattern stand-ins (helpers/emulation/events_patterns.py, events.py):
+"""Pins the EventBridge pattern stand-ins (helpers/rules/patterns.py, helpers/emulation/events/):
 every operator of the User Guide's content-filtering page through TestEventPattern AND real
 routing, AWS's InvalidEventPatternException reasons, and what moto alone does instead.
 

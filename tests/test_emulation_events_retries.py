@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import helpers.events as eb
-from helpers.emulation.events_delivery import Deliverer, Fault
+from helpers.emulation.events.delivery import Deliverer, Fault
 from helpers.platform import limits
 
 

@@ -1,4 +1,4 @@
-"""Pins the EventBridge target stand-ins (helpers/emulation/events_delivery.py, events_input.py):
+"""Pins the EventBridge target stand-ins (helpers/emulation/events/delivery.py, helpers/rules/input_transformer.py):
 every target kind delivers, InputPath / Input / InputTransformer shape the input as AWS does,
 PutTargets refuses bad input options in AWS's words, the SQS envelope carries ``account``;
 and what moto alone does instead.

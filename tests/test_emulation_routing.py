@@ -1,4 +1,4 @@
-"""Pins of the SNS and EventBridge routing stand-ins (helpers/emulation/sns.py, events.py)."""
+"""Pins of the SNS and EventBridge routing stand-ins (helpers/emulation/sns/, events/)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers.emulation.sns_delivery import retry_delays
+from helpers.emulation.sns.delivery import retry_delays
 from helpers.platform import limits
 from helpers.sns import Webhook
 

@@ -22,7 +22,8 @@ CORRECTED = [
      "Lambda API reference, Invoke: 'For asynchronous invocations, the maximum payload size is "
      "1 MB'; " + COMPUTE_BLOG_1MB),
     ("SNS_MAX_MESSAGE_BYTES", 262_144,
-     "SNS developer guide, quotas: 256 KB, not part of the January 2026 change"),
+     "SNS developer guide, large message payloads: 262,144 bytes (256 KiB) is a topic's default "
+     "MaximumMessageSize; a topic may set up to 1,048,576"),
     ("EVENTBRIDGE_PUT_EVENTS_TPS_US_EAST_1", 10_000,
      "EventBridge user guide, 'Amazon EventBridge quotas': PutEvents throttle limit in "
      "transactions per second, us-east-1, adjustable; https://docs.aws.amazon.com/eventbridge/"
@@ -55,7 +56,7 @@ def test_corrected_figure_matches_its_source(name, value, source):
 def test_one_mb_payloads_are_four_times_the_old_256_kb():
     # GIVEN the old 256 KB ceiling
     old = 256 * 1024
-    # THEN SQS, EventBridge and asynchronous Lambda moved to four times it; SNS did not
+    # THEN SQS, EventBridge and asynchronous Lambda moved to four times it; SNS's default did not
     assert limits.SQS_MAX_MESSAGE_BYTES == limits.EVENTBRIDGE_MAX_EVENT_BYTES == 4 * old
     assert limits.LAMBDA_MAX_ASYNC_PAYLOAD_BYTES == 4 * old
     assert limits.SNS_MAX_MESSAGE_BYTES == old
@@ -69,3 +70,14 @@ def test_every_constant_has_a_source_comment():
     for name in limits.__all__:
         index = next(i for i, line in enumerate(lines) if line.startswith(f"{name} = "))
         assert lines[index - 1].startswith("#:"), f"{name} has no comment"
+
+
+def test_xray_maintenance_date_is_the_one_aws_gives():
+    # GIVEN the X-Ray developer guide's date (SDKs and daemon in maintenance mode, use OpenTelemetry)
+    # THEN the constant carries it, ISO-formatted, and notebook 07 says the same day
+    import json
+    from pathlib import Path
+    assert limits.XRAY_SDK_MAINTENANCE_SINCE == "2026-02-25"
+    nb = Path(__file__).resolve().parent.parent / "notebooks" / "07_observability_and_analytics.ipynb"
+    text = "".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"])
+    assert "25 February 2026" in text and "OpenTelemetry" in text

@@ -11,6 +11,7 @@ import pytest
 import helpers
 from helpers import observability as obs
 from helpers import observability_lab as lab
+from helpers.observability_lab.pipeline import MAX_RECEIVE_COUNT
 from helpers.platform.errors import InvalidAlarmError
 
 
@@ -106,11 +107,11 @@ def test_every_order_has_a_reconstructed_trace(day_env):
         assert names.count("checkout") == 1 and names[0] == "checkout"
         assert set(trace["parent_id"].dropna()) <= set(trace["id"])
         if order_id in day.declined:
-            assert names.count("payment") == trace["error"].sum() == 3
+            assert names.count("payment") == trace["error"].sum() == MAX_RECEIVE_COUNT
             assert "order-bus" not in names
         elif order_id in truth:
             assert ok.count("payment") == 1 and "notification" not in names
-            assert trace.loc[trace["name"] == "inventory", "error"].tolist() == [True] * 3
+            assert trace.loc[trace["name"] == "inventory", "error"].tolist() == [True] * MAX_RECEIVE_COUNT
         else:
             assert ok.count("payment") == ok.count("inventory") == ok.count("notification") == 1
             assert not trace["error"].any()
@@ -128,7 +129,7 @@ def test_analytics_agree_with_the_truth(day_env):
     assert sorted(index.search(f"{day.poison_sku} unreadable")["order_id"].unique()) == truth
     assert set(index.search(truth[0])["group"]) == {"checkout", "payment", "inventory"}
     latency = obs.latency_per_service(obs.get_traces(env, logs["trace_id"].dropna().unique().tolist()))
-    assert latency.loc["inventory", "errors"] == 3 * len(truth)
+    assert latency.loc["inventory", "errors"] == MAX_RECEIVE_COUNT * len(truth)
 
 
 def test_json_filter_finds_one_correlation_id_in_every_function(day_env):

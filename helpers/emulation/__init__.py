@@ -1,5 +1,12 @@
 """Every place where the helpers stand in for an AWS behaviour moto lacks.
 
+One folder per service (``sqs/``, ``sns/``, ``events/``, ``stepfunctions/``, ``cloudwatch/``,
+``awslambda/``, ``kinesis/``, ``apigateway/``, ``logs/``): its ``__init__`` holds the service's
+stand-in group and the table of every stand-in (AWS behaviour | moto alone | stand-in), its
+other modules one behaviour each. AWS's rules that need no moto (event patterns, filter
+policies, the ASL interpreter, alarm rules) live one layer down in :mod:`helpers.rules`, shared
+with the toolkits, which apply them on ``aws`` too.
+
 The stand-ins are installed only on the local backends (``moto`` and the in-process
 ``server``); on ``aws`` the real service behaves as documented. Each row a stand-in writes
 to ``env.log`` carries the outcome ``"emulated on moto"`` where a student would otherwise
@@ -9,18 +16,18 @@ SQS (:mod:`helpers.emulation.sqs`)
     cheap clock; FIFO deduplication interval after delete; long polling on the simulated
     clock; at-least-once delivery and best-effort order (seeded); RedriveAllowPolicy and DLQ
     type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged;
-    FIFO group order after a visibility timeout. Since issue 10, a package: the table of
-    every SQS stand-in (AWS behaviour | moto alone | stand-in) is in its docstring.
+    FIFO group order after a visibility timeout.
 
-SNS (:mod:`helpers.emulation.sns`, with ``sns_filters``, ``sns_rules``, ``sns_delivery``,
-``sns_targets``)
+SNS (:mod:`helpers.emulation.sns`: ``validation``, ``delivery``, ``targets``; filter policies in
+:mod:`helpers.rules.filter_policies`)
     ``deliver`` / ``filter-drop`` rows in ``env.log``; independent delivery per subscriber;
     filter policies with every operator and AWS's errors; publish and FIFO rules; archive and
     replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope;
-    HTTP(S) confirmation (pinned by ``tests/test_emulation_sns.py``).
+    HTTP(S) confirmation (pinned by ``tests/test_emulation_sns.py``); a topic's
+    ``MaximumMessageSize`` and its large-topic rules (``tests/test_sns_message_size.py``).
 
-EventBridge (:mod:`helpers.emulation.events`, with ``events_patterns``, ``events_input``,
-``events_delivery``)
+EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target input in
+:mod:`helpers.rules.patterns` and :mod:`helpers.rules.input_transformer`)
     ``route`` rows in ``env.log``; a DISABLED rule delivers nothing (moto still delivers);
     TestEventPattern; AWS's pattern matcher and validation; SNS, Lambda, Step Functions, bus
     and API destination targets; the AWS envelope; InputPath, Input, InputTransformer;
@@ -35,17 +42,18 @@ EventBridge Custom Event Bus (:mod:`helpers.emulation.eventbridgev2`, a package)
 Lambda (:mod:`helpers.emulation.awslambda`)
     the registered Python handler runs where moto needs Docker.
 
-Step Functions (:mod:`helpers.emulation.stepfunctions`)
+Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:`helpers.rules.asl`)
     executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
     SQS and SNS tasks in-process; definition rules.
 
 Kinesis (:mod:`helpers.emulation.kinesis`)
-    per-shard write throughput: ``ProvisionedThroughputExceededException``.
+    per-shard write throughput: ``ProvisionedThroughputExceededException``; a stream's maximum
+    record size, ``UpdateMaxRecordSize`` (``tests/test_kinesis_record_size.py``).
 
 API Gateway (:mod:`helpers.emulation.apigateway`)
     REST API SQS integrations invoked; request body validation against the method's model.
 
-CloudWatch (:mod:`helpers.emulation.cloudwatch`)
+CloudWatch (:mod:`helpers.emulation.cloudwatch`; alarm rules in :mod:`helpers.rules.alarms`)
     ``AWS/SQS`` metrics each simulated minute; alarms evaluated (M out of N, missing data);
     ``DescribeAlarmHistory``; SNS alarm actions; metric-math arithmetic in ``GetMetricData``.
 

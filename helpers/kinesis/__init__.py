@@ -15,7 +15,9 @@ Example
 from __future__ import annotations
 
 from .consumer import ShardReader, also_bought, iterator_args
+from .plots import plot_iterator_position, plot_shard_load, shard_positions
 from .streams import PutReport, create_stream, delete_stream, put_records
 
 __all__ = ["create_stream", "put_records", "delete_stream", "PutReport", "ShardReader",
-           "also_bought", "iterator_args"]
+           "also_bought", "iterator_args", "plot_shard_load", "plot_iterator_position",
+           "shard_positions"]

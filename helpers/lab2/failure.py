@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..emulation.sns_delivery import AWS_MANAGED_PHASES, retry_delays
+from ..emulation.sns.delivery import AWS_MANAGED_PHASES, retry_delays
 from ..sns.dlq import peek_subscription_dlq, redrive_subscription_dlq
 from ..sns.plots import plot_deliveries_over_time, plot_fanout_latency, plot_retry_timeline
 from ..sns.policies import PolicyReport, check_queue_policy
@@ -105,7 +105,8 @@ class FailureResult:
                 f"Long outage: {self.published} updates, {self.attempts_each} attempts each over "
                 f"{self.span_seconds:.0f} s (1 + 5 retries, 10 s -> 60 s), then the subscription "
                 f"DLQ: {self.in_dlq} messages\n"
-                f"After the fix: {self.redriven['redriven']} redriven; the webhook processed "
+                f"After the fix: {self.redriven['redriven']} delivered from the DLQ by the reprocessor; "
+                f"the webhook processed "
                 f"{self.processed} of {2 * self.published} updates, {lost} lost")
 
     def figure(self) -> Figure:
@@ -121,8 +122,27 @@ class FailureResult:
         return plot_deliveries_over_time(self.frame, labels=self.labels)
 
 
-def experiment_failure(env: Environment, updates: int = 3) -> FailureResult:
-    """The support webhook fails twice: 30 s (retries win), then 10 minutes (DLQ, fix, redrive)."""
+def _reprocess(env: Environment, sub: Any, reprocessor: Any) -> dict[str, int]:
+    """Run the student's ``reprocessor(dlq_url, endpoint)``; log each message it took out."""
+    before = peek_subscription_dlq(env, sub)["sns_message_id"].tolist()
+    done = int(reprocessor(sub.dlq_url, sub.endpoint) or 0)
+    if env.clock.simulated:
+        env.clock.advance(0.001)  # a message left in the DLQ is visible again once time moves
+    left = set(peek_subscription_dlq(env, sub)["sns_message_id"])
+    for message_id in before:
+        if message_id not in left:
+            env.log.record(service="sns", action="redrive", resource=sub.label,
+                           message_id=message_id, detail="your reprocessor")
+    return {"redriven": done, "still_failing": len(left)}
+
+
+def experiment_failure(env: Environment, updates: int = 3, *,
+                       reprocessor: Any = None) -> FailureResult:
+    """The support webhook fails twice: 30 s (retries win), then 10 minutes (DLQ, fix, redrive).
+
+    ``reprocessor(dlq_url, endpoint)`` delivers the DLQ's messages after the fix and returns how
+    many (SNS has no redrive); default :func:`helpers.sns.redrive_subscription_dlq`.
+    """
     topic = fresh_topic(env, "support-updates")
     queue = fresh_queue_subscription(env, topic, "support-queue", raw=True)
     hook = Webhook(status=503)
@@ -155,7 +175,8 @@ def experiment_failure(env: Environment, updates: int = 3) -> FailureResult:
         span = float(attempts["time"].max() - attempts["time"].min()) if len(attempts) else 0.0
         table = peek_subscription_dlq(env, sub)
         hook.status = 200
-        redriven = redrive_subscription_dlq(env, sub)
+        redriven = (_reprocess(env, sub, reprocessor) if reprocessor is not None
+                    else redrive_subscription_dlq(env, sub))
         processed = len(hook.notifications())
         drain(env, queue.queue_url, actor="support")
         frame = env.log.to_frame(mark)

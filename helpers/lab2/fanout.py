@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..sns.outbox import outbox
 from ..sns.plots import delivery_matrix, plot_delivery_matrix
+from ..sns.propagation import note_filter_change
 from ..sns.publisher import publish_event, publish_events
 from ..sns.subscriptions import subscribe_email, subscribe_sms
 from ..sqs.plumbing import drain
@@ -102,6 +103,7 @@ def experiment_multi_protocol(env: Environment, n_customers: int = 3) -> OutboxR
                     subscribe_email(env, invoices, person["email"])):
             sns.set_subscription_attributes(SubscriptionArn=sub.arn, AttributeName="FilterPolicy",
                                             AttributeValue=policy)
+            note_filter_change(env, sub.topic_arn)
     mark = len(outbox(env))
     for k, person in enumerate(people, start=1):
         order = {"type": "OrderPlaced", "order_id": f"ord-9{k:04d}",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import events as eb
-from ..emulation.events_delivery import Fault
+from ..emulation.events.delivery import Fault
 from ..platform.errors import InvalidParameterError
 from .workflow import Shop
 

@@ -28,7 +28,7 @@ import pandas as pd
 from botocore.exceptions import ClientError, ParamValidationError
 
 from ..course.checks import Exercise, Hints, Verdict
-from ..emulation.events_delivery import Fault
+from ..emulation.events.delivery import Fault
 from ..events import custom_bus as cb
 from ..events import queue_arn
 from ..platform.errors import InvalidParameterError

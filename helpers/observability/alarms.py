@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..emulation.cloudwatch import COMPARISONS, TREATMENTS, evaluate
 from ..platform import limits
 from ..platform.errors import InvalidAlarmError
+from ..rules.alarms import COMPARISONS, TREATMENTS, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment

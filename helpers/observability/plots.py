@@ -87,7 +87,10 @@ def plot_trace(trace: pd.DataFrame, ax: Any = None) -> Any:
     ax.set_yticks(range(len(trace)), trace["name"].tolist())
     ax.invert_yaxis()
     ax.set_xlabel("seconds since checkout")
+    ax.set_xlim(0, span * 1.12)  # room for the duration labels
     order = trace["order_id"].dropna()
-    ax.set_title(f"trace of {order.iloc[0] if len(order) else ''}: red = failed segment, "
-                 "outlined = slowest work, light = waiting in a queue or bus")
+    ax.set_title(f"One order's hops drawn as one trace ({order.iloc[0] if len(order) else ''}; "
+                 "a drawing: on AWS, SQS -> Lambda starts a linked trace)\n"
+                 "red = failed segment, outlined = slowest work, light = waiting in a queue or bus",
+                 fontsize=9)
     return fig

@@ -55,7 +55,9 @@ SERVICES = ("checkout", "payment", "inventory", "notification")
 #: Where the pipeline's own business metrics go (``PutMetricData``).
 BUSINESS_NAMESPACE = "SecureCart/Orders"
 VISIBILITY_SECONDS = 20
-MAX_RECEIVE_COUNT = 3
+#: Receives before the DLQ: at least 5 for a queue behind Lambda (Lambda developer guide,
+#: "Using Lambda with Amazon SQS").
+MAX_RECEIVE_COUNT = 5
 _DECLINED_TOKEN = "tok_declined"
 _DAYS: weakref.WeakKeyDictionary[Any, DayRun] = weakref.WeakKeyDictionary()
 

@@ -101,6 +101,12 @@ class FraudResult:
         return "\n".join(lines)
 
 
+#: Receives before a payment goes to the DLQ: at least 5 behind Lambda (Lambda developer guide,
+#: "Using Lambda with Amazon SQS": "set the maxReceiveCount on the source queue's redrive policy
+#: to at least 5").
+MAX_RECEIVE_COUNT = 5
+
+
 @dataclass
 class FraudDetection:
     """The payments queue (with DLQ), the security topic (-> a queue), the function and its
@@ -112,11 +118,18 @@ class FraudDetection:
     alerts_url: str
     batches: list[int]
     seen: dict[str, list[float]]
+    function_arn: str = ""
 
     @classmethod
-    def deploy(cls, env: Environment, *, name: str = "fraud") -> FraudDetection:
-        """Create everything with plain boto3 where it is new to this notebook."""
-        queue = create_queue(env, f"{name}-payments", max_receive_count=2, visibility_timeout=10)
+    def deploy(cls, env: Environment, *, name: str = "fraud", connect: bool = True) -> FraudDetection:
+        """Create everything with plain boto3 where it is new to this notebook.
+
+        The payments queue's ``maxReceiveCount`` is 5, the Lambda developer guide's advice for a
+        queue behind Lambda (a batch that fails for its neighbours' sake still has retries).
+        ``connect=False`` leaves out the event source mapping, for the notebook to create.
+        """
+        queue = create_queue(env, f"{name}-payments", max_receive_count=MAX_RECEIVE_COUNT,
+                             visibility_timeout=10)
         sns = env.client("sns")
         topic = sns.create_topic(Name=f"{name}-security-alerts")["TopicArn"]
         alerts = create_queue(env, f"{name}-security-inbox", dlq=False)
@@ -125,10 +138,11 @@ class FraudDetection:
         seen: dict[str, list[float]] = defaultdict(list)
         batches: list[int] = []
         arn = deploy_function(env, f"{name}-detector", make_handler(env, topic, seen, batches))
-        env.client("lambda").create_event_source_mapping(
-            EventSourceArn=queue.arn, FunctionName=arn, BatchSize=10,
-            MaximumBatchingWindowInSeconds=2, FunctionResponseTypes=["ReportBatchItemFailures"])
-        return cls(env, queue, topic, alerts.url, batches, seen)
+        if connect:
+            env.client("lambda").create_event_source_mapping(
+                EventSourceArn=queue.arn, FunctionName=arn, BatchSize=10,
+                MaximumBatchingWindowInSeconds=2, FunctionResponseTypes=["ReportBatchItemFailures"])
+        return cls(env, queue, topic, alerts.url, batches, seen, arn)
 
     def experiment(self, payments: int = 40) -> FraudResult:
         """Send seeded payments (a few large, one card used 5 times in 20 s, one malformed),

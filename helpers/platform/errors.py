@@ -226,3 +226,9 @@ class InvalidMessageBodyError(InvalidParameterError):
 
 class InvalidGroupIdError(InvalidParameterError):
     """A MessageGroupId or MessageDeduplicationId SQS rejects (length, characters)."""
+# -- IAM policy evaluation ---------------------------------------------------------------------
+__all__ += ["InvalidPolicyDocumentError"]
+
+
+class InvalidPolicyDocumentError(InvalidParameterError):
+    """A policy document IAM would refuse (no Statement, an Effect other than Allow/Deny, an unknown operator)."""

@@ -72,6 +72,9 @@ __all__ = [
 ]
 
 # --- SQS -------------------------------------------------------------------------------
+# Sources: SQS developer guide (quotas, dead-letter queues, FIFO); SQS API reference (CreateQueue,
+# SendMessage, SendMessageBatch). Checked 2026-12-05; the figures the SDK's SQS model states are
+# compared with it by tests/test_limits_sdk.py.
 #: Largest message, in bytes, attributes included: 1 MiB since August 2025 (256 KiB,
 #: 262,144 bytes, before). AWS What's New, "Amazon SQS increases maximum message payload size
 #: to 1 MiB" (August 2025); SQS developer guide, quotas.
@@ -115,10 +118,15 @@ SQS_MAX_REDRIVE_ALLOW_SOURCE_QUEUES = 10
 SQS_QUEUE_NAME_MAX_CHARS = 80
 
 # --- SNS -------------------------------------------------------------------------------
-#: Largest SNS message, in bytes, attributes included (256 KB). Unchanged: the January 2026
-#: move to 1 MB covered SQS, EventBridge and asynchronous Lambda, not SNS (SNS developer
-#: guide, quotas; AWS Compute Blog, "More room to build: serverless services now support
-#: payloads up to 1 MB").
+# Sources: SNS developer guide (quotas, large message payloads, filter policy constraints,
+# delivery retries); SNS API reference. Checked 2026-12-05 (tests/test_limits_sdk.py for what
+# the SDK's SNS model states).
+#: Largest SNS message, in bytes, attributes included, on a topic that keeps the default
+#: ``MaximumMessageSize`` (256 KiB). A topic may set 1,024-1,048,576 bytes (see
+#: ``SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES``); ``helpers.sns`` reads the topic's own setting.
+#: SNS developer guide, "Publishing large messages with Amazon SNS"; botocore 1.44
+#: ``SetTopicAttributes`` documentation (checked 2026-12-05; the SNS quotas page said 256 KB,
+#: unchanged, until the attribute arrived).
 SNS_MAX_MESSAGE_BYTES = 262_144
 #: Keys in one filter policy.
 SNS_MAX_FILTER_POLICY_KEYS = 5
@@ -147,6 +155,8 @@ SNS_ARCHIVE_MAX_RETENTION_DAYS = 365
 LAMBDA_ASYNC_MAX_RETRIES = 2
 
 # --- EventBridge -----------------------------------------------------------------------
+# Sources: EventBridge user guide (quotas, retry policy); API reference (PutEvents, RetryPolicy,
+# PutRule). Checked 2026-12-05 (tests/test_limits_sdk.py for the model's ranges).
 #: Entries in one PutEvents call; failures are reported per entry (re-send those).
 EVENTBRIDGE_MAX_PUT_EVENTS_ENTRIES = 10
 #: Size of the entries of one PutEvents call (one event or up to 10), in bytes, counted as the
@@ -165,6 +175,7 @@ EVENTBRIDGE_DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400
 EVENTBRIDGE_RULE_NAME_MAX_CHARS = 64
 
 # --- Corrected facts (notebooks 00-02) -------------------------------------------------
+# Each constant below names its page; checked 2026-12-05.
 #: PutEvents throttle quota, in transactions per second, per account in us-east-1 (other
 #: Regions are lower). A quota per Region, adjustable through Service Quotas: EventBridge has
 #: no shards. EventBridge user guide, "Amazon EventBridge quotas".
@@ -185,6 +196,7 @@ SNS_FIFO_MAX_ARCHIVE_DAYS = 365
 #: (``QueueDeletedRecently``). SQS API reference, CreateQueue.
 SQS_QUEUE_NAME_REUSE_WAIT_SECONDS = 60
 # --- EventBridge (Lab 3) -----------------------------------------------------------------
+# EventBridge API reference (RetryPolicy, PutTargets) and quotas; checked 2026-12-05.
 #: The same limit before 29 January 2026 (256 KB).
 EVENTBRIDGE_MAX_EVENT_BYTES_BEFORE_2026 = 262_144
 #: Largest RetryPolicy.MaximumRetryAttempts (API reference, RetryPolicy: 0-185).
@@ -208,20 +220,22 @@ SFN_MAX_TASK_TOKEN_WAIT_SECONDS = 365 * 86_400
 
 # --- Kinesis Data Streams (nb06) -------------------------------------------------------
 # Kinesis Data Streams API Reference, "PutRecords": "Each PutRecords request can support up
-# to 500 records. Each record in the request can be as large as 1 MiB, up to a limit of 5 MiB
+# to 500 records. Each record in the request can be as large as 10 MiB, up to a limit of 10 MiB
 # for the entire request, including partition keys. Each shard can support writes up to 1,000
-# records per second, up to a maximum data write total of 1 MiB per second." (checked
-# 2026-12-01). Developer Guide, "Change the data retention period": 24 hours by default.
+# records per second, up to a maximum data write total of 1 MB per second." (checked
+# 2026-12-05; a record above 1 MiB needs the stream's UpdateMaxRecordSize, see below). Developer Guide, "Change the data retention period": 24 hours by default.
 #: Records one shard accepts per second (writes).
 KINESIS_SHARD_WRITE_RECORDS_PER_SECOND = 1_000
 #: Bytes (data + partition key) one shard accepts per second (writes; 1 MiB).
 KINESIS_SHARD_WRITE_BYTES_PER_SECOND = 1_048_576
 #: Records in one PutRecords call.
 KINESIS_MAX_PUT_RECORDS_ENTRIES = 500
-#: Largest record (data + partition key), in bytes (1 MiB).
+#: Largest record (data + partition key), in bytes, of a stream that keeps the default (1 MiB);
+#: ``UpdateMaxRecordSize`` raises it per stream to up to 10 MiB.
 KINESIS_MAX_RECORD_BYTES = 1_048_576
-#: Largest PutRecords request, partition keys included, in bytes (5 MiB).
-KINESIS_MAX_PUT_RECORDS_BYTES = 5_242_880
+#: Largest PutRecords request, partition keys included, in bytes: 10 MiB (5 MiB before the
+#: large-records change; Kinesis API reference, PutRecords, checked 2026-12-05).
+KINESIS_MAX_PUT_RECORDS_BYTES = 10_485_760
 #: Default retention of a stream, in hours (extendable to 8,760).
 KINESIS_DEFAULT_RETENTION_HOURS = 24
 
@@ -231,6 +245,7 @@ KINESIS_DEFAULT_RETENTION_HOURS = 24
 #: How long a DynamoDB stream keeps a record, in hours.
 DYNAMODB_STREAMS_RETENTION_HOURS = 24
 # --- CloudWatch, CloudWatch Logs, X-Ray (notebook 07) ---------------------------------------
+# Checked 2026-12-05 (tests/test_limits_sdk.py for the CloudWatch and Logs models' figures).
 # Sources: Amazon SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS"; CloudWatch
 # API Reference (PutMetricData, GetMetricData); CloudWatch Logs API Reference (PutLogEvents);
 # X-Ray API Reference (BatchGetTraces, PutTraceSegments).
@@ -262,6 +277,7 @@ __all__ += [
     "LOGS_EVENT_OVERHEAD_BYTES", "XRAY_BATCH_GET_TRACES_MAX_IDS", "XRAY_SEGMENT_DOCUMENT_MAX_BYTES",
 ]
 # --- Safety and reliability (issue 15) ------------------------------------------------------
+# Checked 2026-12-05.
 # Sources: SQS API reference, CreateQueue ("After you delete a queue, you must wait at least
 # 60 seconds before creating a queue with the same name") and the QueueDeletedRecently error;
 # SendMessage ("A message can include only XML, JSON, and unformatted text ... #x9 | #xA |
@@ -274,13 +290,14 @@ SQS_QUEUE_NAME_REUSE_SECONDS = 60
 #: Characters a message body has at least (SQS rejects an empty body).
 SQS_MIN_MESSAGE_CHARS = 1
 # --- SQS: limits the SQS stand-ins check (helpers.emulation.sqs) -------------------------
+# CreateQueue and StartMessageMoveTask API references; checked 2026-12-05.
 #: Smallest MaximumMessageSize a queue may set, in bytes (1 KiB). CreateQueue API reference.
 SQS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES = 1_024
 #: Largest MaxNumberOfMessagesPerSecond of a message move task, in messages per second; the
 #: emulated task also moves at this rate when none is given (AWS: "system optimized").
 #: StartMessageMoveTask API reference.
 SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND = 500
-# --- EventBridge Custom Event Bus (API eventbridgev2, 2025-05-15) ---------------------------
+# --- EventBridge Custom Event Bus (API eventbridgev2, 2025-05-15; checked 2026-12-05) --------
 # Sources, read 5 December 2026: the botocore model of the service (eventbridgev2 2025-05-15:
 # RetryPolicy "0-185, default: 5" and "60-86400, default: 300"; RetentionPeriodInDays 1-365;
 # PutEventsRequestEntryList 1-100; PutEvents "must not exceed 1 MB (1,048,576 bytes) ... applies
@@ -330,3 +347,41 @@ EVENTBRIDGE_V2_MAX_FILTERS = 50
 EVENTBRIDGE_V2_BUSES_PER_ACCOUNT = 5
 #: Subscribers on one bus by default (adjustable). Quotas page.
 EVENTBRIDGE_V2_SUBSCRIBERS_PER_BUS = 10_000
+# --- SNS large messages, Kinesis record size (checked 2026-12-05) -----------------------
+# SNS developer guide, "Publishing large messages with Amazon SNS"; botocore's SNS model,
+# SetTopicAttributes/CreateTopic ("Valid values are 1024 to 1048576 (1 MiB). The default is
+# 262144 (256 KiB). A topic with a MaximumMessageSize above 256 KiB must have 100 or fewer
+# subscriptions, and each subscription must be an Amazon SQS, Amazon Data Firehose, or Lambda
+# subscription."). Kinesis developer guide, "Handle large records"; Kinesis API reference,
+# UpdateMaxRecordSize ("between 1024 and 10240 KiB"); shard throughput unchanged.
+__all__ += ["SNS_DEFAULT_MAXIMUM_MESSAGE_SIZE_BYTES", "SNS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES",
+            "SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES", "SNS_LARGE_MESSAGE_MAX_SUBSCRIPTIONS",
+            "SNS_LARGE_MESSAGE_PROTOCOLS", "SNS_FILTER_POLICY_PROPAGATION_SECONDS",
+            "KINESIS_MIN_MAX_RECORD_SIZE_KIB", "KINESIS_MAX_MAX_RECORD_SIZE_KIB",
+            "KINESIS_DEFAULT_MAX_RECORD_SIZE_KIB"]
+#: A topic's ``MaximumMessageSize`` when none is set, in bytes (256 KiB).
+SNS_DEFAULT_MAXIMUM_MESSAGE_SIZE_BYTES = SNS_MAX_MESSAGE_BYTES
+#: Smallest ``MaximumMessageSize`` a topic may set, in bytes.
+SNS_MIN_MAXIMUM_MESSAGE_SIZE_BYTES = 1_024
+#: Largest ``MaximumMessageSize`` a topic may set, in bytes (1 MiB).
+SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES = 1_048_576
+#: Subscriptions a topic set above 256 KiB may have.
+SNS_LARGE_MESSAGE_MAX_SUBSCRIPTIONS = 100
+#: Protocols a topic set above 256 KiB may deliver to (Amazon SQS, AWS Lambda, Amazon Data
+#: Firehose).
+SNS_LARGE_MESSAGE_PROTOCOLS = ("sqs", "lambda", "firehose")
+#: Seconds a new or changed subscription filter policy may take to take full effect on AWS
+#: (up to 15 minutes). SNS developer guide, "Amazon SNS subscription filter policies".
+SNS_FILTER_POLICY_PROPAGATION_SECONDS = 15 * 60
+#: Smallest ``MaxRecordSizeInKiB`` of UpdateMaxRecordSize (1 MiB).
+KINESIS_MIN_MAX_RECORD_SIZE_KIB = 1_024
+#: Largest ``MaxRecordSizeInKiB`` of UpdateMaxRecordSize (10 MiB).
+KINESIS_MAX_MAX_RECORD_SIZE_KIB = 10_240
+#: A stream's maximum record size until UpdateMaxRecordSize changes it, in KiB (1 MiB).
+KINESIS_DEFAULT_MAX_RECORD_SIZE_KIB = 1_024
+# --- X-Ray (notebook 07; checked 2026-12-05) -----------------------------------------------
+# X-Ray developer guide: the X-Ray SDKs and daemon entered maintenance mode on 25 February 2026;
+# AWS recommends OpenTelemetry (AWS Distro for OpenTelemetry) for new instrumentation.
+__all__ += ["XRAY_SDK_MAINTENANCE_SINCE"]
+#: ISO date since which the X-Ray SDKs and daemon are in maintenance mode (X-Ray developer guide).
+XRAY_SDK_MAINTENANCE_SINCE = "2026-02-25"

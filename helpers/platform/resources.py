@@ -121,6 +121,28 @@ _GONE = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NotFou
          "NotFoundException", "ResourceNotFoundException", "StateMachineDoesNotExist"}
 
 
+def count_by_service(deleted: list[str]) -> dict[str, dict[str, int]]:
+    """``{"sqs": {"queue": 3}, ...}`` from teardown's ``"kind name"`` items, largest service first.
+
+    Example
+    -------
+    >>> count_by_service(["queue a", "queue b", "topic t", "subscription s"])
+    {'sns': {'topic': 1, 'subscription': 1}, 'sqs': {'queue': 2}}
+    """
+    counts: dict[str, dict[str, int]] = {}
+    for item in deleted:
+        kind = item.split(" ", 1)[0]
+        service = _DELETE_CALLS.get(kind, (kind, "", ""))[0]
+        counts.setdefault(service, {})
+        counts[service][kind] = counts[service].get(kind, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
+
+
+def plural(kind: str, count: int) -> str:
+    """``"1 queue"``, ``"3 queues"`` (the course's plural of a resource kind)."""
+    return f"{count} {kind if count == 1 else _PLURAL.get(kind, kind + 's')}"
+
+
 def _short(ident: str) -> str:
     if ":event-busv2/" in ident or ":subscriber/" in ident:  # .../<name>/<id>
         return ident.rsplit("/", 2)[-2]

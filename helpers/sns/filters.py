@@ -1,6 +1,6 @@
 """Filter policies: check one before SNS sees it, and preview what it lets through.
 
-The engine is the SNS stand-in's (:mod:`helpers.emulation.sns_filters`), so a preview here
+The engine is :mod:`helpers.rules.filter_policies`, the one the SNS stand-in applies, so a preview here
 agrees with what moto delivers; on AWS the service decides, and its rules are the ones this
 engine follows (SNS Developer Guide, "Amazon SNS message filtering").
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..emulation import sns_filters
 from ..platform.errors import InvalidFilterPolicyError
+from ..rules import filter_policies as sns_filters
 
 __all__ = ["validate_filter_policy", "matches", "combinations", "to_sns_attributes", "SCOPES"]
 
@@ -36,7 +36,7 @@ _FIXES = {
     "more than 5 keys": "Keep at most 5 keys; move the rest into the subscriber's code.",
     "too complex": "The values multiply out to more than 150 combinations: fewer values per key.",
     "Unrecognized match type": "Operators: prefix, suffix, equals-ignore-case, anything-but, "
-                               "numeric, exists, cidr, wildcard; and $or.",
+                               "numeric, exists, cidr; and $or (wildcard is EventBridge's, not SNS's).",
     "failed to parse JSON": "Write the policy as a Python dict (or valid JSON text).",
     "does not support nested": 'Nested keys need FilterPolicyScope "MessageBody".',
 }

@@ -118,19 +118,31 @@ def plot_delivery_matrix(matrix: pd.DataFrame, ax: Any = None, *, title: str = "
 
 def plot_deliveries_over_time(env_or_frame: Any, ax: Any = None, *,
                               labels: Mapping[str, str] | None = None):
-    """Cumulative successful deliveries per subscriber against clock time."""
+    """Cumulative deliveries per subscriber against clock time, redriven ones included.
+
+    A message a reprocessor took from the subscription DLQ and delivered (a ``redrive`` row)
+    counts as delivered, drawn with an ``x``: SNS itself gave up on it.
+    """
     rows = sns_rows(env_or_frame, labels)
-    ok = rows[(rows["action"] == "deliver") & rows["outcome"].astype(str).str.startswith("ok")]
+    ok = rows[((rows["action"] == "deliver") & rows["outcome"].astype(str).str.startswith("ok"))
+              | (rows["action"] == "redrive")]
     fig, ax = new_figure(ax, (8, 3.5))
     start = float(rows["time"].min()) if len(rows) else 0.0
+    end = float(ok["time"].max()) - start if len(ok) else 0.0
     for res, group in ok.groupby("resource", sort=False):
         times = (group["time"] - start).to_numpy()
-        ax.step([0.0, *times], [0, *range(1, len(times) + 1)], where="post", label=str(res))
+        counts = np.arange(1, len(times) + 1)
+        line, = ax.step([0.0, *times, end], [0, *counts, counts[-1]], where="post", label=str(res))
+        redriven = (group["action"] == "redrive").to_numpy()
+        if redriven.any():
+            ax.scatter(times[redriven], counts[redriven], marker="x", color=line.get_color(),
+                       zorder=3, label=f"{res}: redriven from its DLQ by your reprocessor")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title="Deliveries per subscriber", xlabel="clock time (s)", ylabel="messages delivered")
+    ax.set(title="Deliveries per subscriber (redriven ones included)", xlabel="clock time (s)",
+           ylabel="messages delivered")
     ax.grid(True, alpha=0.3)
     if len(ok):
-        ax.legend(loc="best", fontsize="small")
+        ax.legend(loc="lower right", fontsize="small")
     return fig
 
 

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..emulation.sns_rules import check_publish_size
+from ..emulation.sns.validation import check_publish_size
 from ..platform import limits
 from ..platform.errors import (
     InvalidParameterError,
@@ -25,6 +25,8 @@ from ..platform.errors import (
     MissingDeduplicationIdError,
     MissingGroupIdError,
 )
+from ..rules.sns_sizes import topic_message_limit
+from .propagation import warn_if_propagating
 from .topics import Topic, require_topic
 from .types import PublishedMessage
 
@@ -48,20 +50,24 @@ def attributes_from_event(event: dict[str, Any]) -> dict[str, dict[str, str]]:
     return out
 
 
-def _topic_info(env: Environment, topic: Topic | str) -> tuple[str, bool, bool]:
+def _topic_info(env: Environment, topic: Topic | str) -> tuple[str, bool, bool, int]:
+    """ARN, FIFO, content-based dedup and ``MaximumMessageSize`` (read from the topic)."""
     arn = require_topic(env, topic)
-    if isinstance(topic, Topic):
-        return arn, topic.fifo, topic.content_based_dedup
     attrs = env.client("sns").get_topic_attributes(TopicArn=arn)["Attributes"]
+    warn_if_propagating(env, arn)
     return (arn, str(attrs.get("FifoTopic", "false")).lower() == "true",
-            str(attrs.get("ContentBasedDeduplication", "false")).lower() == "true")
+            str(attrs.get("ContentBasedDeduplication", "false")).lower() == "true",
+            topic_message_limit(attrs))
 
 
 def build_message(event: dict[str, Any], *, topic_arn: str, fifo: bool = False,
                   content_dedup: bool = False, group_by: str = "order_id",
                   dedup_by: str | None = "event_id", subject: str | None = None,
-                  index: int = 0) -> PublishedMessage:
-    """The ``Publish`` parameters for one event, checked (size with attributes, FIFO ids)."""
+                  index: int = 0, max_bytes: int = limits.SNS_MAX_MESSAGE_BYTES) -> PublishedMessage:
+    """The ``Publish`` parameters for one event, checked (size with attributes, FIFO ids).
+
+    ``max_bytes`` is the topic's ``MaximumMessageSize`` (256 KiB unless the topic sets it).
+    """
     if not isinstance(event, dict):
         raise InvalidParameterError(f"Event {index} is {type(event).__name__}, not a dict.")
     body = json.dumps(event, sort_keys=True)
@@ -70,11 +76,12 @@ def build_message(event: dict[str, Any], *, topic_arn: str, fifo: bool = False,
     if subject:
         message["Subject"] = subject
     size = check_publish_size(body, message["MessageAttributes"])
-    if size > limits.SNS_MAX_MESSAGE_BYTES:
+    if size > max_bytes:
         raise MessageTooLargeError(
             f"Event {index} ({event.get('order_id', '?')}) is {size:,} bytes with its attributes; "
-            f"SNS takes at most {limits.SNS_MAX_MESSAGE_BYTES:,} bytes (256 KB, attributes "
-            "included). Publish a reference (an order id, an S3 key) instead of the payload.")
+            f"this topic's MaximumMessageSize is {max_bytes:,} bytes (attributes included; 256 KiB "
+            f"unless set, at most {limits.SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES:,}). Raise the topic's "
+            "MaximumMessageSize, or publish a reference (an order id, an S3 key) instead.")
     if fifo:
         if event.get(group_by) is None:
             raise MissingGroupIdError(
@@ -89,6 +96,22 @@ def build_message(event: dict[str, Any], *, topic_arn: str, fifo: bool = False,
                 "no content-based deduplication. Give each event an id, or create the topic "
                 "with content_based_dedup=True.")
     return message
+
+
+def _batches(messages: list[PublishedMessage], max_bytes: int) -> list[tuple[int, list]]:
+    """Consecutive batches of at most 10 whose sizes together fit ``max_bytes`` (PublishBatch)."""
+    out: list[tuple[int, list]] = []
+    start, chunk, total = 0, [], 0
+    for i, message in enumerate(messages):
+        size = check_publish_size(message["Message"], message["MessageAttributes"])
+        if chunk and (len(chunk) == limits.SNS_MAX_BATCH_ENTRIES or total + size > max_bytes):
+            out.append((start, chunk))
+            start, chunk, total = i, [], 0
+        chunk.append(message)
+        total += size
+    if chunk:
+        out.append((start, chunk))
+    return out
 
 
 @dataclass
@@ -106,8 +129,9 @@ class PublishReport:
 
 def publish_event(env: Environment, topic: Topic | str, event: dict[str, Any], **options: Any) -> str:
     """Publish one event (``Publish``); its message id. Options as :func:`build_message`."""
-    arn, fifo, content = _topic_info(env, topic)
-    message = build_message(event, topic_arn=arn, fifo=fifo, content_dedup=content, **options)
+    arn, fifo, content, max_bytes = _topic_info(env, topic)
+    message = build_message(event, topic_arn=arn, fifo=fifo, content_dedup=content,
+                            max_bytes=max_bytes, **options)
     return env.client("sns").publish(**message)["MessageId"]
 
 
@@ -119,8 +143,9 @@ def publish_events(env: Environment, topic: Topic | str, events: list[dict[str, 
     """
     if not isinstance(events, list):
         raise InvalidParameterError(f"events must be a list of dicts, not {type(events).__name__}.")
-    arn, fifo, content = _topic_info(env, topic)
-    messages = [build_message(e, topic_arn=arn, fifo=fifo, content_dedup=content, index=i, **options)
+    arn, fifo, content, max_bytes = _topic_info(env, topic)
+    messages = [build_message(e, topic_arn=arn, fifo=fifo, content_dedup=content, index=i,
+                              max_bytes=max_bytes, **options)
                 for i, e in enumerate(events)]
     sns, report = env.client("sns"), PublishReport()
     if not batch:
@@ -128,9 +153,7 @@ def publish_events(env: Environment, topic: Topic | str, events: list[dict[str, 
             report.message_ids.append(sns.publish(**message)["MessageId"])
             report.calls += 1
         return report
-    size = limits.SNS_MAX_BATCH_ENTRIES
-    for start in range(0, len(messages), size):
-        chunk = messages[start:start + size]
+    for start, chunk in _batches(messages, max_bytes):
         entries = [{"Id": str(start + k), **{key: v for key, v in m.items() if key != "TopicArn"}}
                    for k, m in enumerate(chunk)]
         reply = sns.publish_batch(TopicArn=arn, PublishBatchRequestEntries=entries)

@@ -30,6 +30,7 @@ from ..platform.errors import InvalidEndpointError, ProtocolNotSupportedError
 from ..sqs.plumbing import plain_queue
 from .filters import validate_filter_policy
 from .policies import queue_policy
+from .propagation import note_filter_change
 from .topics import Topic, require_topic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -105,6 +106,8 @@ def _queue(env: Environment, name: str, fifo: bool, source: str) -> tuple[str, s
 
 def _subscribe(env: Environment, arn: str, protocol: str, endpoint: str,
                attributes: dict[str, str]) -> str:
+    if "FilterPolicy" in attributes:
+        note_filter_change(env, arn)
     return env.client("sns").subscribe(TopicArn=arn, Protocol=protocol, Endpoint=endpoint,
                                        Attributes=attributes,
                                        ReturnSubscriptionArn=True)["SubscriptionArn"]

@@ -17,8 +17,8 @@ import copy
 import json
 from typing import Any
 
-from ..emulation._asl_rules import aws_message, problems
 from ..platform.errors import InvalidStateMachineError
+from ..rules.asl_definitions import aws_message, problems
 
 __all__ = ["validate_definition", "fulfillment_definition", "FUNCTIONS", "REVIEW_THRESHOLD",
            "PAYMENT_RETRY", "callback_definition"]

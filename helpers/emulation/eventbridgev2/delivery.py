@@ -1,7 +1,7 @@
 """Subscriber delivery on the simulated clock: filters, transformers, batches, order, retries.
 
 Each running subscriber reads the bus's retained events after its cursor, keeps those that match
-every filter (the course's one EventBridge pattern matcher, :mod:`..events_patterns`), and
+every filter (the course's one EventBridge pattern matcher, :mod:`helpers.rules.patterns`), and
 hands them to its target:
 
 * ``UNORDERED``: every due event is attempted; a failed one is retried on its own schedule, so
@@ -28,8 +28,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..events_delivery import DeliveryError
-from ..events_patterns import matches
+from ...rules.patterns import matches
+from ..events.delivery import DeliveryError
 from .models import StoredEvent, Subscriber, _epoch
 from .readings import BACKOFF_CAP_SECONDS, BACKOFF_START_SECONDS, DEFAULT_LAMBDA_INVOCATION
 from .validation import compile_jsonata

@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from ...platform import limits
-from ..events_patterns import PatternError, compile_pattern
+from ...rules.patterns import PatternError, compile_pattern
 
 __all__ = ["ServiceError", "STATUS", "check_input", "check_filters", "check_transformer",
            "check_starting_position", "service_model"]

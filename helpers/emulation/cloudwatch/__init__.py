@@ -61,9 +61,8 @@ from moto.sns.models import sns_backends
 from moto.sqs import models as sqs_models
 from moto.sqs.responses import SQSResponse
 
-from ..platform import limits
-from ._base import _Patches
-from .cloudwatch_rules import (
+from ...platform import limits
+from ...rules.alarms import (
     COMPARISONS,
     EXTRA_RANGE_PERIODS,
     TREATMENTS,
@@ -72,9 +71,10 @@ from .cloudwatch_rules import (
     math_series,
     math_tree,
 )
+from .._base import _Patches
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..environment import Environment
+    from ...environment import Environment
 
 __all__ = ["CloudWatchStandIns", "evaluate", "Evaluation", "SQS_METRICS", "EXTRA_RANGE_PERIODS",
            "TREATMENTS", "COMPARISONS"]

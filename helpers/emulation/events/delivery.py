@@ -1,7 +1,7 @@
 """EventBridge target delivery on moto: every target kind, retries with backoff, DLQs, bus policies.
 
 One :class:`Deliverer` per environment. A rule's match hands each target to
-:meth:`Deliverer.deliver`, which shapes the input (:mod:`.events_input`), applies the fault
+:meth:`Deliverer.deliver`, which shapes the input (:mod:`helpers.rules.input_transformer`), applies the fault
 scenario (:class:`Fault`: a target down or throttled for a window of simulated time), and sends:
 
 * SQS queues (FIFO with ``SqsParameters.MessageGroupId``) through moto's SQS backend;
@@ -35,12 +35,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..platform import limits
-from ._base import short_name
-from .events_input import shape_input
+from ...platform import limits
+from ...rules.input_transformer import shape_input
+from .._base import short_name
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..environment import Environment
+    from ...environment import Environment
 
 __all__ = ["Deliverer", "Fault", "DeliveryError", "bus_policy_allows"]
 

@@ -1,9 +1,9 @@
 """SNS behaviours moto 5.2 lacks, supplied inside moto so every client sees them.
 
-Installed only on the local backends; on ``aws`` the real service does it. The rules live in
-:mod:`~helpers.emulation.sns_rules` (validation in AWS's words), the filter engine in
-:mod:`~helpers.emulation.sns_filters`, retries/envelope/outbox in
-:mod:`~helpers.emulation.sns_delivery`.
+Installed only on the local backends; on ``aws`` the real service does it. API validation in
+AWS's words lives in :mod:`.validation`, the filter-policy rules in
+:mod:`helpers.rules.filter_policies`, retries/envelope/outbox in :mod:`.delivery`, delivery to
+each kind of endpoint in :mod:`.targets`.
 
 ==========================================  =================================  ======================================
 AWS behaviour                               moto alone                         stand-in
@@ -13,9 +13,9 @@ is observable (delivery logs)                                                  i
 each subscriber is delivered independently  a failing http subscriber makes    every subscriber tried; a failure is
 (the publish is accepted)                   ``publish`` raise; later           retried or dead-lettered alone
                                             subscribers get nothing
-filter policies: every documented operator  ``cidr``/``wildcard`` refused;     :mod:`sns_filters` validates and
-(cidr, wildcard, anything-but prefix/       non-JSON raises JSONDecodeError;   matches (dotted and nested body keys,
-suffix/wildcard, $or ...), AWS's errors,    errors worded differently;         ``$or``); ``""`` removes the policy;
+filter policies: every documented operator  ``cidr`` refused;                  :mod:`filter_policies` validates and
+(cidr, anything-but prefix, $or ...);       non-JSON raises JSONDecodeError;   matches (dotted and nested body keys,
+``wildcard`` refused as AWS does; AWS's     errors worded differently;         ``$or``); ``""`` removes the policy;
 nothing half-created                        a bad policy leaves the            Subscribe validates before creating
                                             subscription created
 publish validation: empty message, 256 KB   empty accepted; size without       AWS's ``InvalidParameter`` texts
@@ -42,6 +42,10 @@ delivery with Binary attributes;            a Binary attribute crashes the     `
 ``SubscriptionPrincipal``                   receive
 HTTP(S): SubscriptionConfirmation with a    confirmed at once, any host        loopback only; pending until
 token; ConfirmSubscription                                                     ConfirmSubscription with the token
+topic ``MaximumMessageSize`` (1,024 to      stored, not returned, not          validated, returned by
+1,048,576 bytes; 262,144 default); above    checked: every publish capped at   GetTopicAttributes, applied to
+256 KiB at most 100 subscriptions, SQS,     256 KiB; any subscription          Publish and PublishBatch;
+Lambda or Firehose only                                                        :mod:`helpers.rules.sns_sizes`
 ==========================================  =================================  ======================================
 
 Example
@@ -65,13 +69,24 @@ from moto.sns import models as sns_models
 from moto.sns import responses as sns_responses
 from moto.sns.exceptions import SNSInvalidParameter
 
-from ..platform import limits
-from ..platform.recorder import ACTOR
-from ._base import _Patches, short_name
-from .sns_delivery import Envelope, Outbox, RetryQueue
-from .sns_filters import SUBSCRIBE_PREFIX
-from .sns_rules import check_batch, check_publish, check_subscribe, check_subscription_attribute
-from .sns_targets import Deliveries
+from ...platform import limits
+from ...platform.recorder import ACTOR
+from ...rules.filter_policies import SUBSCRIBE_PREFIX
+from ...rules.sns_sizes import (
+    MessageSizeRuleError,
+    check_large_topic_subscription,
+    check_maximum_message_size,
+)
+from .._base import _Patches, short_name
+from .delivery import Envelope, Outbox, RetryQueue
+from .targets import Deliveries
+from .validation import (
+    check_batch,
+    check_publish,
+    check_subscribe,
+    check_subscription_attribute,
+    topic_limit,
+)
 
 __all__ = ["SnsStandIns", "EMULATED"]
 
@@ -88,7 +103,7 @@ class SnsStandIns(_Patches):
     Attributes
     ----------
     outbox
-        E-mail, SMS and Lambda deliveries (:class:`~helpers.emulation.sns_delivery.Outbox`).
+        E-mail, SMS and Lambda deliveries (:class:`~helpers.emulation.sns.delivery.Outbox`).
     retries
         Deliveries waiting for their next attempt on the simulated clock.
     handlers
@@ -101,7 +116,8 @@ class SnsStandIns(_Patches):
              "filter policies: every operator, AWS's errors", "publish validation",
              "FIFO topic rules and deduplication", "FIFO archive and replay",
              "subscription DLQ and delivery retries", "Lambda subscribers",
-             "e-mail and SMS outbox", "envelope and raw delivery", "HTTP(S) confirmation")
+             "e-mail and SMS outbox", "envelope and raw delivery", "HTTP(S) confirmation",
+             "topic MaximumMessageSize (large message payloads)")
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
@@ -159,6 +175,9 @@ class SnsStandIns(_Patches):
         orig_set_attr = backend_cls.set_subscription_attributes
         orig_get_attrs = backend_cls.get_subscription_attributes
         orig_response_subscribe = sns_responses.SNSResponse.subscribe
+        orig_create_topic = backend_cls.create_topic
+        orig_set_topic_attr = backend_cls.set_topic_attribute
+        orig_topic_attrs = sns_responses.SNSResponse.get_topic_attributes
 
         def publish(backend: Any, message: str, arn: str | None, phone_number: str | None = None,
                     subject: str | None = None, message_attributes: Any = None,
@@ -194,6 +213,12 @@ class SnsStandIns(_Patches):
             topic = backend.get_topic(topic_arn)
             check_subscribe(topic, protocol, endpoint)
             existing = backend._find_subscription(topic_arn, endpoint, protocol)
+            if existing is None:
+                count = len(backend.list_subscriptions_by_topic(topic_arn=topic_arn)[0])
+                try:
+                    check_large_topic_subscription(topic_limit(topic), protocol, count)
+                except MessageSizeRuleError as err:
+                    raise SNSInvalidParameter(f"Invalid parameter: {err}") from None
             sub = orig_subscribe(backend, topic_arn, endpoint, protocol)
             sub.attributes["SubscriptionPrincipal"] = (
                 f"arn:aws:iam::{backend.account_id}:user/securecart-student")
@@ -251,6 +276,30 @@ class SnsStandIns(_Patches):
                           detail=f"subscription to {sub.topic.name} confirmed")
             return ActionResult({"SubscriptionArn": arn})
 
+        def create_topic(backend: Any, name: str, attributes: Any = None, tags: Any = None) -> Any:
+            if attributes and "MaximumMessageSize" in attributes:
+                try:
+                    size = check_maximum_message_size(attributes["MaximumMessageSize"], [])
+                except MessageSizeRuleError as err:
+                    raise SNSInvalidParameter(f"Invalid parameter: Attributes Reason: {err}") from None
+                attributes = {**attributes, "MaximumMessageSize": str(size)}
+            return orig_create_topic(backend, name, attributes, tags)
+
+        def set_topic_attr(backend: Any, topic_arn: str, name: str, value: str) -> None:
+            if name == "maximum_message_size":
+                subs, _ = backend.list_subscriptions_by_topic(topic_arn=topic_arn)
+                try:
+                    value = str(check_maximum_message_size(value, [s.protocol for s in subs]))
+                except MessageSizeRuleError as err:
+                    raise SNSInvalidParameter(f"Invalid parameter: {err}") from None
+            return orig_set_topic_attr(backend, topic_arn, name, value)
+
+        def topic_attrs(response: Any) -> Any:
+            result = orig_topic_attrs(response)
+            topic = response.backend.get_topic(response._get_param("TopicArn"))
+            result.result["Attributes"]["MaximumMessageSize"] = str(topic_limit(topic))
+            return result
+
         clock = self.env.clock
         orig_advance = clock.advance
 
@@ -278,6 +327,12 @@ class SnsStandIns(_Patches):
             mock.patch.object(sns_responses.SNSResponse, "subscribe", response_subscribe),
             mock.patch.object(sns_responses.SNSResponse, "confirm_subscription", confirm),
             mock.patch.object(clock, "advance", advance),
+            # moto caps every publish at 256 KiB; the topic's own limit is checked before it
+            mock.patch.object(sns_models, "MAXIMUM_MESSAGE_LENGTH",
+                              limits.SNS_MAX_MAXIMUM_MESSAGE_SIZE_BYTES),
+            mock.patch.object(backend_cls, "create_topic", create_topic),
+            mock.patch.object(backend_cls, "set_topic_attribute", set_topic_attr),
+            mock.patch.object(sns_responses.SNSResponse, "get_topic_attributes", topic_attrs),
         ]
 
     # -- fan-out --------------------------------------------------------------------------

@@ -1,13 +1,18 @@
 """SNS filter policies as AWS validates and matches them (the engine behind the SNS stand-ins).
 
-moto 5.2's own validator rejects ``cidr`` and ``wildcard``, raises a Python
+moto 5.2's own validator rejects ``cidr``, raises a Python
 ``JSONDecodeError`` on a policy that is not JSON, and words several errors differently from
 AWS. This module validates a policy the way AWS does, with AWS's error text (as recorded
 against AWS in LocalStack's snapshot tests, ``tests/aws/services/sns/
 test_sns_filter_policy.snapshot.json``), and matches messages against it with every operator
 the *Amazon SNS Developer Guide* documents (exact strings and numbers, ``prefix``, ``suffix``,
-``equals-ignore-case``, ``anything-but`` (values, ``prefix``, ``suffix``, ``wildcard``),
-``numeric``, ``exists``, ``cidr``, ``wildcard``, ``$or``, nested keys in the body).
+``equals-ignore-case``, ``anything-but`` (values, ``prefix``), ``numeric``, ``exists``,
+``cidr``, ``$or``, nested keys in the body).
+
+Only those. EventBridge's ``wildcard`` is not an SNS operator (the developer guide's list of
+SNS filter operators, checked 2026-12-05, has none): SNS answers ``Unrecognized match type
+wildcard``. Inside ``anything-but`` SNS takes values or ``prefix`` only; ``suffix`` is refused
+with ``Unsupported anything-but pattern: suffix`` (recorded against AWS in the snapshots above).
 
 AWS appends a parser location (``\\n at [Source: ...; line: 1, column: N]``) to some of these
 messages; the stand-in gives the message without it.
@@ -24,16 +29,26 @@ True
 >>> validate_policy('{"status": "failed"}', "MessageAttributes")
 Traceback (most recent call last):
 ...
-helpers.emulation.sns_filters.FilterPolicyError: Invalid parameter: FilterPolicy: "status" must be an object or an array
+helpers.rules.filter_policies.FilterPolicyError: Invalid parameter: FilterPolicy: "status" must be an object or an array
 """
 
 from __future__ import annotations
 
-import fnmatch
-import ipaddress
 import json
 import re
 from typing import Any
+
+from .operators import (
+    NUMERIC_OPS,
+    anything_but,
+    check_cidr,
+    cidr_matches,
+    equals,
+    flatten_dotted,
+    is_number,
+    numeric_matches,
+    string_matches,
+)
 
 __all__ = ["FilterPolicyError", "validate_policy", "validate_scope", "matches", "combinations",
            "SCOPES", "SET_PREFIX", "SUBSCRIBE_PREFIX"]
@@ -46,7 +61,6 @@ SET_PREFIX = "Invalid parameter: "
 SUBSCRIBE_PREFIX = "Invalid parameter: Attributes Reason: "
 _MAX_KEYS = 5
 _MAX_COMBINATIONS = 150
-_NUMERIC_OPS = ("<", "<=", "=", ">", ">=")
 
 
 class FilterPolicyError(ValueError):
@@ -61,7 +75,7 @@ def validate_scope(scope: Any, prefix: str = SET_PREFIX) -> str:
     >>> validate_scope("Body")
     Traceback (most recent call last):
     ...
-    helpers.emulation.sns_filters.FilterPolicyError: Invalid parameter: FilterPolicyScope: Invalid value [Body]. Please use either MessageBody or MessageAttributes
+    helpers.rules.filter_policies.FilterPolicyError: Invalid parameter: FilterPolicyScope: Invalid value [Body]. Please use either MessageBody or MessageAttributes
     """
     if scope not in SCOPES:
         raise FilterPolicyError(f"{prefix}FilterPolicyScope: Invalid value [{scope}]. "
@@ -170,6 +184,10 @@ def _parser_message(text: str) -> str:
     return "Unexpected end-of-input" if stripped else "No content to map due to end-of-input"
 
 
+#: String operators an SNS filter policy takes (SNS developer guide, string value matching).
+SNS_STRING_OPERATORS = ("prefix", "suffix", "equals-ignore-case")
+
+
 def _validate_rule(rule: Any, prefix: str) -> None:
     if rule is None or isinstance(rule, (str, bool, int, float)):
         return
@@ -178,7 +196,7 @@ def _validate_rule(rule: Any, prefix: str) -> None:
     if len(rule) != 1:
         raise _fail(prefix, "Only one key allowed in match expression")
     (op, value), = rule.items()
-    if op in ("prefix", "suffix", "equals-ignore-case", "wildcard"):
+    if op in SNS_STRING_OPERATORS:
         if not isinstance(value, str):
             raise _fail(prefix, f"{op} match pattern must be a string")
     elif op == "anything-but":
@@ -188,7 +206,7 @@ def _validate_rule(rule: Any, prefix: str) -> None:
                     raise _fail(prefix, "Match value must be String, number, true, false, or null")
         elif isinstance(value, dict):
             for inner in value:
-                if inner not in ("prefix", "suffix", "wildcard"):
+                if inner != "prefix":
                     raise _fail(prefix, f"Unsupported anything-but pattern: {inner}")
             _validate_rule(value, prefix)
     elif op == "exists":
@@ -197,13 +215,9 @@ def _validate_rule(rule: Any, prefix: str) -> None:
     elif op == "numeric":
         _validate_numeric(value, prefix)
     elif op == "cidr":
-        _validate_cidr(value, prefix)
+        check_cidr(value, lambda reason: _fail(prefix, reason))
     else:
         raise _fail(prefix, f"Unrecognized match type {op}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _validate_numeric(value: Any, prefix: str) -> None:
@@ -213,10 +227,10 @@ def _validate_numeric(value: Any, prefix: str) -> None:
     op = items.pop(0)
     if not isinstance(op, str):
         raise _fail(prefix, f"Invalid member in numeric match: {op}")
-    if op not in _NUMERIC_OPS:
+    if op not in NUMERIC_OPS:
         raise _fail(prefix, f"Unrecognized numeric range operator: {op}")
     low = items.pop(0) if items else None
-    if not _is_number(low):
+    if not is_number(low):
         raise _fail(prefix, f"Value of {'equals' if op == '=' else op} must be numeric")
     if not items:
         return
@@ -228,7 +242,7 @@ def _validate_numeric(value: Any, prefix: str) -> None:
     if op2 not in ("<", "<="):
         raise _fail(prefix, f"Bad numeric range operator: {op2}")
     high = items.pop(0) if items else None
-    if not _is_number(high):
+    if not is_number(high):
         raise _fail(prefix, f"Value of {op2} must be numeric")
     if items:
         raise _fail(prefix, "Too many terms in numeric range expression")
@@ -236,24 +250,7 @@ def _validate_numeric(value: Any, prefix: str) -> None:
         raise _fail(prefix, "Bottom must be less than top")
 
 
-def _validate_cidr(value: Any, prefix: str) -> None:
-    if not isinstance(value, str):
-        raise _fail(prefix, "prefix match pattern must be a string")
-    parts = value.split("/")
-    if len(parts) != 2:
-        raise _fail(prefix, "Malformed CIDR, one '/' required")
-    if not parts[1].isdigit():
-        raise _fail(prefix, "Malformed CIDR, mask bits must be an integer")
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        raise _fail(prefix, f"Nonstandard IP address: {parts[0]}") from None
-
-
 # -- matching -----------------------------------------------------------------------------
-_MISSING = object()
-
-
 def _attribute_values(attrs: dict[str, Any], key: str) -> tuple[bool, list[Any]]:
     """(present, values) of one message attribute (String.Array expands; Number is a number)."""
     attr = (attrs or {}).get(key)
@@ -277,22 +274,6 @@ def _attribute_values(attrs: dict[str, Any], key: str) -> tuple[bool, list[Any]]
     return True, [raw]
 
 
-def _flatten(obj: Any, prefix: str = "") -> dict[str, list[Any]]:
-    """A JSON body flattened to dotted keys; arrays expand into their elements."""
-    out: dict[str, list[Any]] = {}
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            for k, v in _flatten(value, f"{prefix}{key}.").items():
-                out.setdefault(k, []).extend(v)
-    elif isinstance(obj, list):
-        for item in obj:
-            for k, v in _flatten(item, prefix).items():
-                out.setdefault(k, []).extend(v)
-    else:
-        out[prefix[:-1]] = [obj]
-    return out
-
-
 def _flat_policy(policy: dict, prefix: str = "") -> list[dict[str, list[Any]]]:
     """The policy as alternatives of {dotted key: conditions} ($or branches multiply out)."""
     alternatives: list[dict[str, list[Any]]] = [{}]
@@ -308,26 +289,6 @@ def _flat_policy(policy: dict, prefix: str = "") -> list[dict[str, list[Any]]]:
     return alternatives
 
 
-def _string_match(op: str, pattern: str, value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    if op == "prefix":
-        return value.startswith(pattern)
-    if op == "suffix":
-        return value.endswith(pattern)
-    if op == "equals-ignore-case":
-        return value.lower() == pattern.lower()
-    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))  # wildcard: only * is special
-
-
-def _numeric(conditions: list[Any], value: Any) -> bool:
-    if not _is_number(value):
-        return False
-    ops = {"<": value.__lt__, "<=": value.__le__, "=": value.__eq__, ">": value.__gt__,
-           ">=": value.__ge__}
-    return all(ops[conditions[i]](float(conditions[i + 1])) for i in range(0, len(conditions), 2))
-
-
 def _condition(rule: Any, present: bool, values: list[Any]) -> bool:
     if isinstance(rule, dict):
         (op, arg), = rule.items()
@@ -336,35 +297,15 @@ def _condition(rule: Any, present: bool, values: list[Any]) -> bool:
         if not present:
             return False
         if op == "anything-but":
-            if isinstance(arg, dict):
-                (inner, pattern), = arg.items()
-                return all(not _string_match(inner, pattern, v) for v in values) and bool(values)
-            banned = arg if isinstance(arg, list) else [arg]
-            return bool(values) and all(not _equal(b, v) for b in banned for v in values)
+            # Unlike EventBridge, every value of an array must pass, and a value that is not a
+            # string passes the prefix form.
+            return bool(values) and all(anything_but(arg, v, non_string=True) for v in values)
         if op == "numeric":
-            return any(_numeric(arg, _as_number(v)) for v in values)
+            return any(numeric_matches(arg, v) for v in values)
         if op == "cidr":
-            network = ipaddress.ip_network(arg, strict=False)
-            return any(_in_network(network, v) for v in values)
-        return any(_string_match(op, arg, v) for v in values)
-    return present and any(_equal(rule, v) for v in values)
-
-
-def _as_number(value: Any) -> Any:
-    return float(value) if _is_number(value) else value
-
-
-def _equal(rule: Any, value: Any) -> bool:
-    if _is_number(rule):
-        return _is_number(value) and float(rule) == float(value)
-    return rule == value
-
-
-def _in_network(network: Any, value: Any) -> bool:
-    try:
-        return isinstance(value, str) and ipaddress.ip_address(value) in network
-    except ValueError:
-        return False
+            return any(cidr_matches(arg, v) for v in values)
+        return any(string_matches(op, arg, v) for v in values)
+    return present and any(equals(rule, v) for v in values)
 
 
 def matches(policy: dict | None, scope: str | None, message_attributes: dict[str, Any] | None,
@@ -392,7 +333,7 @@ def matches(policy: dict | None, scope: str | None, message_attributes: dict[str
             return False
         if not isinstance(body, dict):
             return False
-        flat = _flatten(body)
+        flat = flatten_dotted(body)
 
         def lookup(key: str) -> tuple[bool, list[Any]]:
             if key in flat:

@@ -36,7 +36,7 @@ from unittest import mock
 
 from moto.logs import models as logs_models
 
-from ._base import _Patches
+from .._base import _Patches
 
 __all__ = ["LogsStandIns", "JsonPattern"]
 

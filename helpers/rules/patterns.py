@@ -19,26 +19,35 @@ Example
 >>> compile_pattern('{"source": "shop"}')
 Traceback (most recent call last):
 ...
-helpers.emulation.events_patterns.PatternError: Event pattern is not valid. Reason: "source" must be an object or an array
+helpers.rules.patterns.PatternError: Event pattern is not valid. Reason: "source" must be an object or an array
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import re
 from typing import Any
+
+from .operators import (
+    MISSING,
+    NUMERIC_OPS,
+    anything_but,
+    check_cidr,
+    check_wildcard,
+    cidr_matches,
+    equals,
+    flatten,
+    numeric_matches,
+    string_matches,
+)
+from .operators import is_number as _is_number
 
 __all__ = ["PatternError", "compile_pattern", "matches", "PATTERN_ERROR_PREFIX", "MISSING"]
 
 #: What every InvalidEventPatternException message starts with.
 PATTERN_ERROR_PREFIX = "Event pattern is not valid. Reason: "
-#: A field the event does not have.
-MISSING = object()
 
 _OPERATORS = ("prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric",
               "exists", "cidr")
-_NUMERIC_OPS = ("<", "<=", "=", ">", ">=")
 
 
 class PatternError(ValueError):
@@ -47,10 +56,6 @@ class PatternError(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(PATTERN_ERROR_PREFIX + reason)
         self.reason = reason
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # -- validation ------------------------------------------------------------------------
@@ -62,7 +67,7 @@ def compile_pattern(pattern: str | dict[str, Any]) -> dict[str, Any]:
     >>> compile_pattern('{"detail": {"sku": [{"wildcard": "SKU-**"}]}}')
     Traceback (most recent call last):
     ...
-    helpers.emulation.events_patterns.PatternError: Event pattern is not valid. Reason: Consecutive wildcard characters at pos 5
+    helpers.rules.patterns.PatternError: Event pattern is not valid. Reason: Consecutive wildcard characters at pos 5
     """
     if isinstance(pattern, str):
         try:
@@ -112,23 +117,16 @@ def _check_condition(item: Any) -> None:
         if not isinstance(value, str):
             raise PatternError("equals-ignore-case match pattern must be a string")
     elif op == "wildcard":
-        _check_wildcard(value)
+        check_wildcard(value, PatternError)
     elif op == "exists":
         if not isinstance(value, bool):
             raise PatternError("exists match pattern must be either true or false.")
     elif op == "numeric":
         _check_numeric(value)
     elif op == "cidr":
-        _check_cidr(value)
+        check_cidr(value, PatternError)
     else:
         _check_anything_but(value)
-
-
-def _check_wildcard(value: Any) -> None:
-    if not isinstance(value, str):
-        raise PatternError("wildcard match pattern must be a string")
-    if "**" in value:
-        raise PatternError(f"Consecutive wildcard characters at pos {value.index('**') + 1}")
 
 
 def _check_numeric(value: Any) -> None:
@@ -139,7 +137,7 @@ def _check_numeric(value: Any) -> None:
     if len(value) > 4:
         raise PatternError("Too many terms in numeric range expression")
     first, bound = value[0], value[1]
-    if first not in _NUMERIC_OPS:
+    if first not in NUMERIC_OPS:
         raise PatternError(f"Unrecognized numeric range operator: {first}")
     if not _is_number(bound):
         raise PatternError(f"Value of {first} must be numeric")
@@ -151,20 +149,6 @@ def _check_numeric(value: Any) -> None:
             raise PatternError(f"Value of {second} must be numeric")
         if bound >= top:
             raise PatternError("Bottom must be less than top")
-
-
-def _check_cidr(value: Any) -> None:
-    if not isinstance(value, str):
-        raise PatternError("prefix match pattern must be a string")
-    if value.count("/") != 1:
-        raise PatternError("Malformed CIDR, one '/' required")
-    address, bits = value.split("/")
-    if not bits.isdigit():
-        raise PatternError("Malformed CIDR, mask bits must be an integer")
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        raise PatternError(f"Nonstandard IP address: {address}") from None
 
 
 def _check_anything_but(value: Any) -> None:
@@ -190,7 +174,7 @@ def _check_anything_but(value: Any) -> None:
             raise PatternError(f"{inner} match pattern must be a string")
         if inner == "wildcard":
             for a in args:
-                _check_wildcard(a)
+                check_wildcard(a, PatternError)
     else:
         raise PatternError(f"Unsupported anything-but pattern: {inner}")
 
@@ -230,18 +214,9 @@ def _match_object(pattern: dict[str, Any], value: Any) -> bool:
     return True
 
 
-def _flatten(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        out: list[Any] = []
-        for v in value:
-            out.extend(_flatten(v))
-        return out
-    return [value]
-
-
 def _match_leaf(conditions: list[Any], value: Any) -> bool:
     missing = value is MISSING
-    values = [] if missing else _flatten(value)
+    values = [] if missing else flatten(value)
     for cond in conditions:
         if isinstance(cond, dict) and "exists" in cond:
             if cond["exists"] != missing:
@@ -252,74 +227,15 @@ def _match_leaf(conditions: list[Any], value: Any) -> bool:
     return False
 
 
-def _same(pattern_value: Any, value: Any) -> bool:
-    if pattern_value is None or isinstance(pattern_value, bool):
-        return value is pattern_value
-    if _is_number(pattern_value):
-        return _is_number(value) and float(value) == float(pattern_value)
-    return isinstance(value, str) and value == pattern_value
-
-
-def _wildcard(pattern: str, value: str) -> bool:
-    parts = re.split(r"(?<!\\)\*", pattern)
-    regex = ".*".join(re.escape(p.replace("\\*", "*")) for p in parts)
-    return re.fullmatch(regex, value, re.S) is not None
-
-
-def _affix(op: str, arg: Any, value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    if isinstance(arg, dict):
-        arg, value = arg["equals-ignore-case"].lower(), value.lower()
-    return value.startswith(arg) if op == "prefix" else value.endswith(arg)
-
-
-def _numeric(ranges: list[Any], value: Any) -> bool:
-    if not _is_number(value):
-        return False
-    checks = {"<": value.__lt__, "<=": value.__le__, "=": value.__eq__, ">": value.__gt__,
-              ">=": value.__ge__}
-    return all(checks[ranges[i]](ranges[i + 1]) for i in range(0, len(ranges), 2))
-
-
-def _cidr(network: str, value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        return ipaddress.ip_address(value) in ipaddress.ip_network(network, strict=False)
-    except ValueError:
-        return False
-
-
-def _anything_but(arg: Any, value: Any) -> bool:
-    if isinstance(arg, dict):
-        ((inner, a),) = arg.items()
-        if not isinstance(value, str):
-            return False
-        options = a if isinstance(a, list) else [a]
-        if inner == "prefix":
-            return not value.startswith(a)
-        if inner == "suffix":
-            return not value.endswith(a)
-        if inner == "equals-ignore-case":
-            return value.lower() not in {o.lower() for o in options}
-        return not any(_wildcard(o, value) for o in options)
-    options = arg if isinstance(arg, list) else [arg]
-    return not any(_same(o, value) for o in options)
-
-
 def _match_value(cond: Any, value: Any) -> bool:
     if not isinstance(cond, dict):
-        return _same(cond, value)
+        return equals(cond, value)
     ((op, arg),) = cond.items()
-    if op in ("prefix", "suffix"):
-        return _affix(op, arg, value)
-    if op == "equals-ignore-case":
-        return isinstance(value, str) and value.lower() == arg.lower()
-    if op == "wildcard":
-        return isinstance(value, str) and _wildcard(arg, value)
     if op == "numeric":
-        return _numeric(arg, value)
+        return numeric_matches(arg, value)
     if op == "cidr":
-        return _cidr(arg, value)
-    return _anything_but(arg, value)
+        return cidr_matches(arg, value)
+    if op == "anything-but":
+        # An array in the event matches when one of its elements is not excluded.
+        return anything_but(arg, value)
+    return string_matches(op, arg, value)

@@ -20,17 +20,19 @@ from urllib.parse import urlparse
 
 from moto.sns.exceptions import (
     BatchEntryIdsNotDistinct,
+    SNSException,
     SNSInvalidParameter,
     TooManyEntriesInBatchRequest,
 )
 
-from ..platform import limits
-from .sns_delivery import DeliveryPolicyError, validate_delivery_policy
-from .sns_filters import SET_PREFIX, FilterPolicyError, validate_policy, validate_scope
+from ...platform import limits
+from ...rules.filter_policies import SET_PREFIX, FilterPolicyError, validate_policy, validate_scope
+from ...rules.sns_sizes import topic_message_limit
+from .delivery import DeliveryPolicyError, validate_delivery_policy
 
 __all__ = ["check_publish", "check_publish_size", "check_batch", "check_subscribe",
            "check_subscription_attribute", "FIFO_PROTOCOL_MESSAGE", "is_loopback_url",
-           "SUBSCRIPTION_ATTRIBUTES"]
+           "SUBSCRIPTION_ATTRIBUTES", "topic_limit"]
 
 #: Subscription attributes SetSubscriptionAttributes accepts (SNS API Reference).
 SUBSCRIPTION_ATTRIBUTES = ("DeliveryPolicy", "FilterPolicy", "FilterPolicyScope",
@@ -53,15 +55,23 @@ def check_publish_size(message: str, attributes: dict[str, Any] | None) -> int:
     return total
 
 
+def topic_limit(topic: Any) -> int:
+    """The topic's ``MaximumMessageSize`` in bytes (moto stores it as ``maximum_message_size``)."""
+    if topic is None:
+        return limits.SNS_MAX_MESSAGE_BYTES
+    return topic_message_limit({"MaximumMessageSize": getattr(topic, "maximum_message_size", None)})
+
+
 def check_publish(topic: Any, message: Any, attributes: dict[str, Any] | None, group_id: Any,
-                  dedup_id: Any, wire_attributes: dict[str, Any] | None = None) -> None:
-    """Empty message, size with attributes, FIFO group id and dedup id, in AWS's words."""
+                  dedup_id: Any, wire_attributes: dict[str, Any] | None = None,
+                  limit: int | None = None) -> None:
+    """Empty message, size with attributes (the topic's ``MaximumMessageSize``), FIFO ids."""
     if not message:
         raise SNSInvalidParameter("Invalid parameter: Empty message")
     size = check_publish_size(message, wire_attributes if wire_attributes is not None else
                               {k: {"DataType": v.get("Type", ""), "Value": str(v.get("Value", ""))}
                                for k, v in (attributes or {}).items()})
-    if size > limits.SNS_MAX_MESSAGE_BYTES:
+    if size > (limit if limit is not None else topic_limit(topic)):
         raise SNSInvalidParameter("Invalid parameter: Message too long")
     if topic is None:
         return
@@ -76,7 +86,11 @@ def check_publish(topic: Any, message: Any, attributes: dict[str, Any] | None, g
 
 
 def check_batch(topic: Any, entries: list[dict[str, Any]]) -> None:
-    """PublishBatch: at most 10 entries, distinct ids, FIFO group and dedup ids on every entry."""
+    """PublishBatch: at most 10 entries, distinct ids, FIFO ids, sizes within the topic's limit.
+
+    Each entry, and the batch as a whole, must fit the topic's ``MaximumMessageSize`` (SNS API
+    reference, PublishBatch); a batch over it is refused with ``BatchRequestTooLong``.
+    """
     if len(entries) > limits.SNS_MAX_BATCH_ENTRIES:
         raise TooManyEntriesInBatchRequest
     ids = [e.get("Id") for e in entries]
@@ -91,8 +105,32 @@ def check_batch(topic: Any, entries: list[dict[str, Any]]) -> None:
             raise SNSInvalidParameter(
                 "Invalid parameter: The topic should either have ContentBasedDeduplication "
                 "enabled or MessageDeduplicationId provided explicitly")
+    limit, total = topic_limit(topic), 0
     for entry in entries:
-        check_publish(None, entry.get("Message"), entry.get("MessageAttributes"), None, None)
+        check_publish(None, entry.get("Message"), entry.get("MessageAttributes"), None, None,
+                      limit=limit)
+        total += check_publish_size(entry.get("Message") or "", _wire(entry.get("MessageAttributes")))
+    if total > limit:
+        raise BatchRequestTooLong(total, limit)
+
+
+def _wire(attributes: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: {"DataType": v.get("Type", v.get("DataType", "")),
+                "Value": str(v.get("Value", v.get("StringValue", "")))}
+            for k, v in (attributes or {}).items()}
+
+
+class BatchRequestTooLong(SNSException):
+    """PublishBatch entries together larger than the topic's ``MaximumMessageSize``.
+
+    Code and first sentence from SNS's API model (``BatchRequestTooLongException``).
+    """
+
+    code = "BatchRequestTooLong"
+
+    def __init__(self, total: int, limit: int) -> None:
+        super().__init__(f"The length of all the batch messages put together is more than the "
+                         f"limit. ({total} bytes > {limit} bytes, the topic's MaximumMessageSize)")
 
 
 def is_loopback_url(url: str) -> bool:

@@ -1,8 +1,8 @@
 """EventBridge behaviours moto 5.2 lacks, supplied inside moto so every client sees them.
 
-Installed only on the local backends; on ``aws`` the real service does it. The pattern
-matcher is :mod:`.events_patterns`, target input :mod:`.events_input`, delivery, retries and
-DLQs :mod:`.events_delivery`.
+Installed only on the local backends; on ``aws`` the real service does it. AWS's pattern
+rules are :mod:`helpers.rules.patterns`, target input :mod:`helpers.rules.input_transformer`;
+delivery, retries and DLQs are :mod:`.delivery`.
 
 =====================================  ==============================  ==================================
 AWS behaviour                          moto alone                      stand-in
@@ -65,12 +65,12 @@ from moto.events import responses as events_responses
 from moto.events.exceptions import InvalidEventPatternException, ValidationException
 from moto.moto_api._internal import mock_random
 
-from ..platform import limits
-from ..platform.recorder import ACTOR
-from ._base import _Patches, short_name
-from .events_delivery import Deliverer, bus_policy_allows
-from .events_input import check_input_options
-from .events_patterns import PatternError, compile_pattern, matches
+from ...platform import limits
+from ...platform.recorder import ACTOR
+from ...rules.input_transformer import check_input_options
+from ...rules.patterns import PatternError, compile_pattern, matches
+from .._base import _Patches, short_name
+from .delivery import Deliverer, bus_policy_allows
 
 __all__ = ["EventsStandIns", "entry_size"]
 

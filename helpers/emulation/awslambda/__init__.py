@@ -44,9 +44,9 @@ from unittest import mock
 
 from moto.awslambda import models as lambda_models
 
-from ._base import _Patches
-from ._pollers import SqsPoller, StreamPoller
-from .sqs import EMULATED
+from .._base import _Patches
+from .._pollers import SqsPoller, StreamPoller
+from ..sqs import EMULATED
 
 __all__ = ["LambdaStandIns", "LambdaContext", "HandlerError"]
 

@@ -4,7 +4,7 @@ moto executes state machines (with its ``execute_state_machine`` flag) in a work
 sleeps real wall time in ``Wait`` states and retry backoffs and calls SQS/SNS task integrations
 over HTTP on ``localhost:$MOTO_PORT`` (5000 unless set; the server backend sets it). On the
 local backends the course replaces that engine: every ``StartExecution`` runs through the
-course's interpreter (:mod:`helpers.emulation._asl`) on the simulated clock, in-process, and
+course's interpreter (:mod:`helpers.rules.asl`) on the simulated clock, in-process, and
 ``DescribeExecution``, ``GetExecutionHistory``, ``SendTask*`` and ``env.sleep`` move it on.
 
 =====================================  ==============================  ==================================
@@ -55,12 +55,12 @@ from moto.sqs.models import sqs_backends
 from moto.stepfunctions.exceptions import InvalidExecutionInput
 from moto.stepfunctions.responses import StepFunctionResponse
 
-from ._asl import Failure, Run
-from ._asl_rules import aws_message, problems
-from ._base import _Patches, short_name
-from ._lazy import LazyPatch, factory
-from .awslambda import HandlerError
-from .sqs import EMULATED
+from ...rules.asl import Failure, Run
+from ...rules.asl_definitions import aws_message, problems
+from .._base import _Patches, short_name
+from .._lazy import LazyPatch, factory
+from ..awslambda import HandlerError
+from ..sqs import EMULATED
 
 __all__ = ["StepFunctionsStandIns", "CourseExecution"]
 

@@ -33,7 +33,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ._asl_intrinsics import IntrinsicError, evaluate, is_intrinsic
+from .asl_intrinsics import IntrinsicError, evaluate, is_intrinsic
 
 __all__ = ["Run", "Failure", "Pause", "Services", "json_path", "set_path"]
 

@@ -38,9 +38,9 @@ from typing import Any
 import requests
 from moto.sqs.models import sqs_backends
 
-from ._base import _Patches
-from ._lazy import LazyPatch, factory
-from .sqs import EMULATED
+from .._base import _Patches
+from .._lazy import LazyPatch, factory
+from ..sqs import EMULATED
 
 __all__ = ["ApiGatewayStandIns", "INVALID_BODY"]
 

@@ -12,7 +12,7 @@ Used by :class:`~helpers.emulation.sns.SnsStandIns`: every subscriber of a topic
 
 Example
 -------
->>> from helpers.emulation.sns_targets import FailureKind
+>>> from helpers.emulation.sns.targets import FailureKind
 >>> FailureKind.CLIENT.value
 'client-side'
 """
@@ -28,8 +28,8 @@ import requests
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 
-from .sns_delivery import LAMBDA_ASYNC_RETRY_DELAYS, retry_delays
-from .sns_filters import matches
+from ...rules.filter_policies import matches
+from .delivery import LAMBDA_ASYNC_RETRY_DELAYS, retry_delays
 
 __all__ = ["Deliveries", "FailureKind", "DeliveryFailed", "lambda_event"]
 
