@@ -131,8 +131,7 @@ def _drain(env: Environment, url: str, bus: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _custom_half(env: Environment, name: str, settings: dict[str, Any], customers: list[str],
-                 steps: int, t0: float) -> tuple[str, str]:
+def _custom_half(env: Environment, name: str, settings: dict[str, Any], t0: float) -> tuple[str, str]:
     """A Custom Event Bus with a subscriber (``settings``) to a FIFO queue; (bus ARN, queue URL)."""
     sqs = env.client("sqs")
     url = sqs.create_queue(QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
@@ -158,7 +157,7 @@ def experiment_side_by_side(env: Environment, customers: int = 4, steps: int = 5
     rule = create_rule(env, f"orders-{run}", {"source": [cb.SOURCE]}, classic_bus)
     add_targets(env, rule, [target(env, "sqs", queue_arn(env, classic_url))])
     env.emulation["events"].delivery.faults.append(Fault(queue_arn(env, classic_url), t0, t0 + OUTAGE_SECONDS))
-    bus, custom_url = _custom_half(env, f"custom-orders-{run}", settings or SECTION_SETTINGS, names, steps, t0)
+    bus, custom_url = _custom_half(env, f"custom-orders-{run}", settings or SECTION_SETTINGS, t0)
     events = env.client("events")
     for at, customer, step in _entries(names, steps):
         env.sleep(max(0.0, t0 + at - env.clock.elapsed()))

@@ -79,7 +79,7 @@ from .models import Backend, Subscriber
 from .protocol import answer, credentials, is_ours
 from .publishing import put_events
 from .readings import READINGS
-from .validation import ServiceError, service_model
+from .validation import ServiceError, check_input, service_model
 
 __all__ = ["EventBridgeV2StandIns", "READINGS", "ServiceError"]
 
@@ -142,8 +142,6 @@ class EventBridgeV2StandIns(_Patches):
         if operation in _BACKEND_OPERATIONS:
             return getattr(backend, _snake(operation))(params, now)
         if operation == "DescribeEventBus":
-            from .validation import check_input
-
             check_input(operation, params)
             return backend.bus(params["EventBusArn"]).describe(now)
         if operation in ("CreateSubscriber", "UpdateSubscriber"):
@@ -153,8 +151,6 @@ class EventBridgeV2StandIns(_Patches):
             out = sub.describe()
             return backend.remember(operation, params, out) if operation == "CreateSubscriber" else out
         if operation == "DescribeSubscriber":
-            from .validation import check_input
-
             check_input(operation, params)
             return backend.subscriber(params["SubscriberArn"]).describe()
         if operation == "PutEvents":
