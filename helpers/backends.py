@@ -13,7 +13,10 @@ sockets, name lookups                  :class:`~helpers.platform.safety.Loopback
 inherit: ``!aws ...``, a Python        a closed loopback port (the in-process moto cannot be
 child running boto3)                   reached from another process); fake credentials
                                        ``testing``; region ``us-east-1``; no profile, config
-                                       or credentials file; no ``AWS_ENDPOINT_URL_<SERVICE>``;
+                                       or credentials file of the user's (a generated config:
+                                       region, and an AWS CLI v1 plugin that keeps SQS on
+                                       ``AWS_ENDPOINT_URL`` and, on ``moto``, stops a call at
+                                       once, saying why); no ``AWS_ENDPOINT_URL_<SERVICE>``;
                                        no proxies (``HTTP(S)_PROXY``, ``ALL_PROXY``,
                                        ``NO_PROXY``, either case)
 boto3 clients made meanwhile           refuse with ``EnvironmentClosedError`` after teardown
@@ -42,7 +45,9 @@ import hashlib
 import logging
 import os
 import secrets
+import shutil
 import socket
+import tempfile
 import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -52,6 +57,7 @@ import boto3
 import botocore.session
 from botocore.exceptions import ProfileNotFound
 
+from .platform import awscli_plugin
 from .platform.errors import (
     CredentialsMissingError,
     EnvironmentClosedError,
@@ -67,7 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["LocalBackend", "ProcessEnvironment", "child_variables", "fake_session",
            "reset_moto", "check_aws", "classroom_run", "PROXY_VARIABLES", "HIDDEN_VARIABLES",
-           "CLASSROOM_SUFFIX_CHARS"]
+           "CLASSROOM_SUFFIX_CHARS", "ChildConfig", "MOTO_CHILD_NOTE"]
 
 #: Proxy variables hidden while a local backend is open (a proxy would relay to the internet).
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
@@ -80,6 +86,13 @@ HIDDEN_VARIABLES = (
     "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     *PROXY_VARIABLES,
 )
+#: Why a child's AWS CLI call fails at once on ``moto`` (the plugin prints it).
+MOTO_CHILD_NOTE = (
+    "Stopped before sending: the notebook is on the course's 'moto' backend, and moto runs "
+    "inside the notebook's kernel, so no other process (this AWS CLI, a script run with !) "
+    "can reach it; nothing left this machine. Fix: make the call from the notebook "
+    "(env.client('sqs').list_queues()), or connect with helpers.connect('server'): then "
+    "child processes reach the course's server.")
 #: Characters of the per-user, per-kernel suffix of a run id on ``aws``.
 CLASSROOM_SUFFIX_CHARS = 6
 #: This kernel's share of the suffix (one per process).
@@ -98,6 +111,42 @@ def child_variables(endpoint_url: str, region: str = "us-east-1") -> dict[str, s
         "AWS_EC2_METADATA_DISABLED": "true",
     })
     return values
+
+
+class ChildConfig:
+    """A generated AWS config directory for child processes (removed at teardown).
+
+    Holds ``config`` (region; the AWS CLI v1 plugin) and the plugin module itself, so a
+    child's ``aws`` reads nothing of the user's and keeps every service on the course's
+    endpoint. :meth:`variables` are what children need to find it.
+
+    Example
+    -------
+    >>> config = ChildConfig("us-east-1"); "plugins" in config.path.joinpath("config").read_text()
+    True
+    >>> config.remove(); config.path.exists()
+    False
+    """
+
+    def __init__(self, region: str) -> None:
+        from pathlib import Path
+
+        self.path = Path(tempfile.mkdtemp(prefix="securecart-aws-"))
+        shutil.copyfile(awscli_plugin.__file__,
+                        self.path / f"{awscli_plugin.MODULE_NAME}.py")
+        (self.path / "config").write_text(
+            f"[default]\nregion = {region}\n\n"
+            f"[plugins]\nsecurecart_local = {awscli_plugin.MODULE_NAME}\n")
+
+    def variables(self, note: str | None) -> dict[str, str | None]:
+        """``AWS_CONFIG_FILE``, the plugin on ``PYTHONPATH``, and on ``moto`` the note."""
+        path = os.pathsep.join(p for p in (str(self.path), os.environ.get("PYTHONPATH")) if p)
+        return {"AWS_CONFIG_FILE": str(self.path / "config"), "PYTHONPATH": path,
+                awscli_plugin.NOTE_VARIABLE: note}
+
+    def remove(self) -> None:
+        """Delete the directory (idempotent)."""
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 class ProcessEnvironment:
@@ -186,6 +235,13 @@ def _closed_refusal(env: Environment) -> Any:
     return refuse
 
 
+def _tag_caller(request: Any, **_: Any) -> None:
+    """Name the sending thread (the simulated clock belongs to the one that connected)."""
+    from .emulation.sqs.receive import CALLER_HEADER, caller_tag
+
+    request.headers[CALLER_HEADER] = caller_tag()
+
+
 class LocalBackend:
     """Everything a local environment changes in the process, started and stopped together.
 
@@ -206,6 +262,7 @@ class LocalBackend:
         self._mock: Any = None
         self._server: Any = None
         self._closed_port: socket.socket | None = None
+        self._child_config: ChildConfig | None = None
 
     def start(self, moto_config: dict[str, Any]) -> None:
         """Guard, variables, clock, moto (or its server), stand-ins: in that order."""
@@ -228,6 +285,8 @@ class LocalBackend:
             self._closed_port.bind(("127.0.0.1", 0))
             endpoint = f"http://127.0.0.1:{self._closed_port.getsockname()[1]}"
             self.environ.apply(child_variables(endpoint, env.region))
+            self._child_config = ChildConfig(env.region)
+            self.environ.apply(self._child_config.variables(MOTO_CHILD_NOTE))
             self._patch(mock.patch(
                 "botocore.configprovider.ConfiguredEndpointProvider.provide",
                 return_value=None))
@@ -249,9 +308,13 @@ class LocalBackend:
             # MOTO_PORT: moto's own Step Functions tasks call the server they run in.
             self.environ.apply({**child_variables(env.endpoint_url, env.region),
                                 "MOTO_PORT": str(port)})
+            self._child_config = ChildConfig(env.region)
+            self.environ.apply(self._child_config.variables(None))
         self._refuse_clients_after_teardown()
         for group in env.emulation.values():
             group.start()
+        from .emulation._signatures import check
+        check(env.emulation.values())  # a moto upgrade that changed a patched function warns
 
     def _patch(self, patcher: Any) -> None:
         patcher.start()
@@ -262,10 +325,13 @@ class LocalBackend:
 
         original = ClientCreator.create_client
         refuse = _closed_refusal(self.env)
+        server = self.env.backend == "server"
 
         def create_client(creator: Any, *args: Any, **kwargs: Any) -> Any:
             client = original(creator, *args, **kwargs)
             client.meta.events.register("before-parameter-build", refuse)
+            if server:  # the server's stand-ins learn which thread sent a request
+                client.meta.events.register("before-send", _tag_caller)
             return client
 
         self._patch(mock.patch.object(ClientCreator, "create_client", create_client))
@@ -288,6 +354,9 @@ class LocalBackend:
         if self._closed_port is not None:
             self._closed_port.close()
             self._closed_port = None
+        if self._child_config is not None:
+            self._child_config.remove()
+            self._child_config = None
         self.guard.stop()
 
 

@@ -180,7 +180,9 @@ class Environment:
         self.delivery = DeliveryModel()
         #: The stand-ins of each AWS service (:mod:`helpers.emulation`), local backends only.
         self.emulation = {group.SERVICE: group(self) for group in GROUPS} if self.local else {}
-        self.stand_ins = self.emulation.get("sqs")
+        #: The SQS stand-ins (``env.emulation["sqs"]``); ``stand_ins`` is its older name.
+        self.sqs_stand_ins = self.emulation.get("sqs")
+        self.stand_ins = self.sqs_stand_ins
         self.account = LOCAL_ACCOUNT if backend != "aws" else ""
         self.closed = False
         self._quiet = quiet
@@ -285,7 +287,19 @@ class Environment:
         """Let the local backend's guard pass loopback traffic to ``url``'s port.
 
         Only a loopback URL may be named (``http://127.0.0.1:8080/hook``): the guard still
-        refuses everything outside loopback.
+        refuses everything outside loopback. The course's own servers (its moto server, a
+        :class:`helpers.sns.webhook.Webhook`) need no naming; a server you start yourself in
+        the notebook (``http.server``, Flask) does: binding a port does not make it trusted,
+        since any socket could bind the port a local proxy listens on.
+
+        Example
+        -------
+        >>> import helpers
+        >>> env = helpers.connect(quiet=True)
+        >>> env.allow_endpoint("http://127.0.0.1:8080/hook")
+        >>> 8080 in env._guard.allowed_ports
+        True
+        >>> _ = env.teardown()
         """
         self._require_open("allow_endpoint()")
         parts = urlsplit(url if isinstance(url, str) else "")
@@ -486,6 +500,15 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     Teardown of run 'demo': deleted 0 resources.
     """
     chosen = _resolve_backend(backend)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InvalidParameterError(
+            f"seed={seed!r}: the seed of every random choice (message ids, faults, order data) "
+            "is a whole number, so that a run is repeatable. Fix: connect(seed=42) or another "
+            "int.")
+    for flag, value in (("quiet", quiet), ("exact_run", exact_run)):
+        if not isinstance(value, bool):
+            raise InvalidParameterError(f"{flag}={value!r}: {flag} is a yes/no option. "
+                                        f"Fix: {flag}=True or {flag}=False.")
     endpoint = os.environ.get(ENDPOINT_VARIABLE) or None if chosen == "server" else None
     run_was_random = run is None
     if run is None:

@@ -1,4 +1,4 @@
-"""Bad input gets one clear course error naming the value, the rule and the fix (issue 15).
+"""Bad input gets one clear course error naming the value, the rule and the fix.
 
 Each case also checks that nothing was half-created or half-sent.
 """

@@ -1,4 +1,4 @@
-"""No phantom losses: 200 FIFO scenarios whose DLQs hold more than ten messages (issue 15).
+"""No phantom losses: 200 FIFO scenarios whose DLQs hold more than ten messages.
 
 Before the fix, ``inspect_dlq`` saw at most ten messages of a FIFO DLQ (SQS locks a group
 while any of its messages is received), so ``check_delivery`` printed "N lost" where nothing

@@ -75,6 +75,28 @@ CASES = [
     ("nested objects", {"detail": {"a": {"b": {"c": ["x"]}}}}, {"a": {"b": {"c": "x"}}}, {}, True),
     ("several values (OR)", {"detail": {"state": ["stopped", "running"]}}, {"state": "running"}, {}, True),
     ("several fields (AND)", {"detail-type": ["InventoryLow"], "detail": {"state": ["x"]}}, {"state": "y"}, {}, False),
+    # Recorded against AWS (LocalStack's AWS-validated event_pattern_templates, 2024-2025):
+    ("anything-but prefix on null", {"detail": {"state": [{"anything-but": {"prefix": "init"}}]}},
+     {"state": None}, {}, True),
+    ("anything-but prefix on a number", {"detail": {"state": [{"anything-but": {"prefix": "init"}}]}},
+     {"state": 12}, {}, True),
+    ("anything-but prefix list", {"detail": {"state": [{"anything-but": {"prefix": ["init", "test"]}}]}},
+     {"state": "post-init"}, {}, True),
+    ("anything-but prefix list hit", {"detail": {"state": [{"anything-but": {"prefix": ["init", "test"]}}]}},
+     {"state": "test-1"}, {}, False),
+    ("anything-but suffix list", {"detail": {"f": [{"anything-but": {"suffix": [".txt", ".md"]}}]}},
+     {"f": "a.md"}, {}, False),
+    ("anything-but wildcard on a number", {"detail": {"p": [{"anything-but": {"wildcard": "*/dir/*"}}]}},
+     {"p": 123}, {}, True),
+    ("anything-but equals-ignore-case on null",
+     {"detail": {"state": [{"anything-but": {"equals-ignore-case": ["initializing", "stopped"]}}]}},
+     {"state": None}, {}, True),
+    ("dotted key in the event", {"detail": {"state": {"status": ["running"]}}}, {"state.status": "running"}, {},
+     True),
+    ("dotted key in the pattern", {"detail": {"state.status": ["running"]}}, {"state": {"status": "running"}}, {},
+     True),
+    ("exists on an object", {"detail": {"key": [{"exists": True}]}}, {"key": {"S": "x"}}, {}, False),
+    ("exists on an empty array", {"detail": {"key": [{"exists": True}]}}, {"key": []}, {}, False),
 ]
 
 INVALID = [
@@ -99,6 +121,16 @@ INVALID = [
     ({"a": [{"anything-but": {"equals-ignore-case": [5]}}]},
      "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."),
     ({"a": [{"exists": "yes"}]}, "exists match pattern must be either true or false."),
+    # Recorded against AWS (LocalStack's AWS-validated event_pattern_templates, 2025-10-15):
+    ({"a": [{"numeric": [">", 0, "<"]}]}, "Value of < must be numeric"),
+    ({"a": [{"anything-but": {"equals-ignore-case": 123}}]},
+     "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."),
+    ({"a": [{"anything-but": {"prefix": {"equals-ignore-case": "file"}}}]},
+     "Value of anything-but must be an array or single string/number value."),
+    ({"a": [{"anything-but": {"suffix": ["x", None]}}]}, "prefix/suffix match pattern must be a string"),
+    ({"a": [{"anything-but": {"wildcard": [123, "*/dir/*"]}}]}, "wildcard match pattern must be a string"),
+    ({"a": [{"wildcard": "*:*:*:*:*:event-bus/*"}]}, "Rule is too complex - try using fewer wildcard "
+     "characters or fewer repeating character sequences after a wildcard character"),
 ]
 
 
@@ -174,6 +206,20 @@ def test_invalid_json_and_invalid_events_are_refused(env):
     assert bad_event.value.response["Error"] == {"Code": "ValidationException", "Message": "Parameter Event is not valid."}
 
 
+def test_test_event_pattern_needs_no_resources_or_detail(any_env):
+    # GIVEN an event with AWS's envelope fields but neither resources nor detail
+    events = any_env.client("events")
+    event = {"id": "1", "source": "securecart.inventory", "detail-type": "InventoryLow",
+             "account": "123456789012", "region": "us-east-1", "time": "2026-03-02T10:00:00Z"}
+    # WHEN TestEventPattern is asked, and asked again without the time
+    answer = events.test_event_pattern(EventPattern='{"source": ["securecart.inventory"]}', Event=json.dumps(event))
+    with pytest.raises(ClientError) as no_time:
+        events.test_event_pattern(EventPattern="{}", Event=json.dumps({k: v for k, v in event.items() if k != "time"}))
+    # THEN AWS's answer: it matches; an event without time is not valid
+    assert answer["Result"] is True
+    assert no_time.value.response["Error"]["Message"] == "Parameter Event is not valid."
+
+
 # -- moto alone ----------------------------------------------------------------------------
 def _plain():
     return boto3.client("events", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
@@ -206,3 +252,18 @@ def test_moto_alone_prefix_on_time_does_not_match():
         events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": "{}"}])
         # THEN nothing arrives (AWS delivers: every event's time starts with "20")
         assert "Messages" not in sqs.receive_message(QueueUrl=url)
+
+
+
+def test_moto_alone_exists_matches_an_empty_array():
+    with moto.mock_aws():
+        events, sqs = _plain()
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        # GIVEN a rule asking that a field exists
+        events.put_rule(Name="r", EventPattern=json.dumps({"detail": {"key": [{"exists": True}]}}))
+        events.put_targets(Rule="r", Targets=[{"Id": "q", "Arn": arn}])
+        # WHEN an event carries the field as an empty array
+        events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": json.dumps({"key": []})}])
+        # THEN moto delivers it (AWS does not: an empty array is no value)
+        assert "Messages" in sqs.receive_message(QueueUrl=url)

@@ -137,6 +137,7 @@ def test_api_destination_on_loopback_gets_the_event(env):
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    env.allow_endpoint(f"http://127.0.0.1:{server.server_port}/events")  # the student's own
     events = env.client("events")
     connection = events.create_connection(Name="c", AuthorizationType="API_KEY", AuthParameters={
         "ApiKeyAuthParameters": {"ApiKeyName": "x-key", "ApiKeyValue": "secret"}})["ConnectionArn"]
@@ -301,3 +302,25 @@ def test_moto_alone_mishandles_these_placeholders():
         # AND an array inside a string template crashes put_events
         with pytest.raises(json.JSONDecodeError):
             events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": '{"items": ["A"]}'}])
+
+
+def test_json_template_gets_an_empty_string_for_a_missing_path(any_env):
+    # GIVEN a JSON template whose placeholders stand outside strings, one path not in the event
+    url, arn = _queue(any_env, "q")
+    events = _rule(any_env, [{"Id": "q", "Arn": arn, "InputTransformer": {
+        "InputPathsMap": {"type": "$.detail-type", "command": "$.detail.notinmessage"},
+        "InputTemplate": '{"detailType": <type>, "command": <command>}'}}])
+    # WHEN an event is put
+    _put(events, {"command": "update-account"})
+    # THEN AWS's body: the missing value is an empty JSON string (recorded against AWS)
+    assert [json.loads(b) for b in _bodies(any_env, url)] == [{"detailType": "OrderPlaced", "command": ""}]
+
+
+def test_moto_alone_fails_on_a_missing_path_in_a_json_template():
+    with moto.mock_aws():
+        _, _, arn = _plain_queue()
+        events = _plain_rule([{"Id": "q", "Arn": arn, "InputTransformer": {
+            "InputPathsMap": {"command": "$.detail.notinmessage"}, "InputTemplate": '{"command": <command>}'}}])
+        # THEN PutEvents fails inside moto (AWS delivers {"command": ""})
+        with pytest.raises(json.JSONDecodeError):
+            events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": '{"a": 1}'}])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 from botocore.exceptions import ClientError
@@ -483,18 +484,38 @@ def test_moto_alone_cannot_run_the_function(env):
 
 
 # --- 9. e-mail and SMS outbox ------------------------------------------------------------------
-def test_email_and_sms_subscribers_are_recorded(env):
+def test_email_waits_for_confirmation_and_sms_is_recorded(any_env):
     from moto.sns.models import sns_backends
+    # GIVEN an e-mail and an SMS subscriber
+    env = any_env
     sns = env.client("sns")
     topic = sns.create_topic(Name="t")["TopicArn"]
-    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com")
+    mail = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com",
+                         ReturnSubscriptionArn=True)["SubscriptionArn"]
     sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+12025550161")
-    sns.publish(TopicArn=topic, Message="Your invoice", Subject="Invoice")
-    rows = env.emulation["sns"].outbox.rows()
-    assert [(r["protocol"], r["endpoint"], r["message"]) for r in rows] == [
-        ("email", "a@example.com", "Your invoice"), ("sms", "+12025550161", "Your invoice")]
+    # WHEN a message is published before the e-mail link is visited, then after
+    pending = sns.get_subscription_attributes(SubscriptionArn=mail)["Attributes"]["PendingConfirmation"]
+    sns.publish(TopicArn=topic, Message="First", Subject="Invoice")
+    outbox = env.emulation["sns"].outbox
+    token = re.search(r"Token=(\w+)", outbox.rows("email")[0]["message"]).group(1)
+    sns.confirm_subscription(TopicArn=topic, Token=token)
+    sns.publish(TopicArn=topic, Message="Second", Subject="Invoice")
+    # THEN as on AWS: pending, a confirmation e-mail, nothing else until confirmed; SMS at once
+    assert pending == "true"
+    assert [(r["protocol"], r["subject"]) for r in outbox.rows()] == [
+        ("email", "AWS Notification - Subscription Confirmation"), ("sms", "Invoice"),
+        ("email", "Invoice"), ("sms", "Invoice")]
+    assert [r["message"] for r in outbox.rows("email")][1:] == ["Second"]
     assert list(sns_backends[env.account][env.region].sms_messages.values()) == [
-        ("+12025550161", "Your invoice")]
+        ("+12025550161", "First"), ("+12025550161", "Second")]
+
+
+def test_moto_alone_confirms_an_email_subscription_at_once(bare):
+    sns = bare.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    mail = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com",
+                         ReturnSubscriptionArn=True)["SubscriptionArn"]
+    assert sns.get_subscription_attributes(SubscriptionArn=mail)["Attributes"]["PendingConfirmation"] == "false"
 
 
 def test_moto_alone_records_no_sms_subscription_delivery(bare):
@@ -523,6 +544,36 @@ def test_envelope_fields_and_subscription_principal(any_env):
     assert len(base64.b64decode(envelope["Signature"])) == 256
     attrs = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
     assert attrs["SubscriptionPrincipal"].startswith("arn:aws:iam::")
+
+
+def test_fifo_topic_to_a_standard_queue_as_aws_recorded_it(any_env):
+    # GIVEN a FIFO topic with a standard queue subscribed (not raw)
+    env = any_env
+    sns = env.client("sns")
+    topic = sns.create_topic(Name="t.fifo", Attributes={**FIFO_TOPIC,
+                                                        "ContentBasedDeduplication": "true"})["TopicArn"]
+    url, arn = _queue(env, "std")
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)["SubscriptionArn"]
+    # WHEN a message is published
+    answer = sns.publish(TopicArn=topic, Message="Test", MessageGroupId="g")
+    got = env.client("sqs").receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"][0]
+    # THEN AWS's answer carries a SequenceNumber; the envelope is unsigned, with AWS's keys in
+    # order; the standard queue's message has no group id; the subscription shows AWS's keys
+    assert answer["SequenceNumber"].isdigit()
+    assert list(json.loads(got["Body"])) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Message",
+                                             "Timestamp", "UnsubscribeURL"]
+    assert sorted(got["Attributes"]) == ["ApproximateFirstReceiveTimestamp", "ApproximateReceiveCount",
+                                         "SenderId", "SentTimestamp"]
+    assert sorted(sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]) == [
+        "ConfirmationWasAuthenticated", "Endpoint", "Owner", "PendingConfirmation", "Protocol",
+        "RawMessageDelivery", "SubscriptionArn", "SubscriptionPrincipal", "TopicArn"]
+
+
+def test_moto_alone_answers_a_fifo_publish_without_a_sequence_number(bare):
+    sns = bare.client("sns")
+    topic = sns.create_topic(Name="t.fifo", Attributes={**FIFO_TOPIC,
+                                                        "ContentBasedDeduplication": "true"})["TopicArn"]
+    assert "SequenceNumber" not in sns.publish(TopicArn=topic, Message="Test", MessageGroupId="g")
 
 
 def test_raw_delivery_with_a_binary_attribute_is_received(any_env):

@@ -1,4 +1,4 @@
-"""Pins the SQS behaviours recorded against real AWS (issue 10), and that moto alone lacks them.
+"""Pins the SQS behaviours recorded against real AWS, and that moto alone lacks them.
 
 AWS's texts come from LocalStack's snapshot tests (``tests/aws/services/sqs/*.snapshot.json``,
 recorded against AWS) and Inqnuam/local-aws-sqs's tests; see helpers/emulation/sqs/*.py.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -361,3 +362,33 @@ def test_moto_alone_accepts_eleven_entries(sqs_bare):
     sqs = sqs_bare.client("sqs")
     url = sqs.create_queue(QueueName="orders")["QueueUrl"]
     assert len(sqs.delete_message_batch(QueueUrl=url, Entries=_eleven(sqs, url))["Failed"]) == 11
+
+
+def test_move_task_without_destination_returns_each_message_to_its_own_source(any_env):
+    # GIVEN one DLQ behind two source queues, two messages from each in it (recorded against AWS
+    # in LocalStack's test_move_task_workflow_with_multiple_sources_as_default_destination)
+    sqs = any_env.client("sqs")
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = {"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})}
+    sources = [sqs.create_queue(QueueName=f"src-{n}", Attributes=policy)["QueueUrl"] for n in (1, 2)]
+    for n, url in enumerate(sources, 1):
+        for i in (1, 2):
+            sqs.send_message(QueueUrl=url, MessageBody=f"message-{n}-{i}")
+        for _ in range(4):
+            sqs.receive_message(QueueUrl=url, VisibilityTimeout=0)
+    # WHEN a move task starts without DestinationArn and the client collects as AWS's tests do
+    sqs.start_message_move_task(SourceArn=dlq_arn)
+    got: dict[str, list[str]] = {url: [] for url in sources}
+    for _ in range(10):  # a retry loop with time.sleep, as a client polls
+        for url in sources:
+            for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+                got[url].append(m["Body"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        if sum(map(len, got.values())) == 4:
+            break
+        time.sleep(1)
+    # THEN each message is back in the queue it came from; the task completed with 4 moved
+    assert [sorted(got[url]) for url in sources] == [["message-1-1", "message-1-2"], ["message-2-1", "message-2-2"]]
+    task = sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0]
+    assert (task["Status"], task["ApproximateNumberOfMessagesMoved"]) == ("COMPLETED", 4)

@@ -1,4 +1,4 @@
-"""Pins the SQS request rules recorded against real AWS (issue 10), and that moto alone lacks them.
+"""Pins the SQS request rules recorded against real AWS, and that moto alone lacks them.
 
 Queue types, re-creation with a different attribute, group and deduplication ids, bodies,
 ReceiveMessage bounds, VisibilityTimeout ranges. AWS's texts: LocalStack's snapshot tests and
@@ -31,6 +31,9 @@ def test_queue_type_rules(any_env):
          "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"),
         (sqs.create_queue, dict(QueueName="s2", Attributes={"FifoQueue": "false"}),
          "InvalidAttributeName", "Unknown Attribute FifoQueue."),
+        (sqs.create_queue, dict(QueueName="s3", Attributes={"FifoQueue": "true"}),
+         "InvalidParameterValue", "The name of a FIFO queue can only include alphanumeric characters, hyphens, "
+         "or underscores, must end with .fifo suffix and be 1 to 80 in length"),
         (sqs.create_queue, dict(QueueName="s2", Attributes={"ContentBasedDeduplication": "false"}),
          "InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication."),
         (sqs.create_queue, dict(QueueName="s2", Attributes={"DeduplicationScope": "queue"}),
@@ -50,6 +53,11 @@ def test_moto_alone_lets_queue_types_change(sqs_bare):
     sqs.create_queue(QueueName="named.fifo")
     sqs.create_queue(QueueName="s2", Attributes={"ContentBasedDeduplication": "false"})
     assert len(sqs.list_queues()["QueueUrls"]) == 3
+
+
+def test_moto_alone_words_a_fifo_name_without_the_suffix_its_own_way(sqs_bare):
+    error = _error(sqs_bare.client("sqs").create_queue, QueueName="s3", Attributes=FIFO)
+    assert error["Message"] == "Queue name must end in .fifo for FIFO queues"
 
 
 def test_create_queue_with_a_different_attribute_names_it(any_env):
@@ -251,3 +259,24 @@ def test_create_queue_again_with_the_same_redrive_policy_is_the_same_queue(env):
     # THEN the same queue, then the attribute named
     assert again == url
     assert error["Message"].endswith("a different value for attribute RedrivePolicy")
+
+
+def test_every_fifo_send_answers_an_increasing_sequence_number(any_env):
+    # GIVEN a FIFO queue with content-based deduplication
+    sqs = any_env.client("sqs")
+    url = sqs.create_queue(QueueName="f.fifo", Attributes={**FIFO, "ContentBasedDeduplication": "true"})["QueueUrl"]
+    # WHEN a message is sent alone and two in a batch
+    one = sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g")
+    batch = sqs.send_message_batch(QueueUrl=url, Entries=[
+        {"Id": "1", "MessageBody": "b", "MessageGroupId": "g"}, {"Id": "2", "MessageBody": "c", "MessageGroupId": "g"}])
+    # THEN each answer carries a SequenceNumber, increasing, and the message carries it too
+    numbers = [one["SequenceNumber"]] + [e["SequenceNumber"] for e in batch["Successful"]]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3
+    got = sqs.receive_message(QueueUrl=url, AttributeNames=["SequenceNumber"])["Messages"][0]
+    assert got["Attributes"]["SequenceNumber"] == numbers[0]
+
+
+def test_moto_alone_gives_no_sequence_number_under_content_based_dedup(sqs_bare):
+    sqs = sqs_bare.client("sqs")
+    url = sqs.create_queue(QueueName="f.fifo", Attributes={**FIFO, "ContentBasedDeduplication": "true"})["QueueUrl"]
+    assert "SequenceNumber" not in sqs.send_message(QueueUrl=url, MessageBody="a", MessageGroupId="g")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def environment_pins() -> dict[str, str]:
     for entry in spec["dependencies"]:
         if isinstance(entry, dict):
             for requirement in entry.get("pip", []):
-                if requirement.strip().startswith("-e"):
+                if requirement.strip().startswith("-"):  # -c lock, -e project
                     continue
                 name, version = _parse(requirement, "environment.yml (pip)")
                 pins[name] = version
@@ -94,3 +95,37 @@ def test_drift_message_lists_each_difference():
         "  boto3: pyproject.toml 1.0 | environment.yml 1.1",
         "  tqdm: pyproject.toml 4 | environment.yml (missing)",
     ]
+
+
+def test_every_pin_agrees_with_the_lock_and_everything_installs_through_it():
+    # GIVEN the lock (every transitive package) and both dependency lists
+    sys.path.insert(0, str(ROOT / "tools"))
+    from lock import LOCK, disagreements, lock_pins
+
+    lock = LOCK.read_text()
+    locked = lock_pins(lock)
+    # WHEN / THEN pyproject.toml's pins are the lock's (make refuses to install otherwise)
+    assert disagreements((ROOT / "pyproject.toml").read_text(), lock) == []
+    # AND so are environment.yml's
+    assert not [f"{n} {v} (lock {locked.get(n)})" for n, v in environment_pins().items()
+                if v not in locked.get(n, set())]
+    # AND the lock pins transitive packages too, each at exactly one version per platform
+    assert {"flask", "werkzeug", "jsonpath-ng", "antlr4-python3-runtime"} <= set(locked)
+    # AND make lab, make test and conda all install with the lock as constraints
+    spec = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(e["pip"] for e in spec["dependencies"] if isinstance(e, dict))
+    assert "-c requirements/lock.txt" in pip and "-e .[lab,test]" in pip
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-c $(LOCK)" in makefile and "LOCK := requirements/lock.txt" in makefile
+
+
+def test_a_pin_changed_in_pyproject_alone_stops_make_with_the_package_named(tmp_path):
+    # GIVEN pyproject.toml bumped without `make lock`
+    sys.path.insert(0, str(ROOT / "tools"))
+    from lock import disagreements
+
+    pyproject = (ROOT / "pyproject.toml").read_text().replace('"tqdm==', '"tqdm==0.0.1+', 1)
+    # WHEN compared with the lock
+    lines = disagreements(pyproject, (ROOT / "requirements" / "lock.txt").read_text())
+    # THEN the one package is named with both versions
+    assert len(lines) == 1 and lines[0].startswith("tqdm: pyproject.toml 0.0.1+")

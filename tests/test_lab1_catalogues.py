@@ -1,6 +1,6 @@
 """Lab 1 checks against catalogues of known-wrong answers: each gets ✘ and the right cause.
 
-Every check's scenario must tell the right answer from the plausible wrong ones (issue 8):
+Every check's scenario must tell the right answer from the plausible wrong ones:
 exercise 3 rejects 45, 55 and 59 s although the slowest payment takes 60 s, exercise 4 rejects
 ``MessageDeduplicationId = customer_id`` (real payments never charged), exercise 2 rejects a
 handler keyed on the SQS ``messageId`` (a producer resend gets a new one).
@@ -8,6 +8,7 @@ handler keyed on the SQS ``messageId`` (a producer resend gets a new one).
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 
@@ -89,7 +90,45 @@ def _returns_a_list(env, gateway):
     return lambda event, context: [r["messageId"] for r in event["Records"]]
 
 
+class _Table:
+    """A store outside Lambda (shared by every instance, like a DynamoDB table)."""
+
+    def __init__(self):
+        self.done = set()
+
+
+def _hand_written(env, gateway, *, memory="table"):
+    """A handler without Powertools' idempotency: a check-then-act table, or memory."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+    table, seen = _Table(), set()
+
+    @functools.cache
+    def charge_cached(order_id, amount):
+        gateway.charge(order_id, amount)
+
+    def record_handler(record):
+        payment = json.loads(record.body)
+        if memory == "lru_cache":
+            charge_cached(payment["order_id"], payment["amount"])
+            return
+        store = table.done if memory == "table" else seen
+        if payment["order_id"] in store:  # check ...
+            return
+        gateway.charge(payment["order_id"], payment["amount"])
+        store.add(payment["order_id"])  # ... then act: a second copy in flight sees nothing yet
+
+    def payment_handler(event, context):
+        return process_partial_response(event=event, record_handler=record_handler,
+                                        processor=processor, context=context)
+
+    return payment_handler
+
+
 WRONG_HANDLERS = {
+    "check-then-act on a shared table": (lambda env, g: _hand_written(env, g), "in-flight"),
+    "a module-level set": (lambda env, g: _hand_written(env, g, memory="set"), "module-state"),
+    "an lru_cache around the charge": (lambda env, g: _hand_written(env, g, memory="lru_cache"),
+                                       "module-state"),
     "no idempotency": (lambda env, g: _powertools(env, g, idempotent=False), "not-idempotent"),
     "keyed on the SQS messageId": (lambda env, g: _powertools(env, g, key="message_id"),
                                    "message-id-key"),
@@ -97,7 +136,7 @@ WRONG_HANDLERS = {
     "swallows the provider time-out": (lambda env, g: _powertools(env, g, swallow=True),
                                        "failure-swallowed"),
     "remembers before charging": (lambda env, g: _powertools(env, g, idempotent=False, remember=set()),
-                                  "failure-swallowed"),
+                                  "module-state"),
     "returns a list": (_returns_a_list, "handler-error"),
     "not a function": (lambda env, g: 42, "not-a-handler"),
     "still None": (lambda env, g: None, "missing"),
@@ -118,7 +157,7 @@ def test_exercise_2_rejects_each_wrong_handler(env, name):
 def test_exercise_2_accepts_a_powertools_handler_keyed_on_order_id(env):
     gateway = PaymentGateway(env)
     verdict = lab1.check_idempotent_handler(env, _powertools(env, gateway), gateway)
-    assert verdict and "each payment was charged exactly once" in repr(verdict), verdict
+    assert verdict and "each payment was charged once" in repr(verdict), verdict
     # AND again in the same environment (new order ids), and after a reconnect
     assert lab1.check_idempotent_handler(env, _powertools(env, gateway), gateway)
 
@@ -229,9 +268,9 @@ def test_hint_on_request_and_per_environment(env, run_id):
 
 
 # -- cells run out of order, torn-down environments ----------------------------------------
-@pytest.mark.parametrize("key, missing", [("exercise 1", "MAX_RECEIVE_COUNT"),
+@pytest.mark.parametrize("key, missing", [("exercise 1", "configure_dlq"),
                                           ("exercise 2", "gateway"),
-                                          ("exercise 3", "VISIBILITY_TIMEOUT"),
+                                          ("exercise 3", "set_visibility_timeout"),
                                           ("exercise 4", "payment_message")])
 def test_a_check_run_before_its_cell_says_which_cell_to_run(env, key, missing):
     verdict = lab1.check(key, namespace={"env": env})
@@ -254,3 +293,61 @@ def test_a_check_before_connect_or_after_teardown_says_to_run_connect(run_id):
 def test_check_finds_the_names_in_the_notebook_namespace(env):
     verdict = lab1.check("exercise 1", namespace={"env": env, "MAX_RECEIVE_COUNT": 5})
     assert verdict and verdict.exercise == "exercise 1"
+
+
+# -- exercises 1 and 3 as the SetQueueAttributes call ---------------------------------------
+def _redrive(count, *, arn=None, as_text=True):
+    def configure_dlq(sqs, queue_url, dlq_arn):
+        policy = {"deadLetterTargetArn": arn or dlq_arn, "maxReceiveCount": count}
+        sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={
+            "RedrivePolicy": json.dumps(policy) if as_text else policy})
+    return configure_dlq
+
+
+def _starter(sqs, queue_url, dlq_arn):
+    ...
+
+
+WRONG_DLQ_CALLS = {
+    "one receive": (_redrive("1"), "too-low"),
+    "four receives": (_redrive(4), "too-low"),
+    "policy as a dict, not JSON text": (_redrive("5", as_text=False), "raised"),
+    "the DLQ's URL instead of its ARN": (_redrive("5", arn="https://sqs.us-east-1.amazonaws.com/1/x"),
+                                         "raised"),
+    "the starter": (_starter, "no-redrive-policy"),
+    "a number, not a function": ("5", "not-a-function"),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_DLQ_CALLS)
+def test_exercise_1_call_rejects_each_wrong_call(env, name):
+    answer, cause = WRONG_DLQ_CALLS[name]
+    verdict = lab1.check("exercise 1", namespace={"env": env, "configure_dlq": answer})
+    assert not verdict and verdict.cause == cause, (name, verdict)
+    assert "at least 5" not in verdict.text() and "Traceback" not in verdict.text()
+
+
+@pytest.mark.parametrize("count", ["5", 6])
+def test_exercise_1_call_accepts_right_calls_written_differently(env, count):
+    verdict = lab1.check("exercise 1", namespace={"env": env, "configure_dlq": _redrive(count)})
+    assert verdict, verdict
+
+
+def _visibility(value):
+    def set_visibility_timeout(sqs, queue_url):
+        sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"VisibilityTimeout": value})
+    return set_visibility_timeout
+
+
+@pytest.mark.parametrize("value, cause", [("30", "too-short"), ("60", "too-short"), ("900", "too-long"),
+                                          (90, "raised"), ("ninety", "raised")])
+def test_exercise_3_call_rejects_each_wrong_call(env, value, cause):
+    verdict = lab1.check("exercise 3", namespace={"env": env, "set_visibility_timeout": _visibility(value)})
+    assert not verdict and verdict.cause == cause, verdict
+
+
+def test_exercise_3_call_accepts_the_answer_three_times_in_a_row(env):
+    ns = {"env": env, "set_visibility_timeout": _visibility("90")}
+    verdicts = [lab1.check("exercise 3", namespace=ns) for _ in range(3)]
+    assert all(verdicts) and len({v.text() for v in verdicts}) == 1
+    assert lab1.check("exercise 3", namespace={"env": env, "set_visibility_timeout": _visibility("120")})

@@ -33,6 +33,7 @@ def test_filter_exercise_right_answer_passes(env):
 def test_filter_exercise_wrong_answers(env, policy, cause):
     verdict = lab2.check_failed_payments_filter(env, policy)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in lab2.checks.ANSWER_TOKENS["exercise 1"] if t in verdict.text()]
 
 
 def _params(**overrides):
@@ -65,9 +66,12 @@ WRONG_SUBSCRIPTIONS = [
 ]
 
 
-def test_raw_exercise_needs_section_one_first(env):
-    verdict = lab2.check_raw_analytics(env, _params())
-    assert not verdict and verdict.cause == "not-ready" and "section 1" in verdict.message
+def test_raw_exercise_runs_on_a_topic_of_its_own(env):
+    # GIVEN no section 1 run WHEN the right answer is checked THEN it passes on the check's topic
+    assert lab2.check_raw_analytics(env, _params())
+    # AND a topic ARN hard-coded from elsewhere fails
+    verdict = lab2.check_raw_analytics(env, _params(TopicArn=lambda t, q: t.rsplit(":", 1)[0] + ":other"))
+    assert not verdict
 
 
 def test_raw_exercise_right_answer_passes(env):
@@ -81,6 +85,7 @@ def test_raw_exercise_wrong_answers(env, answer, cause):
     lab2.experiment_fanout(env)
     verdict = lab2.check_raw_analytics(env, answer)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in lab2.checks.ANSWER_TOKENS["exercise 2"] if t in verdict.text()]
 
 
 def _policy(**statement):
@@ -118,6 +123,7 @@ def test_policy_exercise_right_answer_passes(env):
 def test_policy_exercise_wrong_answers(env, answer, cause):
     verdict = lab2.check_queue_policy_fix(env, answer)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in lab2.checks.ANSWER_TOKENS["exercise 3"] if t in verdict.text()]
 
 
 def test_hints_go_concept_api_answer_and_restart_per_environment(env):

@@ -27,7 +27,7 @@ def _run(env, nb, name: str, starter: bool):
     verdict = None
     for cell in (c for c in nb.cells if c.cell_type == "code" and c.metadata.get("exercise") == name):
         source = cell.metadata["starter"] if starter and "starter" in cell.metadata else cell.source
-        if "check_" in source:
+        if "check" in source and "=" not in source.split("(")[0]:
             verdict = eval(compile(source, name, "eval"), namespace)
         else:
             exec(compile(source, name, "exec"), namespace)
@@ -39,3 +39,38 @@ def test_check_fails_on_the_starter_and_passes_with_the_solution(env, notebook, 
     starter = _run(env, notebook, name, starter=True)
     assert not starter and starter.cause == "missing"
     assert _run(env, notebook, name, starter=False)
+
+
+# -- catalogues: known-wrong answers with their cause, right answers written differently ----------
+WRONG_PATTERNS = [
+    (None, "missing"),
+    ({"detail-type": ["InventoryLow"]}, "any-source"),
+    ({"source": ["securecart.inventory"]}, "too-broad"),
+    ({"source": [{"prefix": "securecart.inventory"}], "detail-type": ["InventoryLow"]}, "any-source"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"prefix": "Inventory"}]}, "too-broad"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"anything-but": ["InventoryRestocked"]}]},
+     "too-broad"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"prefix": "InventoryLow"}]}, "too-broad"),
+    ({"source": ["securecart.inventory"], "detail-type": [{"equals-ignore-case": "inventorylow"}]},
+     "too-broad"),
+    ({"source": ["securecart.inventory", "securecart.test"], "detail-type": ["InventoryLow"]}, "any-source"),
+    ({"source": ["securecart.Inventory"], "detail-type": ["InventoryLow"]}, "matches-nothing"),
+    ({"source": ["securecart.inventory"], "detail-type": ["inventorylow"]}, "matches-nothing"),
+]
+RIGHT_PATTERNS = [
+    {"source": ["securecart.inventory"], "detail-type": ["InventoryLow"]},
+    {"detail-type": ["InventoryLow"], "source": ["securecart.inventory"], "detail": {"sku": [{"exists": True}]}},
+    {"source": ["securecart.inventory"], "detail-type": ["InventoryLow", "InventoryLow"]},
+]
+
+
+@pytest.mark.parametrize("pattern, cause", WRONG_PATTERNS)
+def test_restock_pattern_catalogue(env, pattern, cause):
+    verdict = helpers.lab3.check_restock_pattern(env, pattern)
+    assert not verdict and verdict.cause == cause, (pattern, verdict)
+    assert not [t for t in helpers.lab3.checks.ANSWER_TOKENS["exercise 1"] if t in verdict.text()]
+
+
+@pytest.mark.parametrize("pattern", RIGHT_PATTERNS)
+def test_restock_pattern_right_answers_written_differently(env, pattern):
+    assert helpers.lab3.check_restock_pattern(env, pattern), pattern

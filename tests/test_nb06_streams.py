@@ -145,6 +145,7 @@ RIGHT_CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": 
 def test_refund_catch_catalogue(env, answer, cause):
     verdict = checks.check_refund_catch(env, answer)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in checks.ANSWER_TOKENS["exercise 1"] if t in verdict.text()]
 
 
 def test_refund_catch_right_answer(env):
@@ -163,6 +164,7 @@ def test_refund_catch_right_answer(env):
 def test_partition_key_catalogue(env, answer, cause):
     verdict = checks.check_partition_key(env, answer)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in checks.ANSWER_TOKENS["exercise 2"] if t in verdict.text()]
 
 
 def test_partition_key_right_answer(env):
@@ -180,6 +182,7 @@ def test_partition_key_right_answer(env):
 def test_resume_catalogue(env, answer, cause):
     verdict = checks.check_resume(env, answer)
     assert not verdict and verdict.cause == cause
+    assert not [t for t in checks.ANSWER_TOKENS["exercise 3"] if t in verdict.text()]
 
 
 def test_resume_right_answer(env):

@@ -183,6 +183,8 @@ def test_incident_catalogue_of_wrong_answers(day_env):
         verdict = lab.check_incident(env, answer)
         assert not verdict.passed, (cause, answer)
         assert verdict.cause == cause, (cause, verdict)
+        below_answer = [verdict.message, *(h for h in verdict.hints if not h.startswith("Hint 3/3"))]
+        assert not [t for t in lab.checks.ANSWER_TOKENS["incident"] if t in "\n".join(below_answer)]
 
 
 def test_incident_hints_climb_and_a_pass_resets(day_env):

@@ -192,7 +192,7 @@ def test_course_tags_win_over_student_tags(env):
     assert tags == {"course": "securecart", "run": env.run, "team": "a"}
 
 
-# -- the probes of issue 15, in process -------------------------------------------------------
+# -- the network probes, in process -------------------------------------------------------
 class AuditSpy:
     """An audit hook added after the guard's: it sees only the socket events the guard let
     through (a hook that raises stops the event before later hooks and before the OS)."""
@@ -235,8 +235,10 @@ def proxy():
 
 
 @pytest.mark.parametrize("name", sorted(network_probes.probes(1)))
-def test_every_probe_is_refused_before_it_reaches_the_os(env, proxy, name):
-    # GIVEN an open moto environment, an audit spy behind the guard, and a loopback proxy
+def test_every_probe_is_refused_before_it_reaches_the_os(any_env, proxy, name):
+    # GIVEN an open moto (then server) environment, an audit spy behind the guard, and a
+    # loopback proxy of another program
+    env = any_env
     AuditSpy.install()
     probe = network_probes.probes(proxy)[name]
     AuditSpy.events.clear()
@@ -248,9 +250,9 @@ def test_every_probe_is_refused_before_it_reaches_the_os(env, proxy, name):
         AuditSpy.recording = False
     # THEN the guard refused it (NetworkBlockedError, or recorded where the library swallows
     # the refusal), and no socket event outside loopback got past the guard
-    expected = "refused-quietly" if name in network_probes.QUIET else "refused"
+    expected = network_probes.expected_outcome(name)
     assert outcome == expected
-    assert env._guard.blocked
+    assert env._guard.blocked or expected == "local"
     assert AuditSpy.outside_loopback() == []
     if "proxy" in name or "dns stub" in name:
         assert not [e for e in AuditSpy.events if e[0] == "socket.connect"
@@ -268,25 +270,45 @@ def _namespace_prefix() -> list[str] | None:
     return ["unshare", "-rn"] if done.returncode == 0 else None
 
 
-def _probe_script(prefix: list[str]) -> dict:
+def _probe_script(prefix: list[str], backend: str) -> dict:
     script = Path(__file__).with_name("network_probes.py")
     lo_up = "ip link set lo up 2>/dev/null || true; " if prefix else ""
-    done = subprocess.run([*prefix, "sh", "-c", f"{lo_up}{sys.executable} {script}"],
+    done = subprocess.run([*prefix, "sh", "-c", f"{lo_up}{sys.executable} {script} {backend}"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_probe_script_without_a_namespace_refuses_everything_too():
-    # GIVEN / WHEN the whole attack in a fresh interpreter, on this machine's own network
-    result = _probe_script([])
-    # THEN the same zero escapes (the guard refused before any packet or lookup)
-    assert {k: v for k, v in result["outcomes"].items() if not v.startswith("refused")} == {}
-    assert result["proxy_connections"] == 0
+def _assert_zero_escapes(result: dict) -> None:
+    """Every probe met its expected outcome, the proxy got nothing, children stayed local."""
+    assert {k: v for k, v in result["outcomes"].items()
+            if v != network_probes.expected_outcome(k)} == {}
+    assert len(result["outcomes"]) >= 50
+    assert result["proxy_connections"] == 0 and result["proxy_bytes"] == 0
+    assert result["child"]["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert result["child"]["HTTPS_PROXY"] is None and result["child"]["ALL_PROXY"] is None
     assert result["client_after_teardown"] == "refused"
+    if "returncode" in result["cli"]:
+        if result["backend"] == "server":  # the CLI v1 child reached the course's server
+            assert result["cli"]["returncode"] == 0, result["cli"]["stderr"]
+        else:  # moto: stopped at once, saying why
+            assert result["cli"]["returncode"] == 255
+            assert "moto runs inside the notebook's kernel" in result["cli"]["stderr"]
 
 
-def test_the_probes_in_a_network_namespace_make_zero_escapes():
+@pytest.mark.parametrize("backend", ["moto", "server"])
+def test_the_probe_script_without_a_namespace_refuses_everything_too(backend):
+    # GIVEN / WHEN the whole attack in a fresh interpreter, on this machine's own network:
+    # a socket (and its fromfd twin) connected to a loopback proxy before `import helpers`,
+    # real-looking keys and proxies in the shell, a boto3 client made before connect
+    result = _probe_script([], backend)
+    # THEN the same zero escapes (the guard refused before any packet or lookup, and cut the
+    # earlier connection: the proxy received no byte after it)
+    _assert_zero_escapes(result)
+
+
+@pytest.mark.parametrize("backend", ["moto", "server"])
+def test_the_probes_in_a_network_namespace_make_zero_escapes(backend):
     # GIVEN a network namespace (nothing could physically leave), with real-looking keys and
     # a loopback proxy in the shell, and a boto3 client made before `import helpers`
     prefix = _namespace_prefix()
@@ -294,18 +316,38 @@ def test_the_probes_in_a_network_namespace_make_zero_escapes():
         pytest.skip("this machine allows no network namespace (`unshare -rn` failed: "
                     "unprivileged user namespaces are off); the in-process probes still ran")
     # WHEN the whole attack runs in a fresh interpreter inside it
-    result = _probe_script(prefix)
+    result = _probe_script(prefix, backend)
     # THEN every probe was refused by the guard (0 escapes), the proxy saw nothing, a child
-    # process was pointed at a closed loopback port without proxies, and a client made
-    # during the environment refuses after teardown
-    escapes = {k: v for k, v in result["outcomes"].items() if not v.startswith("refused")}
-    assert escapes == {}
-    assert len(result["outcomes"]) >= 30
-    assert result["proxy_connections"] == 0
-    assert result["child"]["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
-    assert result["child"]["HTTPS_PROXY"] is None and result["child"]["ALL_PROXY"] is None
-    assert result["child"]["call"] == "EndpointConnectionError"
-    assert result["client_after_teardown"] == "refused"
+    # process was pointed at loopback without proxies, and a client made during the
+    # environment refuses after teardown
+    _assert_zero_escapes(result)
+    if backend == "moto":
+        assert result["child"]["call"] == "EndpointConnectionError"
+
+
+def test_a_connection_made_before_connect_is_cut_and_its_fromfd_twins_too(run_id):
+    # GIVEN a loopback proxy of another program, and a socket connected to it (with a fromfd
+    # twin) before helpers.connect()
+    proc, port = network_probes.start_proxy()
+    early = network_probes.connect_early(port)
+    early["early"].sendall(b"before")
+    # WHEN the environment opens and the probes use those connections
+    env = helpers.connect(run=run_id, quiet=True)
+    try:
+        outcomes = {name: network_probes.run_probe(name, probe, env._guard)
+                    for name, probe in network_probes.probes(port, early).items()
+                    if name in network_probes.CUT}
+        blocked = list(env._guard.blocked)
+    finally:
+        env.teardown(quiet=True)
+        for sock in early.values():
+            sock.close()
+        connections, received = network_probes.stop_proxy(proc, data=True)
+    # THEN each send failed (the guard shut the connection down when it started), the guard
+    # recorded why, and the proxy received only what was sent before connect()
+    assert outcomes == dict.fromkeys(network_probes.CUT, "refused-cut")
+    assert ("connected before connect()", "127.0.0.1", port) in blocked
+    assert (connections, received) == (1, len(b"before"))
 
 
 # -- proxies, children, clients after teardown ------------------------------------------------
@@ -399,20 +441,29 @@ def test_clients_made_during_the_environment_refuse_after_teardown(run_id, backe
     assert ClientCreator.create_client is original
 
 
-def test_a_server_the_kernel_started_is_reachable_and_another_programs_port_only_when_named(
-        env):
-    # GIVEN a test webhook started in this process
+def test_only_the_course_servers_and_named_endpoints_are_reachable_on_loopback(env):
+    # GIVEN a course webhook, and a student's own server started in this kernel
     import http.server
     import threading
     import urllib.request
 
+    from helpers.sns.webhook import Webhook
+
+    hook = Webhook()
     server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    own = f"http://127.0.0.1:{server.server_port}/"
     try:
-        # WHEN / THEN the kernel's own server answers
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/", timeout=5) as r:
-            assert r.status == 200
+        # WHEN / THEN the course's webhook answers at once
+        assert requests_post(hook.url) == 200
+        # AND the student's own server only once it is named (binding a port is not naming it)
+        with pytest.raises(urllib.error.URLError, match="env.allow_endpoint"):
+            urllib.request.urlopen(own, timeout=5)
+        env.allow_endpoint(own)
+        with urllib.request.urlopen(own, timeout=5) as answer:
+            assert answer.status == 200
     finally:
+        hook.close()
         server.shutdown()
         server.server_close()
     # AND another program's loopback port is refused until the student names it
@@ -427,6 +478,12 @@ def test_a_server_the_kernel_started_is_reachable_and_another_programs_port_only
     assert reached == 1  # the named one only
     with pytest.raises(helpers.InvalidParameterError, match="only a loopback URL"):
         env.allow_endpoint("https://hooks.example.com:443/x")
+
+
+def requests_post(url: str) -> int:
+    import requests
+
+    return requests.post(url, data=b"{}", timeout=5).status_code
 
 
 def test_the_audit_hook_is_installed_once_per_process():

@@ -1,4 +1,4 @@
-"""The ``server`` backend starts clean and leaves nothing behind (issue 15: it leaked).
+"""The ``server`` backend starts clean and leaves nothing behind (it used to leak).
 
 moto's server shares the process's moto backends; before the fix it was never reset, so a
 queue made with the student's own client survived into the next "clean" environment, and

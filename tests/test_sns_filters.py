@@ -112,6 +112,8 @@ def test_body_scope_matches_nested_and_dotted_keys(policy, body, expected):
     ({"a": [{"cidr": "10.0.0.0/x"}]}, "Malformed CIDR, mask bits must be an integer"),
     ({"a": [{"cidr": "xx.11.xx/24"}]}, "Nonstandard IP address: xx.11.xx"),
     ({"a": [{"anything-but": {"exists": False}}]}, "Unsupported anything-but pattern: exists"),
+    # SNS refuses the suffix form EventBridge accepts (recorded against AWS, 2024-05-15).
+    ({"a": [{"anything-but": {"suffix": "ball"}}]}, "Unsupported anything-but pattern: suffix"),
     ({"a": [{"suffix": "x", "prefix": "y"}]}, "Only one key allowed in match expression"),
     ({"a": []}, "Empty arrays are not allowed"),
     ({"a": [["nested"]]}, "Match value must be String, number, true, false, or null"),

@@ -125,12 +125,15 @@ def test_outbox_lists_sms_and_email_per_recipient(env):
     env.client("sns").publish(TopicArn=topic.arn, Message="Order confirmed", Subject="Order")
     env.client("sns").publish(PhoneNumber="+12025550179", Message="Direct text")
     table = hs.outbox(env)
-    assert table[["protocol", "recipient", "message"]].values.tolist() == [
+    # (the confirmation e-mail first: subscribe_email visited its link on moto)
+    assert table[["protocol", "recipient", "subject"]].values.tolist()[0] == [
+        "email", "kendall.sprocketts@example.com", "AWS Notification - Subscription Confirmation"]
+    assert table[["protocol", "recipient", "message"]].values.tolist()[1:] == [
         ["sms", "+12025550161", "Order confirmed"],
         ["email", "kendall.sprocketts@example.com", "Order confirmed"],
         ["sms", "+12025550179", "Direct text"]]
     assert set(table["source"]) == {"emulated on moto", "moto (Publish PhoneNumber)"}
-    assert len(hs.outbox(env, "email")) == 1
+    assert len(hs.outbox(env, "email")) == 2
 
 
 # --- DLQ and retries -------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_redrive_after_fixing_the_handler_empties_the_dlq_and_loses_nothing(env,
     check = check_delivery(env, [o["order_id"] for o in sent], processed_order_ids=effects,
                            dlq_order_ids=inspect_dlq(env, q)["order_id"])
     assert check.ok and check.processed_once == 20 and check.lost == 0
-    assert str(check) == "✔ 20 sent = 20 processed exactly once + 0 in the DLQ; 0 lost; 0 processed twice"
+    assert str(check) == "✔ 20 sent = 20 charged once + 0 in the DLQ; 0 lost; 0 charged twice"
 
 
 def test_redrive_to_another_destination(env, poisoned):
@@ -105,7 +105,7 @@ def test_check_delivery_before_the_redrive(env, poisoned):
     q, sent, _, effects, _ = poisoned
     check = check_delivery(env, [o["order_id"] for o in sent], processed_order_ids=effects,
                            dlq_order_ids=inspect_dlq(env, q)["order_id"])
-    assert str(check) == "✔ 20 sent = 17 processed exactly once + 3 in the DLQ; 0 lost; 0 processed twice"
+    assert str(check) == "✔ 20 sent = 17 charged once + 3 in the DLQ; 0 lost; 0 charged twice"
 
 
 def test_fifo_poison_keeps_the_rest_of_the_group_in_order(env):

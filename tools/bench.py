@@ -52,6 +52,7 @@ GOALS = {
     "backlog_drain_vs_raw": (">=", 30.0),
     "sim_seconds_per_wall_second": (">=", 100.0),
     "suite_vs_floor": ("<=", 2.0),
+    "capstone_sim_seconds_per_wall_second": (">=", 1_000.0),
 }
 
 
@@ -224,6 +225,22 @@ def sim_per_wall(n: int = 200) -> dict:
     return {"sim_seconds": sim, "wall_seconds": wall, "ratio": sim / wall}
 
 
+def capstone_sim_per_wall(orders: int = 2_000) -> dict:
+    """Notebook 08's grader: simulated seconds of a full day (>= 2,000 orders, every failure)
+    per wall second, discovery included, for the SNS fan-out design."""
+    from helpers import capstone
+    env = helpers.connect(run="bench", quiet=True)
+    try:
+        capstone.RIGHT_DESIGNS["sns"](env)
+        start = time.perf_counter()
+        card = capstone.grade(env, orders=orders)
+        wall = time.perf_counter() - start
+    finally:
+        env.teardown()
+    return {"sim_seconds": card.record.end, "wall_seconds": wall, "orders": len(card.record.orders),
+            "passed": card.passed, "ratio": card.record.end / wall}
+
+
 def _run_notebook(nb) -> float:
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT / "notebooks")}})
@@ -257,6 +274,7 @@ def main(argv: list[str]) -> int:
         "backlog_drain_vs_raw": backlog_drain_vs_raw(args.backlog),
         "sim_seconds_per_wall_second": sim_per_wall(),
         "suite_vs_floor": suite_vs_floor(),
+        "capstone_sim_seconds_per_wall_second": capstone_sim_per_wall(),
     }
     ratios = {name: round(d["ratio"], 2) for name, d in details.items()}
     met = {}

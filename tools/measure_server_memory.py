@@ -1,4 +1,4 @@
-"""Memory of the ``server`` backend over many connect/teardown cycles (issue 15).
+"""Memory of the ``server`` backend over many connect/teardown cycles.
 
 Each cycle: connect("server"), a queue made with a plain boto3 client, 30 messages sent,
 10 received, teardown. Prints traced memory (tracemalloc) and peak RSS every 50 cycles.

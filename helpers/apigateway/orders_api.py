@@ -63,6 +63,15 @@ class ApiResponse:
 def create_orders_api(env: Environment, queue: Any, *, name: str = "orders-api") -> OrdersApi:
     """REST API with ``POST /orders`` -> the queue (AWS integration, ``SendMessage``), the
     request body validated against OrderPlaced; deployed to stage ``prod``."""
+    if not all(isinstance(getattr(queue, attr, None), str) for attr in ("name", "url")):
+        raise InvalidParameterError(
+            f"queue={queue!r}: the API sends to an SQS queue and needs its name and URL. Fix: "
+            "pass the queue helpers.sqs.create_queue(env, ...) returned.")
+    with env.resources.undone_on_error(env.client):  # nothing half-created if a call fails
+        return _create_orders_api(env, queue, name)
+
+
+def _create_orders_api(env: Environment, queue: Any, name: str) -> OrdersApi:
     gw = env.client("apigateway")
     api = gw.create_rest_api(name=env.name(name), endpointConfiguration={"types": ["REGIONAL"]})
     api_id = api["id"]

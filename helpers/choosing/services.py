@@ -35,6 +35,7 @@ from botocore.exceptions import ClientError
 
 from ..data import OrderGenerator
 from ..platform import limits
+from ..platform.clock import real_sleep
 from ..platform.errors import NotReadyError
 from ..sqs.plumbing import allow_service_sends, drain, plain_queue
 
@@ -319,7 +320,7 @@ def wait_for_execution(env: Any, execution_arn: str, *, max_wait_seconds: float 
             raise NotReadyError(f"Execution {execution_arn} still RUNNING after "
                                 f"{max_wait_seconds:.0f} s: run this cell again to wait longer.")
         if env.local:
-            time.sleep(0.005)  # moto's worker thread, not simulated time
+            real_sleep(0.005)  # moto's worker thread, not simulated time
         else:
             env.sleep(1)
 

@@ -21,12 +21,12 @@ Example
 >>> ex = Exercise("exercise 1", "maxReceiveCount", Hints(
 ...     concept="A DLQ is for messages that can never succeed.",
 ...     api="RedrivePolicy's maxReceiveCount counts receives.",
-...     answer="MAX_RECEIVE_COUNT = 5"))
+...     answer="MAX_RECEIVE_COUNT = 5"), module="helpers.lab1")
 >>> book = HintBook()
 >>> ex.fail(book, "too-low", "38 healthy orders ended in the DLQ.")
 ✘ exercise 1 (maxReceiveCount): 38 healthy orders ended in the DLQ.
   Hint 1/3 (concept): A DLQ is for messages that can never succeed.
-  More: the next ✘ adds the API hint, or call hint("exercise 1").
+  More: the next ✘ adds the API hint, or call helpers.lab1.hint("exercise 1").
 >>> v = ex.fail(book, "too-low", "38 healthy orders ended in the DLQ.")
 >>> v.cause, bool(v), v.tier
 ('too-low', False, 2)
@@ -100,6 +100,33 @@ class Verdict:
 
     __str__ = text
 
+    #: Whether Jupyter shows it in colour (the ``check("exercise N")`` API); the old
+    #: ``check_*`` functions stay plain text so committed notebooks compare unchanged.
+    colour: bool = field(default=False, repr=False, compare=False)
+
+    def rich(self) -> Verdict:
+        """This verdict, shown ✔ green / ✘ red in Jupyter (same plain text)."""
+        self.colour = True
+        return self
+
+    def _repr_html_(self) -> str | None:
+        if not self.colour:
+            return None
+        import html
+
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        lines = html.escape(self.text()).split("\n")
+        head = f'<span style="color:{colour};font-weight:bold">{lines[0]}</span>'
+        return "<pre style=\"white-space:pre-wrap\">" + "\n".join([head, *lines[1:]]) + "</pre>"
+
+    def _repr_markdown_(self) -> str | None:
+        if not self.colour:
+            return None
+        mark = "✔" if self.passed else "✘"
+        first, *rest = self.text().split("\n")
+        body = first.removeprefix(f"{mark} ")
+        return "\n".join([f"**{mark}** {body}", *(f"> {line.strip()}" for line in rest)])
+
 
 @dataclass
 class HintBook:
@@ -138,6 +165,14 @@ class Exercise:
     key: str
     title: str
     hints: Hints
+    #: The module a student calls (``"helpers.lab2"``): ✘ lines print ``helpers.lab2.hint("...")``.
+    module: str = ""
+
+    @property
+    def hint_call(self) -> str:
+        """The exact call that shows the next hint, as a ✘ prints it."""
+        prefix = f"{self.module}." if self.module else ""
+        return f'{prefix}hint("{self.key}")'
 
     def ok(self, book: HintBook, message: str) -> Verdict:
         """A pass: ``✔`` and what the scenario showed."""
@@ -152,9 +187,10 @@ class Exercise:
         """
         tier = book.miss(self.key) if counts else max(1, book.misses.get(self.key, 0))
         lines = [f"Hint {n}/3 ({TIERS[n - 1]}): {self.hints.tier(n)}" for n in range(1, tier + 1)]
-        if tier < len(TIERS):
-            lines.append(f"More: the next ✘ adds the {TIERS[tier]} hint, or call "
-                         f'hint("{self.key}").')
+        if tier < len(TIERS) and counts:
+            lines.append(f"More: the next ✘ adds the {TIERS[tier]} hint, or call {self.hint_call}.")
+        elif tier < len(TIERS):
+            lines.append(f"More: call {self.hint_call} for the {TIERS[tier]} hint.")
         return Verdict(False, self.key, self.title, message, cause, lines, tier)
 
     def blocked(self, cause: str, message: str) -> Verdict:

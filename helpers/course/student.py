@@ -90,6 +90,8 @@ def student_notebook(notebook: Any) -> Any:
         if SOLUTION_TAG not in meta.get("tags", []):
             continue
         name = meta.get("exercise")
+        if not isinstance(name, str):  # ``"exercise": true`` marks a cell, it names nothing
+            name = None
         later = [c for c in cells[index + 1:] if c.get("cell_type") == "code"]
         following = ([c for c in later if c.get("metadata", {}).get("exercise") == name]
                      if name else later[:1]) or later[:1]

@@ -16,14 +16,16 @@ SQS (:mod:`helpers.emulation.sqs`)
     cheap clock; FIFO deduplication interval after delete; long polling on the simulated
     clock; at-least-once delivery and best-effort order (seeded); RedriveAllowPolicy and DLQ
     type and ``maxReceiveCount`` rules; message move tasks (DLQ redrive); DLQ moves logged;
-    FIFO group order after a visibility timeout.
+    FIFO group order after a visibility timeout; a SequenceNumber on every FIFO send; AWS's
+    request rules and texts.
 
 SNS (:mod:`helpers.emulation.sns`: ``validation``, ``delivery``, ``targets``; filter policies in
 :mod:`helpers.rules.filter_policies`)
     ``deliver`` / ``filter-drop`` rows in ``env.log``; independent delivery per subscriber;
     filter policies with every operator and AWS's errors; publish and FIFO rules; archive and
-    replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope;
-    HTTP(S) confirmation (pinned by ``tests/test_emulation_sns.py``); a topic's
+    replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope
+    (unsigned for FIFO topics); SequenceNumber in FIFO Publish answers; HTTP(S) and e-mail
+    confirmation (pinned by ``tests/test_emulation_sns.py``); a topic's
     ``MaximumMessageSize`` and its large-topic rules (``tests/test_sns_message_size.py``).
 
 EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target input in
@@ -40,11 +42,12 @@ EventBridge Custom Event Bus (:mod:`helpers.emulation.eventbridgev2`, a package)
     and starting positions; PutEvents deduplication. Its table and readings are in its docstring.
 
 Lambda (:mod:`helpers.emulation.awslambda`)
-    the registered Python handler runs where moto needs Docker.
+    the registered Python handler runs where moto needs Docker; ``Runtime.HandlerNotFound``
+    in AWS's words, saying how to register one.
 
 Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:`helpers.rules.asl`)
     executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
-    SQS and SNS tasks in-process; definition rules.
+    SQS and SNS tasks in-process; activities (GetActivityTask); inline Map; definition rules.
 
 Kinesis (:mod:`helpers.emulation.kinesis`)
     per-shard write throughput: ``ProvisionedThroughputExceededException``; a stream's maximum
@@ -60,12 +63,22 @@ CloudWatch (:mod:`helpers.emulation.cloudwatch`; alarm rules in :mod:`helpers.ru
 CloudWatch Logs (:mod:`helpers.emulation.logs`)
     JSON filter patterns (``{ $.field = "value" }``) in ``FilterLogEvents``.
 
+Clock (:mod:`helpers.emulation.clock`)
+    ``time.sleep`` in the thread that called ``connect()`` advances the simulated clock, so
+    AWS's polling loops, waiters and retries run unchanged.
+
+Server (:mod:`helpers.emulation.server`)
+    on the ``server`` backend, a failure inside moto answers AWS's JSON or XML error document
+    (``InvalidAction``, ``InternalFailure``), never an HTML page with a traceback.
+
 Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
 
-Tests in ``tests/test_emulation_sqs.py`` pin each stand-in; when a moto upgrade makes one
-unnecessary, its test tells you.
+Tests in ``tests/test_emulation_*.py`` pin each stand-in next to a ``test_moto_alone_*``
+canary; every moto function a stand-in patches is recorded with the signature it was written
+against (:mod:`._signatures`, checked at ``connect()``), and ``make moto-report`` says which
+stand-ins the newest moto no longer needs.
 
 Example
 -------
@@ -79,18 +92,21 @@ from __future__ import annotations
 from ._base import _Patches
 from .apigateway import ApiGatewayStandIns
 from .awslambda import LambdaStandIns
+from .clock import ClockStandIns
 from .cloudwatch import CloudWatchStandIns
 from .eventbridgev2 import EventBridgeV2StandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
 from .logs import LogsStandIns
+from .server import ServerStandIns
 from .sns import SnsStandIns
 from .sqs import EMULATED, DeliveryModel, SqsStandIns
 from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
            "LambdaStandIns", "StepFunctionsStandIns", "EventBridgeV2StandIns", "KinesisStandIns",
-           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns"]
+           "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns", "ClockStandIns",
+           "ServerStandIns"]
 
 #: One group of stand-ins per AWS service, started in this order (stopped in reverse) by every
 #: local environment; ``env.emulation[service]`` is the group. A new service's module adds its
@@ -106,4 +122,6 @@ GROUPS: tuple[type[_Patches], ...] = (
     CloudWatchStandIns,  # nb07
     LogsStandIns,  # nb07
     EventBridgeV2StandIns,  # nb05: the Custom Event Bus
+    ClockStandIns,  # AWS's example code: time.sleep in the connect() thread moves the clock
+    ServerStandIns,  # the server backend: AWS error documents, never an HTML 500
 )

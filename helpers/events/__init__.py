@@ -62,6 +62,14 @@ def wait(env: Environment, seconds: float) -> None:
     90.0
     >>> _ = env.teardown()
     """
+    from ..platform.errors import InvalidParameterError
+    from ..platform.inputs import finite
+
+    seconds = finite(seconds, "seconds", rule="time only moves forward",
+                     fix="wait(env, 90) with 0 or more seconds")
+    if seconds < 0:
+        raise InvalidParameterError(f"seconds={seconds!r}: time only moves forward. "
+                                    "Fix: wait(env, 90) with 0 or more seconds.")
     stand_in = env.emulation.get("events")
     if stand_in is not None:
         stand_in.advance(seconds)

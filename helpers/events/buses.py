@@ -15,6 +15,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..platform.inputs import count, json_text
 from .types import Bus
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,10 +53,13 @@ def bus_policy(env: Environment, bus: Bus, client: Any = None) -> dict[str, Any]
 def create_archive(env: Environment, bus: Bus, name: str, pattern: dict[str, Any] | None = None,
                    retention_days: int = 1) -> str:
     """Archive the events of ``bus`` that match ``pattern`` (all when None); its ARN."""
+    retention_days = count(retention_days, "retention_days", rule="CreateArchive's RetentionDays "
+                           "(0 keeps events indefinitely)", fix="retention_days=1, or 0 to keep forever")
     events = env.client("events")
     params: dict[str, Any] = {"ArchiveName": name, "EventSourceArn": bus.arn, "RetentionDays": retention_days}
     if pattern:
-        params["EventPattern"] = json.dumps(pattern)
+        params["EventPattern"] = json_text(pattern, "The archive's pattern",
+                                           rule="an event pattern is a JSON object")
     return events.create_archive(**params)["ArchiveArn"]
 
 

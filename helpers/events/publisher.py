@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..emulation.events import entry_size
 from ..platform import limits
-from ..platform.errors import EventTooLargeError, TooManyEntriesError
+from ..platform.errors import EventTooLargeError, InvalidParameterError, TooManyEntriesError
+from ..platform.inputs import count, json_text
 from .rules import SOURCES
 from .types import PublishResult
 
@@ -37,10 +38,16 @@ _DEFAULT_SOURCE = {"InventoryLow": "inventory", "InventoryRestocked": "restock",
 
 def entry(detail_type: str, detail: dict[str, Any], bus: Any = "default", source: str | None = None) -> dict[str, Any]:
     """One PutEvents entry (``Detail`` as JSON text)."""
+    if not isinstance(detail, dict):
+        raise InvalidParameterError(
+            f"detail={detail!r:.60}: EventBridge's Detail is a JSON object (PutEvents), and a "
+            f"{type(detail).__name__} is not one. Fix: entry({detail_type!r}, {{'order_id': ...}}).")
     source = source or SOURCES.get(_DEFAULT_SOURCE.get(detail_type, ""), "securecart.orders")
     if detail_type.startswith("Audit"):
         source = source if source != "securecart.orders" else SOURCES["audit"]
-    return {"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail),
+    text = json_text(detail, f"The {detail_type} detail",
+                     rule="EventBridge's Detail is a JSON object (PutEvents)")
+    return {"Source": source, "DetailType": detail_type, "Detail": text,
             "EventBusName": getattr(bus, "name", bus)}
 
 
@@ -72,6 +79,12 @@ def publish(env: Environment, entries: list[dict[str, Any]], *, max_resends: int
     With ``registry`` (:class:`helpers.events.schemas.LocalSchemaRegistry` or the AWS one),
     every entry is validated against its detail-type's schema before anything is sent.
     """
+    if not isinstance(entries, list | tuple):
+        raise InvalidParameterError(
+            f"entries={entries!r:.60}: publish takes a list of entries. Fix: "
+            "publish(env, [entry('OrderPlaced', {...})]).")
+    max_resends = count(max_resends, "max_resends",
+                        rule="the number of re-sends of an entry PutEvents failed")
     if registry is not None:
         for item in entries:
             registry.validate(item["DetailType"], json.loads(item["Detail"]))

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..platform.errors import InvalidEventPatternError
+from ..platform.errors import InvalidEventPatternError, InvalidParameterError
+from ..platform.inputs import json_text, one_of
 from .types import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["sample_event", "test_pattern", "create_rule", "SOURCES"]
+__all__ = ["sample_event", "test_pattern", "create_rule", "SOURCES", "RULE_STATES"]
 
 #: The ``source`` of each SecureCart service's events.
 SOURCES = {"orders": "securecart.orders", "inventory": "securecart.inventory",
@@ -67,12 +68,23 @@ def test_pattern(env: Environment, pattern: dict[str, Any], event: dict[str, Any
 test_pattern.__test__ = False  # not a pytest test
 
 
+#: PutRule's State values (botocore model ``RuleState``; AWS enums are case-sensitive).
+RULE_STATES = ("ENABLED", "DISABLED")
+
+
 def create_rule(env: Environment, name: str, pattern: dict[str, Any], bus: Any = "default",
                 *, state: str = "ENABLED", description: str = "") -> Rule:
     """``PutRule`` on ``bus`` (a :class:`Bus` or a name); an invalid pattern raises one clear error."""
     bus_name = getattr(bus, "name", bus)
+    if not isinstance(name, str) or not name:
+        raise InvalidParameterError(
+            f"name={name!r}: a rule's short name is a non-empty string (PutRule's Name: 1 to 64 "
+            "characters with the run prefix; letters, digits, . - _). Fix: create_rule(env, "
+            "'inventory-low', pattern).")
+    state = one_of(state, "state", RULE_STATES, rule="PutRule's State")
+    text = json_text(pattern, "The event pattern", rule="an event pattern is a JSON object")
     try:
-        arn = env.client("events").put_rule(Name=name, EventBusName=bus_name, EventPattern=json.dumps(pattern),
+        arn = env.client("events").put_rule(Name=name, EventBusName=bus_name, EventPattern=text,
                                             State=state, Description=description)["RuleArn"]
     except ClientError as error:
         if error.response["Error"]["Code"] == "InvalidEventPatternException":

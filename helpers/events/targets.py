@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..platform import limits
 from ..platform.errors import InvalidParameterError, NotReadyError, UnknownTargetTypeError
+from ..platform.inputs import count
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -62,6 +64,14 @@ def target(env: Environment, kind: str, arn: str, *, id: str | None = None, grou
             "Fix: pass group='...' (e.g. the product or customer id field's constant).")
     if dlq_arn:
         entry["DeadLetterConfig"] = {"Arn": dlq_arn}
+    if max_retries is not None:
+        max_retries = count(max_retries, "max_retries", maximum=limits.EVENTBRIDGE_MAX_RETRY_ATTEMPTS,
+                            rule="RetryPolicy.MaximumRetryAttempts", fix="max_retries=3")
+    if max_age_seconds is not None:
+        max_age_seconds = count(max_age_seconds, "max_age_seconds",
+                                minimum=limits.EVENTBRIDGE_MIN_EVENT_AGE_SECONDS,
+                                maximum=limits.EVENTBRIDGE_DEFAULT_MAX_EVENT_AGE_SECONDS,
+                                rule="RetryPolicy.MaximumEventAgeInSeconds", fix="max_age_seconds=3600")
     policy = {k: v for k, v in (("MaximumRetryAttempts", max_retries),
                                 ("MaximumEventAgeInSeconds", max_age_seconds)) if v is not None}
     if policy:

@@ -13,7 +13,6 @@ Example
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from ..platform import limits
 from ..platform.errors import InvalidParameterError, StreamNotFoundError
+from ..platform.inputs import count, finite, json_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -44,6 +44,8 @@ class PutReport:
 
 def create_stream(env: Environment, name: str, *, shards: int = 4) -> str:
     """Create stream ``name`` with ``shards`` shards (provisioned), wait until ACTIVE; its name."""
+    shards = count(shards, "shards", minimum=1, rule="CreateStream's ShardCount",
+                   fix="shards=1 or more (each shard takes 1 MB/s or 1,000 records/s)")
     kinesis = env.client("kinesis")
     full = env.name(name, "kinesis")
     try:
@@ -79,6 +81,15 @@ def put_records(env: Environment, stream: str, records: list[dict], *, key: Call
     InvalidParameterError
         ``key`` returned something that is not a non-empty string of at most 256 characters.
     """
+    retries = count(retries, "retries", rule="the number of re-sends of a throttled record")
+    backoff = finite(backoff, "backoff", rule="the first wait before a re-send, in seconds",
+                     fix="pass 0 or more seconds, e.g. backoff=1.0")
+    if backoff < 0:
+        raise InvalidParameterError(f"backoff={backoff!r}: a wait cannot be negative. "
+                                    "Fix: pass 0 or more seconds, e.g. backoff=1.0.")
+    if not isinstance(records, list | tuple):
+        raise InvalidParameterError(f"records={records!r}: put_records takes a list of record "
+                                    "dicts. Fix: put_records(env, stream, [record, ...], key=...).")
     kinesis = env.client("kinesis")
     report = PutReport()
     entries = []
@@ -88,7 +99,8 @@ def put_records(env: Environment, stream: str, records: list[dict], *, key: Call
             raise InvalidParameterError(
                 f"Partition key {pk!r} for {record!r}: Kinesis needs a string of 1 to 256 "
                 "characters. Fix: return e.g. str(record['customer_id']).")
-        entries.append({"Data": json.dumps(record).encode(), "PartitionKey": pk})
+        data = json_text(record, f"Record {pk!r}", rule="a record's Data is the record as JSON")
+        entries.append({"Data": data.encode(), "PartitionKey": pk})
     step = limits.KINESIS_MAX_PUT_RECORDS_ENTRIES
     for start in range(0, len(entries), step):
         pending, delay = entries[start:start + step], backoff

@@ -4,8 +4,8 @@
 creates its own queues (a fresh name on every run, so a cell re-run does the same thing
 twice), runs producers and consumers on the environment's clock, and returns a small result:
 the numbers, ``frame`` (its slice of ``env.log``), ``figure()`` and a deterministic text
-summary (its ``repr``) that ends with the delivery invariant: every order sent is processed
-exactly once or sits in the DLQ, none lost.
+summary (its ``repr``) that ends with the delivery invariant: every order sent is charged
+once or sits in the DLQ, none lost.
 
 Experiments
 -----------
@@ -50,8 +50,8 @@ Example
 from __future__ import annotations
 
 from ..course.student import SOLUTION_TAG, STARTER_KEY, blank_solutions
+from .calls import check, check_dlq_call, check_visibility_call
 from .checks import (
-    check,
     check_dlq_config,
     check_fifo_group,
     check_idempotent_handler,
@@ -103,6 +103,8 @@ __all__ = [
     "hint",
     "EXERCISES",
     "check_dlq_config",
+    "check_dlq_call",
+    "check_visibility_call",
     "check_idempotent_handler",
     "check_visibility_timeout",
     "check_fifo_group",

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..course.instances import instance
 from ..course.workspace import bind
 from ..sqs.dlq import inspect_dlq
 from ..sqs.idempotency import make_batch_handler, record_body
@@ -19,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 
-__all__ = ["PaymentGateway"]
+__all__ = ["PaymentGateway", "TwoInstances"]
 
 
 
@@ -41,6 +43,8 @@ class PaymentGateway:
         self.fail_once: set[str] = set()
         #: Charge attempts that failed, in order.
         self.failed: list[str] = []
+        #: Called with the order id before each charge is counted (a check's probe), or None.
+        self.on_charge: Any = None
         if env is not None:
             bind(self, env)  # a check can tell a gateway of an earlier connect()
 
@@ -51,6 +55,8 @@ class PaymentGateway:
             self.fail_once.discard(order_id)
             self.failed.append(order_id)
             raise ConnectionError(f"payment provider timed out charging {order_id}")
+        if self.on_charge is not None:
+            self.on_charge(order_id)
         self.charges[order_id] += 1
 
     def charged(self) -> list[str]:
@@ -134,3 +140,56 @@ def _run_index(env: Environment, base: str, fifo: bool = False) -> int:
         n += 1
     return n
 
+
+def _order_of(record: Any) -> Any:
+    try:
+        return json.loads(record["body"]).get("order_id")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+class TwoInstances:
+    """The student's handler as two Lambda instances (own module state each), invoked in turn.
+
+    During the first charge of ``probe``, the other instance receives a copy of the same
+    message (SQS's at-least-once delivery while the first copy is still in flight).
+    """
+
+    def __init__(self, handler: Any, gateway: PaymentGateway, *, probe: str) -> None:
+        self.instances = [instance(handler), instance(handler)]
+        self.gateway, self.probe = gateway, probe
+        self.current = 0
+        self.calls = 0
+        self.charged_by: dict[str, set[int]] = {}
+        self.probe_charged_twice = False
+        self._event: Any = None
+        self._context: Any = None
+        self._probing = False
+        gateway.on_charge = self._charging
+
+    def _charging(self, order_id: str) -> None:
+        self.charged_by.setdefault(order_id, set()).add(self.current)
+        if order_id != self.probe or self._probing or self._event is None:
+            return
+        copies = [r for r in self._event["Records"] if _order_of(r) == self.probe]
+        if not copies:
+            return
+        self._probing = True
+        before, other = self.current, 1 - self.current
+        self.current = other
+        try:
+            self.instances[other]({"Records": copies[:1]}, self._context)
+        except Exception:  # the duplicate failing is a right outcome (it is retried later)
+            pass
+        finally:
+            self.current = before
+        self.probe_charged_twice = self.gateway.charges[self.probe] >= 1
+
+    def __call__(self, event: Any, context: Any) -> Any:
+        self.current = self.calls % 2
+        self.calls += 1
+        self._event, self._context = event, context
+        try:
+            return self.instances[self.current](event, context)
+        finally:
+            self._event = None

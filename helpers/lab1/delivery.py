@@ -302,7 +302,7 @@ class DeduplicationResult(OneRun):
                         fontsize="small")
         ax.set_yticks([])
         ax.set_ylim(0.5, 1.6)
-        ax.set_title(f"FIFO deduplication: shaded = the {window // 60}-minute interval after {first} was delivered")
+        ax.set_title(f"FIFO deduplication: shaded = the {window // 60}-minute interval from the accepted send of {first}")
         ax.set_xlabel("clock time since the first send (s)")
         ax.legend(loc="lower right", fontsize="small")
         return fig

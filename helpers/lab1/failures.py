@@ -315,7 +315,7 @@ class ThroughputResult(ManyRuns):
             "Messages processed per second of clock time, and SQS calls per run (each batch is "
             "one ReceiveMessage and one DeleteMessageBatch, plus a last empty receive):",
             pivot.round(1).to_string(),
-            f"Every run: {'✔' if ok else '✘'} every order processed exactly once, none lost "
+            f"Every run: {'✔' if ok else '✘'} every order charged once, none lost "
             f"({len(self.invariants)} runs checked).",
         ])
 

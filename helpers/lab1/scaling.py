@@ -75,7 +75,7 @@ class ScalingResult(ManyRuns):
             f"(last one at {first['checkout_seconds']:g} s) in every run; payments take "
             f"{self.processing_seconds:g} s each.",
             shown.to_string(index=False),
-            f"Every run: {'✔' if ok else '✘'} every order charged exactly once, none lost "
+            f"Every run: {'✔' if ok else '✘'} every order charged once, none lost "
             f"({len(self.invariants)} runs checked).",
         ])
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from ..course.panels import Panel
 from ..course.results import OneRun
+from ..course.workspace import caller_namespace
 from .common import (
     PaymentGateway,
     _dlq_order_ids,
@@ -71,6 +72,8 @@ class PanelResult(OneRun):
     charged_twice: int
     dlq: int
     invariant: Any
+    #: Distinct orders in the DLQ (``dlq`` counts messages: an SQS copy is a second message).
+    dlq_orders: int = 0
 
     def summary(self) -> str:
         s = self.settings
@@ -79,9 +82,10 @@ class PanelResult(OneRun):
             f"{s['batch_size']}, visibility timeout {s['visibility_timeout']} s, seed {s['seed']}",
             self.scenario,
             f"consumers: {self.report}".replace(" duplicates)", " of them repeats)"),
-            f"duplicates (a payment delivered again: crash, retry, or SQS's own copy): "
+            f"delivered again (a crash, a visibility timeout, or an SQS copy): "
             f"{self.delivered_again}; charged twice: {self.charged_twice} (idempotent handler)",
-            f"DLQ: {self.dlq} messages",
+            f"DLQ: {self.dlq_orders} orders in {self.dlq} messages (a copy of a poison order is "
+            "dead-lettered too)" if self.dlq != self.dlq_orders else f"DLQ: {self.dlq} orders",
             str(self.invariant),
         ])
 
@@ -97,9 +101,14 @@ class PanelResult(OneRun):
         frame = self.labelled_frame()
         sqs_plots.plot_queue_depth(frame, ax=axes[0][0])
         sqs_plots.plot_throughput(frame, ax=axes[0][1])
+        axes[0][1].set_ylabel("processed per second")
         sqs_plots.plot_dlq_depth(frame, ax=axes[1][0])
         sqs_plots.plot_ordering({"orders (standard queue)": frame}, axes=[axes[1][1]],
                                 queues={"orders (standard queue)": "orders"})
+        # one meaning per word: the slider's "SQS extra copies" are some of these deliveries
+        order = axes[1][1]
+        order.set_title(order.get_title().replace(" duplicates", " delivered again"))
+        order.legend(loc="lower right", fontsize="small")
         return fig
 
 
@@ -150,7 +159,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
     dlq = _dlq_order_ids(env, queue)
     return PanelResult(
         settings=s, orders=len(batch), poison=len(poison), scenario=scenario.describe(env),
-        report=report, charged_twice=len(gateway.charged_twice()), dlq=len(dlq),
+        report=report, charged_twice=len(gateway.charged_twice()), dlq=len(dlq), dlq_orders=len(set(dlq)),
         invariant=_invariant(env, queue, [o["order_id"] for o in batch], gateway, dlq=dlq),
         frame=env.log.to_frame(mark), labels=_queue_labels(queue, "orders"),
     )
@@ -159,7 +168,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
 class _Panel(Panel):
     """The widget box, shown with a short fixed text where widgets cannot render."""
 
-    TEXT = "Lab 1 panel: move the sliders and press Run (needs a live kernel)."
+    TEXT = "Lab 1 panel: move the sliders and press Run experiment (needs a live kernel)."
 
     def __init__(self, box: Any, run: Callable[[], PanelResult | None]) -> None:
         super().__init__(box)
@@ -183,6 +192,7 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
     >>> _ = env.teardown()
     """
     _require_open(env)
+    notebook = caller_namespace()
     try:
         import ipywidgets as w
     except ImportError:  # pragma: no cover - ipywidgets is a course dependency
@@ -201,7 +211,7 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
     controls = {
         "poison_rate": rate("poison_rate", "poison orders", 0.2),
         "crash_rate": rate("crash_rate", "crash before delete", 0.5),
-        "duplicate_rate": rate("duplicate_rate", "duplicates", 0.5),
+        "duplicate_rate": rate("duplicate_rate", "SQS extra copies", 0.5),
         "slow_rate": rate("slow_rate", f"slow ({PANEL_SLOW_SECONDS:g} s) orders", 0.5),
         "consumers": w.IntSlider(value=s["consumers"], min=1, max=8, description="consumers",
                                  style=style, layout=layout),
@@ -220,10 +230,14 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
         from IPython.display import display
 
         values = {k: c.value for k, c in controls.items()}
+        # After Restart & Run All, re-running the connect cell is enough: use the notebook's
+        # current environment rather than the one this panel was drawn with.
+        current = notebook.get("env", env)
+        live = current if getattr(current, "closed", True) is False else env
         with out:
             out.clear_output(wait=True)
             try:
-                result = run_panel_experiment(env, orders=orders, progress=True, **values)
+                result = run_panel_experiment(live, orders=orders, progress=True, **values)
             except SecureCartError as err:  # e.g. the environment was torn down: one line
                 print(f"✘ {err}")
                 return None

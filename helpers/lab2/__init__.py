@@ -17,7 +17,8 @@ experiment_replay          8 · a new subscriber replays yesterday from the FIFO
 
 Exercises
 ---------
-check_failed_payments_filter, check_raw_analytics, check_queue_policy_fix, and ``hint``.
+``check("exercise N")`` and ``hint("exercise N")`` find the answer in the notebook; the older
+check_failed_payments_filter, check_raw_analytics, check_queue_policy_fix still work.
 
 Example
 -------
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 from .checks import (
     EXERCISES,
+    check,
     check_failed_payments_filter,
     check_queue_policy_fix,
     check_raw_analytics,
@@ -72,6 +74,6 @@ __all__ = [
     "FanOutResult", "OutboxResult", "FilteringResult", "LambdaResult", "OrderingResult",
     "SecureResult", "FailureResult", "ReplayResult", "make_alert_handler", "sqs_schedule",
     "SECURITY_POLICY", "FRAUD_POLICY", "WEBHOOK_DELIVERY_POLICY",
-    "check_failed_payments_filter", "check_raw_analytics", "check_queue_policy_fix", "hint",
+    "check_failed_payments_filter", "check_raw_analytics", "check_queue_policy_fix", "check", "hint",
     "EXERCISES", "customers", "payment_events", "status_events",
 ]

@@ -1,8 +1,19 @@
 """Lab 2 exercise checks: each runs the student's answer against a scenario on this environment.
 
-Every check returns a :class:`~helpers.course.checks.Verdict` (``✔``/``✘`` with the numbers,
-the cause as a stable key, and hints in tiers concept -> API -> answer); ``hint(env, key)``
-shows the next tier.
+A notebook cell reads ``helpers.lab2.check("exercise 1")`` (the names are found in the
+notebook) and ``helpers.lab2.hint("exercise 1")``; the older ``check_*(env, answer)`` and
+``hint(env, key)`` still work. Each check grades against the specification, not a list:
+
+exercise 1  the 9 published payments of the lesson, then curated distinguishing payments (a
+            status that only starts or ends like "failed", other capitalisation, amounts just
+            above 100) and a seeded search of 24 more, all published through SNS; a ✘ shows the
+            first payment your policy gets wrong.
+exercise 2  the Subscribe parameters on a fresh topic and queue of the check's own (a hard-coded
+            ARN fails), three updates published, the queue read.
+exercise 3  IAM's evaluation (:mod:`helpers.rules.iam`: every statement counts, explicit deny
+            wins, condition operators honoured) over the alerts topic and the senders that must
+            be refused (another topic, the same name in another account, another account's
+            principal, another service, other actions), then a real delivery on the queue.
 """
 
 from __future__ import annotations
@@ -13,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError, ParamValidationError
 
 from ..course.checks import Exercise, Hints, Verdict
-from ..platform.errors import InvalidFilterPolicyError, InvalidQueuePolicyError
+from ..course.grading import Workbook, seeded_cases
+from ..platform.errors import (
+    InvalidFilterPolicyError,
+    InvalidPolicyDocumentError,
+    InvalidQueuePolicyError,
+)
+from ..rules.iam import Request, evaluate
 from ..sns.filters import validate_filter_policy
 from ..sns.policies import check_queue_policy
 from ..sns.publisher import publish_events
@@ -24,27 +41,37 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
 __all__ = ["check_failed_payments_filter", "check_raw_analytics", "check_queue_policy_fix",
-           "hint", "EXERCISES", "FILTER_CASES", "OVER_BROAD_POLICY"]
+           "check", "hint", "EXERCISES", "WORKBOOK", "FILTER_CASES", "EXTRA_FILTER_CASES",
+           "OVER_BROAD_POLICY", "ANSWER_TOKENS"]
+
+_MODULE = "helpers.lab2"
 
 EXERCISES = {
     "exercise 1": Exercise("exercise 1", "failed payments over 100", Hints(
         concept="Keys in a filter policy are ANDed; the values listed for one key are ORed. "
                 "A number needs a numeric comparison, not a string.",
-        api='Use "status": ["failed"] and "amount": [{"numeric": [">", 100]}] (strictly over).',
-        answer='FILTER_POLICY = {"status": ["failed"], "amount": [{"numeric": [">", 100]}]}')),
+        api="FilterPolicy maps each message attribute to a list of allowed values (exact strings); "
+            'a number is compared with {"numeric": [<operator>, <number>]}, operators =, <, <=, >, >=.',
+        answer='FILTER_POLICY = {"status": ["failed"], "amount": [{"numeric": [">", 100]}]}'),
+        module=_MODULE),
     "exercise 2": Exercise("exercise 2", "analytics subscriber with raw delivery", Hints(
         concept="Raw message delivery hands the queue the published message itself, without "
                 "SNS's JSON envelope, with the message attributes as SQS attributes.",
-        api='Subscribe(TopicArn=..., Protocol="sqs", Endpoint=<queue ARN>, Attributes='
-            '{"RawMessageDelivery": "true"}) - attribute values are strings.',
+        api="Subscribe(TopicArn, Protocol, Endpoint, Attributes): a queue subscribes by its ARN; "
+            "the subscription attribute RawMessageDelivery turns the envelope off; attribute "
+            "values are strings.",
         answer='return {"TopicArn": topic_arn, "Protocol": "sqs", "Endpoint": queue_arn, '
-               '"Attributes": {"RawMessageDelivery": "true"}}')),
+               '"Attributes": {"RawMessageDelivery": "true"}}'), module=_MODULE),
     "exercise 3": Exercise("exercise 3", "least-privilege queue policy", Hints(
         concept="Allow exactly one sender: the SNS service, one action, this queue, and only "
                 "on behalf of this topic.",
-        api='Principal {"Service": "sns.amazonaws.com"}, Action "sqs:SendMessage", Resource '
-            'the queue ARN, Condition {"ArnEquals": {"aws:SourceArn": topic_arn}}.',
-        answer="return helpers.sns.queue_policy(queue_arn, topic_arn)  # or write it out")),
+        api="A statement has Effect, Principal {\"Service\": <the service's principal>}, Action, "
+            "Resource (the queue ARN) and a Condition whose global key names the resource that "
+            "sends on the service's behalf. IAM reads every statement: a Deny wins, then any Allow.",
+        answer='return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
+               '{"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": '
+               'queue_arn, "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]}'),
+        module=_MODULE),
 }
 
 #: The payments exercise 1 publishes: (status, amount); the answer must pass exactly the
@@ -58,9 +85,12 @@ OVER_BROAD_POLICY = {"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": "*"}]}
 
 
-def hint(env: Environment, key: str) -> str:
-    """The next hint tier for ``key`` (``"exercise 1"``...)."""
-    return EXERCISES[key].hint(hint_book(env))
+#: Per exercise, fragments of the answer that no concept/API hint and no ✘ may contain.
+ANSWER_TOKENS = {
+    "exercise 1": ('[">", 100]', '"numeric": [">"'),
+    "exercise 2": ('"RawMessageDelivery": "true"', 'Protocol="sqs"', '"Protocol": "sqs"'),
+    "exercise 3": ('"sns.amazonaws.com"', '"ArnEquals"', '"aws:SourceArn": topic_arn'),
+}
 
 
 def _fail(env: Environment, key: str, cause: str, message: str, counts: bool = True) -> Verdict:
@@ -87,6 +117,54 @@ def _filter_cause(got: set[int]) -> str:
     if not got:
         return "matches-nothing"
     return "threshold" if got != expected else "ok"
+
+
+#: Payments that tell a right filter from plausible wrong ones the lesson's 9 cannot: statuses
+#: that only start, end or look like "failed", and amounts just around 100.
+EXTRA_FILTER_CASES = (("FAILED", 150.0), ("failed-retry", 150.0), ("payment-failed", 150.0),
+                      ("refunded", 150.0), ("declined", 500.0), ("failed", 100.001),
+                      ("failed", 101.0), ("failed", 99.999), ("failed", 0.0), ("failed", 1_000_000.0))
+_STATUSES = ("failed", "authorized", "refunded", "declined", "pending", "captured", "FAILED",
+             "failed_retry", "not-failed")
+
+
+def _random_payment(rng: Any) -> tuple[str, float]:
+    amount = rng.choice([round(rng.uniform(0, 2000), 2), round(rng.uniform(99, 101), 3)])
+    return rng.choice(_STATUSES), amount
+
+
+def _wanted(case: tuple[str, float]) -> bool:
+    """The specification: a failed payment strictly over 100."""
+    return case[0] == "failed" and case[1] > 100
+
+
+def _publish_cases(env: Environment, policy: Any, cases: list[tuple[str, float]], tag: str) -> set[int]:
+    topic = fresh_topic(env, "exercise-payments")
+    sub = fresh_queue_subscription(env, topic, "exercise-security", raw=True, filter_policy=policy)
+    events = [{"type": "Payment", "order_id": f"ord-{tag}{i:02d}", "event_id": f"{tag}-{i}",
+               "status": s, "amount": a} for i, (s, a) in enumerate(cases)]
+    publish_events(env, topic, events)
+    return {int(e["order_id"][len(tag) + 4:]) for e in drain(env, sub.queue_url, actor="security")}
+
+
+def _search_filter(env: Environment, policy: Any) -> tuple[str, str] | None:
+    """The first extra or generated payment the policy gets wrong, as (cause, text)."""
+    cases = [*EXTRA_FILTER_CASES, *seeded_cases(_random_payment, seed=104, n=24)]
+    got = _publish_cases(env, policy, cases, "xs")
+    for i, case in enumerate(cases):
+        if (i in got) == _wanted(case):
+            continue
+        status, amount = case
+        shown = f'{{"status": "{status}", "amount": {amount}}}'
+        if i in got and status != "failed":
+            return "status-too-broad", (f"your policy also let through the payment {shown}: only "
+                                        "the status failed itself may pass (a status is compared "
+                                        "as an exact string; a prefix, suffix or anything-but "
+                                        "lets other statuses in).")
+        if i in got:
+            return "boundary", f"your policy also let through the payment {shown}: not over 100."
+        return "threshold", f"your policy missed the payment {shown}: a failed payment over 100."
+    return None
 
 
 _FILTER_TEXT = {
@@ -127,13 +205,11 @@ def check_failed_payments_filter(env: Environment, policy: Any) -> Verdict:
         validate_filter_policy(policy)
     except InvalidFilterPolicyError as err:
         return _fail(env, key, "invalid-policy", str(err))
-    topic = fresh_topic(env, "exercise-payments")
-    sub = fresh_queue_subscription(env, topic, "exercise-security", raw=True, filter_policy=policy)
-    events = [{"type": "Payment", "order_id": f"ord-ex{i:02d}", "event_id": f"ex1-{i}",
-               "status": s, "amount": a} for i, (s, a) in enumerate(FILTER_CASES)]
-    publish_events(env, topic, events)
-    got = {int(e["order_id"][6:]) for e in drain(env, sub.queue_url, actor="security")}
+    got = _publish_cases(env, policy, list(FILTER_CASES), "ex")
     cause = _filter_cause(got)
+    counterexample = _search_filter(env, policy) if cause == "ok" else None
+    if counterexample is not None:
+        return _fail(env, key, counterexample[0], counterexample[1])
     if cause == "ok":
         amounts = ", ".join(str(FILTER_CASES[i][1]) for i in sorted(got))
         return _ok(env, key, f"{len(got)} of {len(FILTER_CASES)} payments reached the security "
@@ -143,27 +219,17 @@ def check_failed_payments_filter(env: Environment, policy: Any) -> Verdict:
 
 
 # -- exercise 2 -----------------------------------------------------------------------------
-def _fanout_topic(env: Environment) -> str | None:
-    topics = [arn for arn in env.resources.of("topic") if ":" in arn and
-              arn.rsplit(":", 1)[-1].startswith(env.name("order-status", "sns"))]
-    return topics[0] if topics else None
-
-
 def check_raw_analytics(env: Environment, subscription: Any) -> Verdict:
     """Exercise 2: ``subscription(topic_arn, queue_arn)`` returns Subscribe parameters for raw delivery.
 
-    Subscribes a fresh analytics queue to section 1's order-status topic with them, publishes
-    three status updates and reads the queue.
+    Subscribes a fresh analytics queue to a fresh order-status topic of the check's own (so a
+    hard-coded ARN fails) with them, publishes three status updates and reads the queue.
     """
     key = "exercise 2"
     if subscription is None:
         return _fail(env, key, "not-set", "analytics_subscription is still None: write the "
                                           "function.", counts=False)
-    topic_arn = _fanout_topic(env)
-    if topic_arn is None:
-        return _fail(env, key, "not-ready", "Run the cell of section 1 (experiment_fanout) first: "
-                                            "the analytics subscriber joins its order-status "
-                                            "topic.", counts=False)
+    topic_arn = fresh_topic(env, "exercise-order-status").arn
     url, queue_arn = plain_queue(env, fresh_name(env, "exercise-analytics", "queue"))
     env.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow",
@@ -174,7 +240,8 @@ def check_raw_analytics(env: Environment, subscription: Any) -> Verdict:
         if not isinstance(params, dict):
             return _fail(env, key, "not-a-dict", f"the function returned {type(params).__name__}; "
                                                  "return the dict of Subscribe parameters.")
-        sub_arn = env.client("sns").subscribe(**params, ReturnSubscriptionArn=True)["SubscriptionArn"]
+        sub_arn = env.client("sns").subscribe(**{**params, "ReturnSubscriptionArn": True})[
+            "SubscriptionArn"]
     except ParamValidationError as err:
         return _fail(env, key, "not-a-string", f"boto3 refused the parameters: {err}".split("\n")[0]
                      + " (attribute values are strings such as \"true\").")
@@ -210,32 +277,150 @@ def check_raw_analytics(env: Environment, subscription: Any) -> Verdict:
 
 
 # -- exercise 3 -----------------------------------------------------------------------------
+def _must_refuse(queue_arn: str, topic_arn: str) -> list[tuple[str, Request]]:
+    """Senders the alerts queue must refuse, in the student's terms, with IAM's request."""
+    account = topic_arn.split(":")[4]
+    other_account = "999999999999" if account != "999999999999" else "111122223333"
+    sns = {"Service": "sns.amazonaws.com"}
+    region = topic_arn.split(":")[3]
+
+    def via_sns(source: str) -> Request:
+        return Request("sqs:SendMessage", queue_arn, sns,
+                       {"aws:SourceArn": source, "aws:SourceAccount": source.split(":")[4]})
+
+    stranger = {"AWS": f"arn:aws:iam::{other_account}:root"}
+    return [
+        ("another topic of this account (marketing)", via_sns(topic_arn.rsplit(":", 1)[0] + ":marketing")),
+        ("a topic whose name starts like the alerts topic's", via_sns(topic_arn + "-copy")),
+        ("a topic of the same name in another account",
+         via_sns(f"arn:aws:sns:{region}:{other_account}:{topic_arn.rsplit(':', 1)[-1]}")),
+        ("another account sending directly", Request("sqs:SendMessage", queue_arn, stranger, {})),
+        ("another account reading the alerts", Request("sqs:ReceiveMessage", queue_arn, stranger, {})),
+        ("another account purging the queue", Request("sqs:PurgeQueue", queue_arn, stranger, {})),
+        ("the SNS service deleting messages for the alerts topic",
+         Request("sqs:DeleteMessage", queue_arn, sns, {"aws:SourceArn": topic_arn})),
+        ("an EventBridge rule", Request("sqs:SendMessage", queue_arn, {"Service": "events.amazonaws.com"},
+                                        {"aws:SourceArn": f"arn:aws:events:{region}:{account}:rule/x"})),
+    ]
+
+
+#: What each policy mistake means, in words that do not give the answer away.
+_POLICY_TEXT = {
+    "any-principal": 'Principal "*" lets anyone (any account, any service) use the statement; name '
+                     "the one service that delivers.",
+    "wrong-principal": "no statement allows the service that delivers the alerts, so it cannot send.",
+    "wrong-action": "the action SNS needs to deliver is not allowed, so it cannot send.",
+    "broad-action": "the statement grants more actions than delivering a message needs.",
+    "wrong-resource": "Resource is not exactly this queue's ARN.",
+    "no-source-condition": "no condition names the topic: every topic, in any account, could "
+                           "send here through the service.",
+    "other-topic": "the condition names another topic, so the alerts topic is refused.",
+    "wildcard-source": "the condition's ARN has a wildcard: it matches more topics than this one.",
+    "denied": "a Deny statement matches the alerts topic's deliveries: a Deny wins over any Allow.",
+    "no-allow": "no Allow statement: nothing may send.",
+}
+
+
+def _policy_text(problem: tuple[str, str]) -> str:
+    return _POLICY_TEXT.get(problem[0], problem[1])
+
+
+def _negated(statement: Any) -> bool:
+    condition = statement.get("Condition") if isinstance(statement, dict) else None
+    return isinstance(condition, dict) and any("Not" in op for op in condition)
+
+
+def _iam_verdict(env: Environment, key: str, policy: Any, queue_arn: str,
+                 topic_arn: str, problems: list[tuple[str, str]]) -> Verdict | None:
+    """A ✘ when IAM refuses the alerts topic or allows a sender it must refuse, else None."""
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    statements = statements if isinstance(statements, list) else [statements]
+    own = evaluate(policy, Request("sqs:SendMessage", queue_arn, {"Service": "sns.amazonaws.com"},
+                                   {"aws:SourceArn": topic_arn, "aws:SourceAccount": topic_arn.split(":")[4]}))
+    if not own.allowed:
+        negated = [i for i, st in enumerate(statements) if _negated(st)]
+        if negated:
+            return _fail(env, key, "negated-condition", "IAM would refuse the alerts topic itself: "
+                         f"statement #{negated[0] + 1}'s condition operator is a negation, so it "
+                         "applies to every sender except the one it names.")
+        return None  # check_queue_policy names the reason in the course's terms
+    for who, request in _must_refuse(queue_arn, topic_arn):
+        decision = evaluate(policy, request)
+        if decision.allowed:
+            n = decision.statements[0]
+            if problems and not (len(statements) > 1 and n > 0):
+                return _fail(env, key, problems[0][0], f"IAM would also allow {who} "
+                             f"({request.action}): {decision.explain()}; {_policy_text(problems[0])}")
+            cause = "extra-statement" if len(statements) > 1 and n > 0 else "too-broad"
+            return _fail(env, key, cause, f"IAM would also allow {who} ({request.action}): "
+                         f"{decision.explain()}. Every statement counts: one broad statement "
+                         "opens the queue whatever the others say.")
+    return None
+
+
 def check_queue_policy_fix(env: Environment, make_policy: Any) -> Verdict:
-    """Exercise 3: ``make_policy(queue_arn, topic_arn)`` is a least-privilege queue policy."""
+    """Exercise 3: ``make_policy(queue_arn, topic_arn)`` is a least-privilege queue policy.
+
+    The policy is evaluated as IAM does (:mod:`helpers.rules.iam`) for the alerts topic and for
+    senders it must refuse; then set on a real queue, which receives the alerts topic's test
+    alert and refuses another topic's message (the stand-in enforces queue policies on moto).
+    """
     key = "exercise 3"
     if make_policy is None:
         return _fail(env, key, "not-set", "fixed_policy is still None: write the function.",
                      counts=False)
+    if not callable(make_policy):
+        return _fail(env, key, "not-a-function", f"fixed_policy is a {type(make_policy).__name__}: "
+                     "write a function fixed_policy(queue_arn, topic_arn) that returns the policy.")
     topic = fresh_topic(env, "exercise-alerts")
     url, queue_arn = plain_queue(env, fresh_name(env, "exercise-alerts-queue", "queue"))
     policy = make_policy(queue_arn, topic.arn)
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return _fail(env, key, "not-json", f"The queue policy is not JSON: {policy[:60]!r}. "
+                         "Return a dict with Version and Statement.")
+    if not isinstance(policy, dict):
+        return _fail(env, key, "not-a-dict", f"fixed_policy returned a {type(policy).__name__}: "
+                     "return the policy document as a dict with Version and Statement.")
     try:
         own = check_queue_policy(policy, queue_arn=queue_arn, topic_arn=topic.arn)
-    except InvalidQueuePolicyError as err:
-        return _fail(env, key, "not-json", str(err))
+        iam = _iam_verdict(env, key, policy, queue_arn, topic.arn, own.problems)
+    except (InvalidPolicyDocumentError, InvalidQueuePolicyError) as err:
+        return _fail(env, key, "invalid-policy", f"AWS would refuse this policy document: {err}")
+    if iam is not None:
+        return iam
     other = check_queue_policy(policy, queue_arn=queue_arn,
                                topic_arn=topic.arn.rsplit(":", 1)[0] + ":someone-elses-topic")
     if not own.allowed:
         return _fail(env, key, own.problems[0][0], "AWS would refuse the alerts topic's own "
-                                                   f"deliveries: {own.problems[0][1]}")
+                                                   f"deliveries: {_policy_text(own.problems[0])}")
     if own.problems:
         return _fail(env, key, own.problems[0][0], f"AWS would deliver, but the policy is too "
-                                                   f"broad: {own.problems[0][1]}")
-    env.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
-    env.client("sns").subscribe(TopicArn=topic.arn, Protocol="sqs", Endpoint=queue_arn,
-                                Attributes={"RawMessageDelivery": "true"})
-    env.client("sns").publish(TopicArn=topic.arn, Message='{"alert": "test"}')
+                                                   f"broad: {_policy_text(own.problems[0])}")
+    sqs, sns = env.client("sqs"), env.client("sns")
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    stranger = fresh_topic(env, "exercise-marketing")
+    for source in (topic.arn, stranger.arn):
+        sns.subscribe(TopicArn=source, Protocol="sqs", Endpoint=queue_arn,
+                      Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=stranger.arn, Message='{"offer": "20% off"}')
+    sns.publish(TopicArn=topic.arn, Message='{"alert": "test"}')
     delivered = len(drain(env, url, actor="security"))
     return _ok(env, key, f"only the alerts topic may send (another topic: "
                          f"{'refused' if not other.allowed else 'allowed'}); the test alert "
                          f"arrived ({delivered} message).")
+
+
+#: Lab 2's exercises with the names each check reads from the notebook.
+WORKBOOK = Workbook(_MODULE, EXERCISES, {
+    "exercise 1": (check_failed_payments_filter, (("FILTER_POLICY", "Exercise 1's cell"),)),
+    "exercise 2": (check_raw_analytics, (("analytics_subscription", "Exercise 2's cell"),)),
+    "exercise 3": (check_queue_policy_fix, (("fixed_policy", "Exercise 3's cell"),)),
+})
+
+
+
+#: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.
+check, hint = WORKBOOK.api()

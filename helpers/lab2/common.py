@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..course.checks import HintBook
+from ..course.grading import book_of
 from ..data import OrderGenerator, load_customers
 from ..sns.subscriptions import Subscription, subscribe_queue
 from ..sns.topics import Topic, create_topic
@@ -85,11 +86,7 @@ def fresh_queue_subscription(env: Environment, topic: Topic, base: str,
 
 def hint_book(env: Environment) -> HintBook:
     """This environment's hint tiers for Lab 2's exercises (a fresh connect starts again)."""
-    book = getattr(env, "_lab2_hints", None)
-    if book is None:
-        book = HintBook()
-        env._lab2_hints = book
-    return book
+    return book_of(env, "helpers.lab2")
 
 
 def labels_of(*subs: Subscription) -> dict[str, str]:

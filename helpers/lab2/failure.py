@@ -60,8 +60,8 @@ class SecureResult:
             "From the subscribed topic:", f"  {self.own_topic!r}".replace("\n", "\n  "),
             "From another topic (subscribed to the same queue):",
             f"  {self.other_topic!r}".replace("\n", "\n  "),
-            f"moto delivered {self.moto_delivered_from_other} message from the other topic "
-            "anyway: moto stores queue policies but does not enforce them."])
+            f"delivered from the other topic: {self.moto_delivered_from_other} messages (the queue "
+            "policy refused it, as AWS does; emulated on moto, where moto alone delivers it)."])
 
 
 def experiment_secure(env: Environment) -> SecureResult:

@@ -3,7 +3,7 @@
 ``workflow``   the shop bus and the restocking workflow (sections 1-2)
 ``content``    content filtering, TestEventPattern, the input transformer, the schema registry (3-4)
 ``audit``      cross-account audit routing, the bus policy; outage, retries, DLQ, replay (5-6)
-``checks``     the exercises' checks (``check_*``) and ``hint``
+``checks``     ``check("exercise N")`` / ``hint("exercise N")`` (and the older ``check_*``)
 ``custom_bus`` Classic and the Custom Event Bus side by side; exercise 4 (7)
 """
 
@@ -17,7 +17,13 @@ from .audit import (
     experiment_audit,
     experiment_failure,
 )
-from .checks import check_audit_route, check_notification_transformer, check_restock_pattern, hint
+from .checks import (
+    check,
+    check_audit_route,
+    check_notification_transformer,
+    check_restock_pattern,
+    hint,
+)
 from .content import (
     NOTIFICATION_TRANSFORMER,
     PATTERNS,
@@ -30,7 +36,7 @@ from .workflow import RESTOCK_PATTERN, RestockRun, Shop, build_shop, experiment_
 
 __all__ = [
     "AUDIT_PATTERN", "OUTAGE_SECONDS", "AuditView", "FailureRun", "experiment_audit", "experiment_failure",
-    "check_audit_route", "check_notification_transformer", "check_restock_pattern", "hint",
+    "check", "check_audit_route", "check_notification_transformer", "check_restock_pattern", "hint",
     "NOTIFICATION_TRANSFORMER", "PATTERNS", "pattern_table", "schema_story", "transformed_messages",
     "RESTOCK_PATTERN", "RestockRun", "Shop", "build_shop", "experiment_restocking",
     "ANSWER_4", "SideBySide", "check_ordered_subscriber", "experiment_side_by_side",

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..platform import limits
-from ..platform.errors import InvalidAlarmError
+from ..platform.errors import InvalidAlarmError, InvalidParameterError
+from ..platform.inputs import count, finite, one_of
 from ..rules.alarms import COMPARISONS, TREATMENTS, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +46,11 @@ DOCUMENTED_EXAMPLES = (
 )
 
 
+#: PutMetricAlarm's statistics (botocore model ``Statistic``; percentiles go in
+#: ExtendedStatistic, which this helper does not take).
+STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+
+
 def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str, threshold: float,
                     comparison: str = "GreaterThanThreshold", statistic: str = "Maximum",
                     period: int = limits.CLOUDWATCH_STANDARD_PERIOD_SECONDS, evaluation_periods: int = 1,
@@ -60,7 +66,18 @@ def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str
         M > N, an unknown comparison or missing-data treatment, or a period that is not a
         multiple of 60 s: CloudWatch would refuse the alarm.
     """
-    n, m = int(evaluation_periods), int(datapoints_to_alarm or evaluation_periods)
+    try:
+        threshold = finite(threshold, "threshold", rule="an alarm compares the statistic with a "
+                           "finite Threshold (PutMetricAlarm)", fix="pass a number, e.g. threshold=100")
+        n = count(evaluation_periods, "evaluation_periods", minimum=1,
+                  rule="EvaluationPeriods (the N of 'M out of N')")
+        m = count(datapoints_to_alarm if datapoints_to_alarm is not None else n,
+                  "datapoints_to_alarm", minimum=1, rule="DatapointsToAlarm (the M of 'M out of N')")
+        statistic = one_of(statistic, "statistic", STATISTICS, rule="PutMetricAlarm's Statistic")
+        period = count(period, "period", minimum=limits.CLOUDWATCH_STANDARD_PERIOD_SECONDS,
+                       rule="a standard-resolution alarm's Period in seconds (a multiple of 60)")
+    except InvalidParameterError as err:
+        raise InvalidAlarmError(str(err)) from None
     if not 1 <= m <= n:
         raise InvalidAlarmError(
             f"datapoints_to_alarm={m} with evaluation_periods={n}: an 'M out of N' alarm needs "
@@ -68,18 +85,21 @@ def put_queue_alarm(env: Environment, base: str, *, queue_name: str, metric: str
     if treat_missing not in TREATMENTS:
         raise InvalidAlarmError(
             f"treat_missing={treat_missing!r}: TreatMissingData is one of {', '.join(TREATMENTS)} "
-            "(default missing).")
+            "(default missing; case-sensitive). Fix: treat_missing='missing'.")
     if comparison not in COMPARISONS:
-        raise InvalidAlarmError(f"comparison={comparison!r}: use one of {', '.join(COMPARISONS)}.")
+        raise InvalidAlarmError(f"comparison={comparison!r}: ComparisonOperator is one of "
+                                f"{', '.join(COMPARISONS)}. Fix: comparison="
+                                "'GreaterThanThreshold'.")
     if period % limits.CLOUDWATCH_STANDARD_PERIOD_SECONDS or period <= 0:
         raise InvalidAlarmError(
-            f"period={period}: a standard-resolution alarm's period is a multiple of 60 seconds.")
+            f"period={period}: a standard-resolution alarm's period is a multiple of 60 "
+            "seconds. Fix: period=60 (or 300).")
     name = env.name(base, "sns")
     actions = [topic_arn] if topic_arn else []
     env.client("cloudwatch").put_metric_alarm(
         AlarmName=name, AlarmDescription=description, Namespace="AWS/SQS", MetricName=metric,
         Dimensions=[{"Name": "QueueName", "Value": queue_name}], Statistic=statistic,
-        Period=period, EvaluationPeriods=n, DatapointsToAlarm=m, Threshold=float(threshold),
+        Period=period, EvaluationPeriods=n, DatapointsToAlarm=m, Threshold=threshold,
         ComparisonOperator=comparison, TreatMissingData=treat_missing, AlarmActions=actions,
         OKActions=actions)
     return name

@@ -29,6 +29,7 @@ import pandas as pd
 from aws_lambda_powertools import Logger
 
 from ..platform import limits
+from ..platform.errors import InvalidParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -136,6 +137,10 @@ def filter_logs(env: Environment, groups: list[str], pattern: str = "") -> pd.Da
     Columns start with ``timestamp``, ``group`` (the short service name), ``level``,
     ``service``, ``message``, ``correlation_id``, ``order_id``, ``trace_id``, ``error``.
     """
+    if not isinstance(groups, list | tuple) or not all(isinstance(g, str) for g in groups):
+        raise InvalidParameterError(
+            f"groups={groups!r:.60}: filter_logs reads a list of log group names. Fix: "
+            "filter_logs(env, [log_group_name(env, 'orders')]).")
     logs = env.client("logs")
     events = []
     for group in groups:

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..platform import limits
+from ..platform.errors import InvalidParameterError
+from ..platform.inputs import count, finite, one_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -68,6 +70,27 @@ def metric_query(query_id: str, metric: str, queue_name: str, stat: str | None =
                            "Period": period, "Stat": stat or OPERATOR_METRICS.get(metric, "Sum")}}
 
 
+def _check_expression(query: Any) -> None:
+    """Refuse a metric-math expression that cannot be complete (before GetMetricData)."""
+    expression = query.get("Expression") if isinstance(query, dict) else None
+    if expression is None:
+        return
+    text = expression.strip() if isinstance(expression, str) else ""
+    depth, balanced = 0, True
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        balanced = balanced and depth >= 0
+    problem = ("is empty" if not text else "ends with an operator" if text[-1] in "+-*/^,("
+               else "starts with an operator" if text[0] in "*/^,)"
+               else "has unbalanced parentheses" if depth or not balanced else None)
+    if problem:
+        raise InvalidParameterError(
+            f"Expression {expression!r} (query {query.get('Id')!r}) {problem}: a metric-math "
+            "expression combines query ids, numbers and functions, e.g. 'm1 + m2' or "
+            "'SUM(METRICS())' (GetMetricData, MetricDataQuery.Expression). Fix: complete the "
+            "expression.")
+
+
 def get_metrics(env: Environment, queries: list[dict[str, Any]], start: dt.datetime,
                 end: dt.datetime) -> pd.DataFrame:
     """Run ``GetMetricData`` (all pages) and return one row per datapoint.
@@ -78,6 +101,8 @@ def get_metrics(env: Environment, queries: list[dict[str, Any]], start: dt.datet
         Columns ``id``, ``label``, ``timestamp`` (UTC), ``minute`` (minutes since ``start``),
         ``value``; oldest first.
     """
+    for query in queries:
+        _check_expression(query)
     cw = env.client("cloudwatch")
     rows: list[dict[str, Any]] = []
     for first in range(0, len(queries), limits.CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES):
@@ -119,6 +144,8 @@ def sqs_metrics(env: Environment, queues: dict[str, str], metrics: list[str] | N
     pandas.DataFrame
         Columns ``queue`` (the label), ``metric``, ``timestamp``, ``minute``, ``value``.
     """
+    minutes = count(minutes, "minutes", minimum=1, rule="the window of one-minute periods",
+                    fix="minutes=30")
     metrics = list(metrics or OPERATOR_METRICS)
     end = minute_floor(end or env.clock.now())
     start = end - dt.timedelta(minutes=minutes)
@@ -134,10 +161,32 @@ def sqs_metrics(env: Environment, queues: dict[str, str], metrics: list[str] | N
     return frame.drop(columns=["id", "label"]).reset_index(drop=True)
 
 
+#: PutMetricData's units (botocore model ``StandardUnit``).
+STANDARD_UNITS = (
+    "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes",
+    "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
+    "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second",
+    "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second",
+    "Terabits/Second", "Count/Second", "None")
+
+
 def put_metric(env: Environment, namespace: str, name: str, value: float, *, unit: str = "Count",
                dimensions: dict[str, str] | None = None, timestamp: dt.datetime | None = None) -> None:
     """``PutMetricData`` of one datapoint in your own namespace (not ``AWS/...``)."""
-    datum: dict[str, Any] = {"MetricName": name, "Value": float(value), "Unit": unit,
+    if not isinstance(namespace, str) or not namespace or namespace.startswith(("AWS/", ":")):
+        raise InvalidParameterError(
+            f"namespace={namespace!r}: PutMetricData writes into your own namespace, 1 to 255 "
+            "characters, not starting with ':' nor with AWS/ (AWS/ namespaces belong to AWS "
+            "services: their metrics come from the service itself, e.g. SQS publishes "
+            "AWS/SQS). Fix: namespace='SecureCart/Orders'.")
+    if not isinstance(name, str) or not 1 <= len(name) <= 255:
+        raise InvalidParameterError(
+            f"name={name!r}: a MetricName is a string of 1 to 255 characters (PutMetricData). "
+            "Fix: put_metric(env, namespace, 'OrdersPlaced', 1).")
+    unit = one_of(unit, "unit", STANDARD_UNITS, rule="PutMetricData's Unit")
+    value = finite(value, "value", rule="CloudWatch stores finite numbers only (PutMetricData "
+                   "rejects NaN and infinity)", fix="put a finite number, or no datapoint")
+    datum: dict[str, Any] = {"MetricName": name, "Value": value, "Unit": unit,
                              "Timestamp": timestamp or env.clock.now()}
     if dimensions:
         datum["Dimensions"] = [{"Name": k, "Value": v} for k, v in dimensions.items()]

@@ -16,7 +16,7 @@ Example
 
 from __future__ import annotations
 
-from .checks import INCIDENT, affected_orders, check_incident, hint
+from .checks import INCIDENT, affected_orders, check, check_incident, hint
 from .pipeline import (
            BUSINESS_NAMESPACE,
            SERVICES,
@@ -29,5 +29,5 @@ from .pipeline import (
 from .views import business_math, metrics_vs_log, operator_metrics, order_trace
 
 __all__ = ["Pipeline", "DayRun", "build_pipeline", "run_day", "last_day", "SERVICES",
-           "BUSINESS_NAMESPACE", "INCIDENT", "check_incident", "hint", "affected_orders",
+           "BUSINESS_NAMESPACE", "INCIDENT", "check", "check_incident", "hint", "affected_orders",
            "operator_metrics", "business_math", "metrics_vs_log", "order_trace"]

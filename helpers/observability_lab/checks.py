@@ -17,34 +17,36 @@ Example
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..course.checks import Exercise, HintBook, Hints, Verdict
+from ..course.grading import Workbook, book_of, crash_proof
 from .pipeline import last_day
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["INCIDENT", "check_incident", "hint", "affected_orders"]
+__all__ = ["INCIDENT", "check_incident", "check", "hint", "affected_orders", "WORKBOOK", "ANSWER_TOKENS"]
+
+_MODULE = "helpers.observability_lab"
 
 INCIDENT = Exercise("incident", "charged but never shipped", Hints(
     concept="An order that was charged but never shipped got past payment and failed after it: "
             "look at the inventory step, not at payment. Declined cards were never charged.",
-    api="The inventory DLQ alarm fired; its DLQ holds the EventBridge events of the failed "
-        "orders (order id in detail.order_id). The inventory log group's ERROR events say the "
-        "same: filter_log_events with '{ $.level = \"ERROR\" }'. One id per order.",
+    api="Follow the alarm that fired to the queue it watches: receive its messages (the failed "
+        "events, the order id inside each) or filter the matching log group for ERROR events "
+        "(filter_log_events with a filterPattern on the level). One id per order.",
     answer="AFFECTED_ORDER_IDS = sorted({json.loads(b)['detail']['order_id'] for b in "
-           "helpers.sqs.inspect_dlq(env, pipe.inventory)['body']})"))
-_BOOKS: weakref.WeakKeyDictionary[Any, HintBook] = weakref.WeakKeyDictionary()
+           "helpers.sqs.inspect_dlq(env, pipe.inventory)['body']})"), module=_MODULE)
+
+#: Fragments of the answer that no concept/API hint and no ✘ may contain.
+ANSWER_TOKENS = {"incident": ("pipe.inventory", "inspect_dlq(env")}
 
 
 def _book(env: Environment) -> HintBook:
-    if env not in _BOOKS:
-        _BOOKS[env] = HintBook()
-    return _BOOKS[env]
+    return book_of(env, _MODULE)
 
 
 def affected_orders(env: Environment) -> list[str]:
@@ -53,11 +55,9 @@ def affected_orders(env: Environment) -> list[str]:
     return [] if day is None else sorted(set(day.charged) - set(day.shipped))
 
 
-def hint(env: Environment) -> str:
-    """The next hint tier of the incident exercise."""
-    return INCIDENT.hint(_book(env))
 
 
+@crash_proof(INCIDENT)
 def check_incident(env: Environment, answer: Iterable[str] | None) -> Verdict:
     """✔ when ``answer`` is exactly the orders charged but never shipped, each once."""
     book = _book(env)
@@ -72,6 +72,10 @@ def check_incident(env: Environment, answer: Iterable[str] | None) -> Verdict:
     if isinstance(answer, str) or not isinstance(answer, Iterable):
         return INCIDENT.fail(book, "not-a-list", f"{answer!r} is not a list of order ids.")
     ids = [str(a) for a in answer]
+    padded = [i for i in ids if i != i.strip()]
+    if padded:
+        return INCIDENT.fail(book, "whitespace", f"{padded[0]!r} has spaces or a newline around the id: "
+                             "strip each id (an order id is exactly ord-NNNNN).")
     truth = set(affected_orders(env))
     declined = set(day.declined)
     got = set(ids)
@@ -108,3 +112,12 @@ def check_incident(env: Environment, answer: Iterable[str] | None) -> Verdict:
                              "notification.")
     return INCIDENT.fail(book, "wrong-orders", f"{len(got & truth)} of {len(got)} ids are affected "
                          f"orders; {len(truth - got)} affected orders are missing.")
+
+
+#: Notebook 07's exercise ("exercise 1", also "incident") with the name its check reads.
+WORKBOOK = Workbook(_MODULE, {"incident": INCIDENT}, {
+    "incident": (check_incident, (("AFFECTED_ORDER_IDS", "the exercise's cell"),)),
+}, aliases={"exercise 1": "incident"})
+
+#: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.
+check, hint = WORKBOOK.api()

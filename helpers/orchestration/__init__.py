@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..kinesis import also_bought
 from . import checks, fraud, status
+from .checks import check, hint
 from .fulfillment import (
     Fulfillment,
     InvalidOrder,
@@ -23,4 +24,5 @@ from .fulfillment import (
 )
 
 __all__ = ["Fulfillment", "Services", "PaymentProviderUnavailable", "PaymentDeclined",
-           "ShippingUnavailable", "InvalidOrder", "OutOfStock", "also_bought", "checks", "status", "fraud"]
+           "ShippingUnavailable", "InvalidOrder", "OutOfStock", "also_bought", "checks", "status", "fraud",
+           "check", "hint"]

@@ -16,7 +16,10 @@ import uuid
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError, ParamValidationError
+
 from ..course.checks import Exercise, HintBook, Hints, Verdict
+from ..course.grading import Workbook, book_of, crash_proof
 from ..kinesis import ShardReader, create_stream, put_records
 from ..platform.errors import InvalidParameterError, InvalidStateMachineError
 from .fulfillment import Fulfillment
@@ -26,43 +29,57 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
 __all__ = ["REFUND", "PARTITION", "RESUME", "check_refund_catch", "check_partition_key",
-           "check_resume", "hint", "clickstream"]
+           "check_resume", "check", "hint", "clickstream", "WORKBOOK", "ANSWER_TOKENS"]
+
+_MODULE = "helpers.orchestration"
 
 REFUND = Exercise("exercise 1", "refund Catch", Hints(
     concept="A saga compensates: when a step after the payment fails, undo what was done "
             "(release the stock, refund the payment) instead of leaving the customer charged.",
-    api='A Task state\'s "Catch" is a list of {"ErrorEquals": [...], "Next": ..., "ResultPath": ...}; '
-        'ResultPath "$.error" keeps the order in the state\'s input next to the error.',
-    answer='SHIP_CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ReleaseStock"}]'))
+    api='A Task state\'s "Catch" is a list of {"ErrorEquals": [<error names>], "Next": <state>, '
+        '"ResultPath": <path>}; a ResultPath puts the error next to the state\'s input instead of '
+        "replacing it. Shipping can fail in more ways than the one you know of.",
+    answer='SHIP_CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ReleaseStock"}]',
+), module=_MODULE)
 PARTITION = Exercise("exercise 2", "partition key", Hints(
     concept="Kinesis keeps order per shard and a key always maps to the same shard: the key "
             "must group what needs order and spread the load over many values.",
     api="PutRecords' PartitionKey is MD5-hashed onto a shard; a shard takes 1,000 records/s.",
-    answer='PARTITION_KEY = lambda click: click["customer"]'))
+    answer='PARTITION_KEY = lambda click: click["customer"]'), module=_MODULE)
 RESUME = Exercise("exercise 3", "resume from the checkpoint", Hints(
     concept="After a restart, continue right after the last record you processed: nothing "
             "missed, nothing notified twice.",
-    api="GetShardIterator: ShardIteratorType AFTER_SEQUENCE_NUMBER with SequenceNumber; "
-        "TRIM_HORIZON (oldest kept) when there is no checkpoint yet.",
+    api="GetShardIterator(ShardIteratorType=..., SequenceNumber=...): the types are AT_ and "
+        "AFTER_ a sequence number, TRIM_HORIZON (the oldest record kept), LATEST (only new ones); "
+        "which one when there is a checkpoint, and which when there is none?",
     answer='return {"ShardIteratorType": "TRIM_HORIZON"} if checkpoint is None else '
-           '{"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": checkpoint}'))
+           '{"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": checkpoint}'), module=_MODULE)
 _EXERCISES = {e.key: e for e in (REFUND, PARTITION, RESUME)}
 
 
+#: Per exercise, fragments of the answer that no concept/API hint and no ✘ may contain.
+ANSWER_TOKENS = {
+    "exercise 1": ('["States.ALL"]', '"ResultPath": "$.error"'),
+    "exercise 2": ('click["customer"]',),
+    "exercise 3": ('"TRIM_HORIZON"} if', '"AFTER_SEQUENCE_NUMBER", "SequenceNumber": checkpoint'),
+}
+
+
 def _book(env: Environment) -> HintBook:
-    book = getattr(env, "_nb06_hints", None)
-    if book is None:
-        book = HintBook()
-        env._nb06_hints = book
-    return book
+    return book_of(env, _MODULE)
 
 
-def hint(env: Environment, key: str) -> str:
-    """The next hint of exercise ``key`` ("exercise 1" ...)."""
-    return _EXERCISES[key].hint(_book(env))
+
+
+def _next_run(env: Environment) -> int:
+    """A per-environment number for the check's resources: never a name of an earlier run."""
+    n = env.state.get(f"{_MODULE}.runs", 0) + 1
+    env.state[f"{_MODULE}.runs"] = n
+    return n
 
 
 # -- exercise 1 --------------------------------------------------------------------------
+@crash_proof(REFUND)
 def check_refund_catch(env: Environment, ship_catch: Any) -> Verdict:
     """Does ``ship_catch`` (the Ship state's Catch) refund the payment when shipping fails,
     and leave a good order alone?"""
@@ -73,13 +90,17 @@ def check_refund_catch(env: Environment, ship_catch: Any) -> Verdict:
     if not isinstance(ship_catch, list):
         return REFUND.fail(book, "not-a-list", f"SHIP_CATCH is a {type(ship_catch).__name__}: "
                            "Catch is a list of catchers.")
-    run = uuid.uuid5(uuid.NAMESPACE_URL, repr(ship_catch)).hex[:6]
+    run = f"{uuid.uuid5(uuid.NAMESPACE_URL, repr(ship_catch)).hex[:6]}-{_next_run(env)}"
     try:
         flow = Fulfillment.deploy(env, ship_catch=ship_catch, name=f"check-refund-{run}")
     except InvalidStateMachineError as err:
         return REFUND.fail(book, "invalid-definition", f"Step Functions would reject it: {err}")
+    except ClientError as err:
+        return REFUND.fail(book, "invalid-definition", "Step Functions would reject it: "
+                           f"{err.response['Error']['Message']}")
     bad = flow.run({"order_id": "ord-ship-fails", "amount": 80, "fault": "ship-fails"})
     good = flow.run({"order_id": "ord-good", "amount": 80})
+    crash = flow.run({"order_id": "ord-ship-crashes", "amount": 80, "fault": "ship-crashes"})
     balance = flow.services.balance("ord-ship-fails")
     if bad["status"] == "SUCCEEDED":
         return REFUND.fail(book, "hides-failure", "the order whose shipment failed ended "
@@ -100,6 +121,13 @@ def check_refund_catch(env: Environment, ship_catch: Any) -> Verdict:
                            "reserved: go through ReleaseStock first.")
     if good["status"] != "SUCCEEDED":
         return REFUND.fail(book, "breaks-good", f"a good order now ends {good['status']}.")
+    left = flow.services.balance("ord-ship-crashes")
+    if left > 0 or flow.services.reserved.get("ord-ship-crashes"):
+        return REFUND.fail(book, "catches-one-error", "a shipment that failed with another error "
+                           f"(RuntimeError: label printer crashed) was not compensated: ${left:.2f} "
+                           "still charged. The Catch names only the error you expected; any "
+                           "failure after the payment must be undone.")
+    del crash
     return REFUND.ok(book, "the failed shipment released the stock and refunded $80.00 "
                      "(execution FAILED with OrderFailed, nothing charged); the good order shipped.")
 
@@ -120,6 +148,7 @@ def clickstream(env: Environment, n: int = 2400, customers: int = 60, seed: int 
     return clicks
 
 
+@crash_proof(PARTITION)
 def check_partition_key(env: Environment, partition_key: Any) -> Verdict:
     """Does ``partition_key(click)`` keep each customer's clicks in order without a hot shard?"""
     book = _book(env)
@@ -155,13 +184,26 @@ def check_partition_key(env: Environment, partition_key: Any) -> Verdict:
 
 
 # -- exercise 3 --------------------------------------------------------------------------
+@crash_proof(RESUME)
 def check_resume(env: Environment, resume: Any) -> Verdict:
     """Does ``resume(checkpoint)`` make the status consumer miss nothing and repeat nothing
     across a restart?"""
     book = _book(env)
     if resume is None:
         return RESUME.fail(book, "not-set", "resume is still None.", counts=False)
-    feed = OrderStatusFeed.create(env, f"check-status-{env.random('resume').randrange(10**6)}")
+    if not callable(resume):
+        return RESUME.fail(book, "not-a-function", f"resume is a {type(resume).__name__}: write "
+                           "def resume(checkpoint): returning the GetShardIterator arguments.")
+    for probe in (None, "49590338271490256608559692538361571095921575989136588898"):
+        answer = resume(probe)
+        if answer is None:
+            return RESUME.fail(book, "returns-none", f"resume({probe!r}) returned None: return the "
+                               "GetShardIterator arguments as a dict (ShardIteratorType, and "
+                               "SequenceNumber where the type needs one).", counts=False)
+        if not isinstance(answer, dict):
+            return RESUME.fail(book, "not-a-dict", f"resume({probe!r}) returned a "
+                               f"{type(answer).__name__}: return a dict of GetShardIterator arguments.")
+    feed = OrderStatusFeed.create(env, f"check-status-{_next_run(env)}-{env.random('resume').randrange(10**6)}")
     try:
         for order in ("ord-1", "ord-2"):
             feed.set_status(order, "created")
@@ -172,8 +214,10 @@ def check_resume(env: Environment, resume: Any) -> Verdict:
         feed.set_status("ord-2", "paid")
         feed.set_status("ord-1", "shipped")
         feed.consume(resume)
-    except Exception as err:  # a student's resume can fail in many ways; report the API's words
-        return RESUME.fail(book, "crashes", f"the consumer failed: {type(err).__name__}: {err}")
+    except (ClientError, ParamValidationError) as err:  # the AWS call the answer makes
+        text = err.response["Error"]["Message"] if isinstance(err, ClientError) else str(err)
+        return RESUME.fail(book, "crashes", f"GetShardIterator refused the arguments: "
+                           f"{type(err).__name__}: {text.splitlines()[-1].strip()}")
     want = [("ord-1", "created"), ("ord-2", "created"), ("ord-1", "paid"), ("ord-2", "paid"),
             ("ord-1", "shipped")]
     got = feed.notified
@@ -186,3 +230,14 @@ def check_resume(env: Environment, resume: Any) -> Verdict:
         return RESUME.fail(book, "duplicates", f"{len(got)} notifications for {len(want)} changes: "
                            "the consumer re-read records it had already processed.")
     return RESUME.ok(book, "5 status changes, 5 notifications, in order, across a restart.")
+
+
+#: Notebook 06's exercises with the names each check reads from the notebook.
+WORKBOOK = Workbook(_MODULE, _EXERCISES, {
+    "exercise 1": (check_refund_catch, (("SHIP_CATCH", "Exercise 1's cell"),)),
+    "exercise 2": (check_partition_key, (("PARTITION_KEY", "Exercise 2's cell"),)),
+    "exercise 3": (check_resume, (("resume", "Exercise 3's cell"),)),
+})
+
+#: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.
+check, hint = WORKBOOK.api()

@@ -103,6 +103,8 @@ class Services:
             o = order(event)
             if o.get("fault") == "ship-fails":
                 raise ShippingUnavailable("carrier refused the parcel")
+            if o.get("fault") == "ship-crashes":  # an error nobody planned for
+                raise RuntimeError("label printer crashed")
             self.shipped.append(o["order_id"])
             return {"tracking": f"trk-{o['order_id']}"}
 

@@ -27,7 +27,11 @@ import time_machine
 
 from .errors import InvalidParameterError
 
-__all__ = ["SimClock", "RealClock", "COURSE_START"]
+__all__ = ["SimClock", "RealClock", "COURSE_START", "real_sleep"]
+
+#: The machine's own sleep, kept before a local environment puts ``time.sleep`` on the simulated
+#: clock: for code that must wait for another thread in real time.
+real_sleep = time.sleep
 
 #: Where simulated time starts: a Monday morning at SecureCart, in UTC.
 COURSE_START = dt.datetime(2026, 3, 2, 9, 0, 0, tzinfo=dt.UTC)
@@ -69,15 +73,16 @@ class SimClock:
         self._start_ts = start.timestamp()
         self._offset = 0.0
         self._traveller: time_machine.travel | None = None
-        self._coordinates = None
+        self._coordinates: time_machine.Traveller | None = None
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
         """Freeze wall time at the start instant (idempotent)."""
         if self._traveller is None:
             self._traveller = time_machine.travel(self._start, tick=False)
-            self._coordinates = self._traveller.start()
-            self._coordinates.shift(self._offset)
+            coordinates = self._traveller.start()
+            coordinates.shift(self._offset)
+            self._coordinates = coordinates
 
     def stop(self) -> None:
         """Give wall time back to the machine (idempotent)."""

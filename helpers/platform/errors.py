@@ -207,7 +207,7 @@ class ProtocolNotSupportedError(InvalidParameterError):
 
 class InvalidQueuePolicyError(InvalidParameterError):
     """A queue policy that is not a JSON policy document."""
-# -- safety and reliability (issue 15) ------------------------------------------------------
+# -- safety and reliability -----------------------------------------------------------------
 __all__ += ["ProfileNotFoundError", "QueueDeletedRecentlyError", "InvalidMessageBodyError",
             "InvalidGroupIdError"]
 

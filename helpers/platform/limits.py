@@ -60,6 +60,8 @@ __all__ = [
     "SFN_DEFAULT_RETRY_MAX_ATTEMPTS",
     "SFN_DEFAULT_RETRY_BACKOFF_RATE",
     "SFN_MAX_TASK_TOKEN_WAIT_SECONDS",
+    "SFN_ACTIVITY_POLL_SECONDS",
+    "SFN_MAX_EXECUTION_NAME_CHARS",
     "KINESIS_SHARD_WRITE_RECORDS_PER_SECOND",
     "KINESIS_SHARD_WRITE_BYTES_PER_SECOND",
     "KINESIS_MAX_PUT_RECORDS_ENTRIES",
@@ -217,6 +219,12 @@ SFN_DEFAULT_RETRY_BACKOFF_RATE = 2.0
 #: Longest a ``.waitForTaskToken`` task may wait for its callback, in seconds (a Standard
 #: workflow's one-year execution limit).
 SFN_MAX_TASK_TOKEN_WAIT_SECONDS = 365 * 86_400
+#: Longest one ``GetActivityTask`` call waits for a task before answering without one, in
+#: seconds. Step Functions API Reference, "GetActivityTask": "the maximum time the service
+#: holds on to the request before responding is 60 seconds" (checked 2026-12-05).
+SFN_ACTIVITY_POLL_SECONDS = 60
+#: StartExecution's ``name``: 1 to 80 characters (botocore model ``Name``: min 1, max 80).
+SFN_MAX_EXECUTION_NAME_CHARS = 80
 
 # --- Kinesis Data Streams (nb06) -------------------------------------------------------
 # Kinesis Data Streams API Reference, "PutRecords": "Each PutRecords request can support up
@@ -276,7 +284,7 @@ __all__ += [
     "CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES", "LOGS_PUT_MAX_EVENTS", "LOGS_PUT_MAX_BYTES",
     "LOGS_EVENT_OVERHEAD_BYTES", "XRAY_BATCH_GET_TRACES_MAX_IDS", "XRAY_SEGMENT_DOCUMENT_MAX_BYTES",
 ]
-# --- Safety and reliability (issue 15) ------------------------------------------------------
+# --- Safety and reliability -----------------------------------------------------------------
 # Checked 2026-12-05.
 # Sources: SQS API reference, CreateQueue ("After you delete a queue, you must wait at least
 # 60 seconds before creating a queue with the same name") and the QueueDeletedRecently error;

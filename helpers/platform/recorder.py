@@ -44,7 +44,7 @@ def _queue(url: Any) -> str | None:
 
 def _seq_of(body: Any, attributes: dict[str, Any] | None = None) -> int | None:
     if attributes and "seq" in attributes:
-        value = attributes["seq"]
+        value: Any = attributes["seq"]
         value = value.get("StringValue") if isinstance(value, dict) else value
         try:
             return int(value)

@@ -16,7 +16,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -53,7 +54,7 @@ _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions"
            "rest-api": "REST APIs",
            "alarm": "alarms"}
 
-_CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict] | None]] = {
+_CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict]]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
     ("sns", "CreateTopic"): lambda p, r: ("topic", r["TopicArn"], {}),
     ("sns", "Subscribe"): lambda p, r: ("subscription", r["SubscriptionArn"], {}),
@@ -220,6 +221,49 @@ class Resources:
                 names = ", ".join(_short(i) for i in items)
                 parts.append(f"{len(items)} {word.replace('-', ' ')} ({names})")
         return ", ".join(parts) or "nothing yet"
+
+    @contextlib.contextmanager
+    def undone_on_error(self, client: Callable[[str], Any]) -> Iterator[None]:
+        """All or nothing: when the block raises, delete what it created, then re-raise.
+
+        A helper that makes several calls (a REST API and its methods; a check's scratch bus,
+        queue and rule) leaves nothing half-created when a later call fails.
+
+        Example
+        -------
+        >>> r = Resources()
+        >>> try:
+        ...     with r.undone_on_error(lambda service: None):
+        ...         raise ValueError("refused")
+        ... except ValueError:
+        ...     r.summary()
+        'nothing yet'
+        """
+        before = {kind: set(items) for kind, items in self._items.items()}
+        try:
+            yield
+        except BaseException:
+            self._undo(before, client)
+            raise
+
+    @contextlib.contextmanager
+    def scratch(self, client: Callable[[str], Any]) -> Iterator[None]:
+        """Delete whatever the block created when it ends, however it ends (a check's
+        scratch bus, queue and rule: the check leaves the run as it found it)."""
+        before = {kind: set(items) for kind, items in self._items.items()}
+        try:
+            yield
+        finally:
+            self._undo(before, client)
+
+    def _undo(self, before: dict[str, set[str]], client: Callable[[str], Any]) -> None:
+        for kind in TEARDOWN_ORDER:
+            for ident, info in list(self._items[kind].items()):
+                if ident in before[kind]:
+                    continue
+                with contextlib.suppress(ClientError):
+                    self._delete(client, kind, ident, info)
+                self._items[kind].pop(ident, None)
 
     # -- teardown ---------------------------------------------------------------------
     def teardown(self, client: Callable[[str], Any]) -> list[str]:

@@ -14,6 +14,7 @@ module                             AWS's rules
 :mod:`.filter_policies`            SNS filter policies: ``validate_policy`` and ``matches``
 :mod:`.input_transformer`          EventBridge target input (Input, InputPath, InputTransformer)
 :mod:`.asl`                        the Amazon States Language interpreter (on a given clock)
+:mod:`.asl_paths`                  ASL paths and Parameters templates (JSONPath, ResultPath)
 :mod:`.asl_intrinsics`             ASL intrinsic functions (``States.Format`` ...)
 :mod:`.asl_definitions`            Step Functions definition rules in AWS's words
 :mod:`.alarms`                     CloudWatch alarm evaluation and metric-math arithmetic

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,7 @@ class Evaluation:
     """
 
     state: str
-    used: list[float | None] = field(default_factory=list)
+    used: Sequence[float | None] = field(default_factory=list)
     breaching: int = 0
     rule: str = ""
 
@@ -142,12 +143,13 @@ def math_tree(expression: str) -> ast.AST | None:
 
 
 def _math_eval(node: ast.AST, point: dict[str, float]) -> float:
-    if isinstance(node, ast.Constant):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return float(node.value)
     if isinstance(node, ast.Name):
         return point[node.id]
     if isinstance(node, ast.UnaryOp):
         return -_math_eval(node.operand, point)
+    assert isinstance(node, ast.BinOp), ast.dump(node)  # the only other node _math_tree admits
     return _OPS[type(node.op)](_math_eval(node.left, point), _math_eval(node.right, point))
 
 

@@ -1,16 +1,20 @@
 """A small Amazon States Language interpreter on the simulated clock (the Step Functions stand-in).
 
-It runs the states the course teaches (Pass, Task, Choice, Wait, Parallel, Succeed, Fail) with
+It runs the states the course teaches (Pass, Task, Choice, Wait, Parallel, Map, Succeed, Fail) with
 ``InputPath``/``Parameters``/``ResultSelector``/``ResultPath``/``OutputPath``, ``Retry`` (interval,
 backoff rate, max attempts, max delay) and ``Catch``, and Task resources for Lambda (function
 ARN or ``arn:aws:states:::lambda:invoke``), ``sqs:sendMessage`` and ``sns:publish``, each also as
-``.waitForTaskToken`` with ``HeartbeatSeconds``/``TimeoutSeconds``.
+``.waitForTaskToken`` with ``HeartbeatSeconds``/``TimeoutSeconds``, and activities (a Task whose
+``Resource`` is an activity ARN waits until a worker's ``GetActivityTask`` takes it and
+``SendTaskSuccess`` / ``SendTaskFailure`` answers; heartbeats count from the moment it is taken).
 
 An execution is a generator: it pauses at a ``Wait``, a retry's backoff or a task token, and
 :meth:`Run.advance` resumes it once the clock has reached the pause (or the token arrived).
-Nothing sleeps. Parallel branches run one after another (AWS runs them concurrently; their
-results are the same, in branch order). Map and JSONata are not supported (the run fails with
-``States.Runtime`` saying so).
+Nothing sleeps. Parallel branches and Map iterations run one after another (AWS runs them
+concurrently; their results are the same, in order). An inline ``Map`` takes ``ItemsPath``,
+``ItemSelector`` (or ``Parameters``) with ``$$.Map.Item``, and ``ItemProcessor`` (or
+``Iterator``); a distributed Map (``ItemReader``, ``ResultWriter``) and JSONata are refused at
+``CreateStateMachine`` by :mod:`.asl_definitions`.
 
 Example
 -------
@@ -25,29 +29,15 @@ Example
 
 from __future__ import annotations
 
-import copy
 import json
-import re
 import uuid
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .asl_intrinsics import IntrinsicError, evaluate, is_intrinsic
+from .asl_paths import Failure, json_path, parameters, set_path
 
 __all__ = ["Run", "Failure", "Pause", "Services", "json_path", "set_path"]
-
-_PATH = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\['([^']+)'\]")
-
-
-class Failure(Exception):
-    """An ASL error (``error`` such as ``States.TaskFailed``) with its ``cause``."""
-
-    def __init__(self, error: str, cause: str = "") -> None:
-        super().__init__(f"{error}: {cause}")
-        self.error = error
-        self.cause = cause
-
 
 @dataclass
 class Pause:
@@ -61,6 +51,8 @@ class Pause:
 
 
 class Services(Protocol):  # pragma: no cover - the stand-in supplies it
+    def schedule_activity(self, activity_arn: str, token: str, data: str) -> None: ...
+
     """What Task states call."""
 
     def invoke(self, function: str, payload: Any) -> Any: ...
@@ -68,62 +60,6 @@ class Services(Protocol):  # pragma: no cover - the stand-in supplies it
     def send_message(self, queue_url: str, body: str, attributes: dict | None) -> dict: ...
 
     def publish(self, topic_arn: str, message: str, subject: str | None) -> dict: ...
-
-
-def json_path(data: Any, path: str, context: dict | None = None) -> Any:
-    """The value at a JSONPath (``$``, ``$.a.b``, ``$.a[0]``, ``$$.Task.Token``).
-
-    Example
-    -------
-    >>> json_path({"order": {"items": [{"sku": "A"}]}}, "$.order.items[0].sku")
-    'A'
-    """
-    if path.startswith("$$"):
-        data, path = context or {}, path[1:]
-    if not path.startswith("$"):
-        raise Failure("States.Runtime", f"Invalid path {path!r}: a path starts with '$'.")
-    value = data
-    for key, index, quoted in _PATH.findall(path[1:]):
-        try:
-            value = value[int(index)] if index else value[key or quoted]
-        except (KeyError, IndexError, TypeError):
-            raise Failure("States.Runtime", f"The JSONPath '{path}' could not be found in the "
-                          f"input '{json.dumps(data, default=str)}'") from None
-    return value
-
-
-def set_path(data: Any, path: str | None, value: Any) -> Any:
-    """``data`` with ``value`` placed at a ResultPath (``None`` discards, ``$`` replaces)."""
-    if path is None:
-        return data
-    if path == "$":
-        return value
-    out = copy.deepcopy(data) if isinstance(data, dict) else {}
-    keys = [k or q for k, _, q in _PATH.findall(path[1:])]
-    node = out
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    node[keys[-1]] = value
-    return out
-
-
-def _parameters(template: Any, data: Any, context: dict) -> Any:
-    if isinstance(template, dict):
-        out = {}
-        for key, value in template.items():
-            if key.endswith(".$") and is_intrinsic(value):
-                try:
-                    out[key[:-2]] = evaluate(value, lambda path: json_path(data, path, context))
-                except IntrinsicError as err:
-                    raise Failure("States.Runtime", str(err)) from None
-            elif key.endswith(".$"):
-                out[key[:-2]] = json_path(data, value, context)
-            else:
-                out[key] = _parameters(value, data, context)
-        return out
-    if isinstance(template, list):
-        return [_parameters(v, data, context) for v in template]
-    return template
 
 
 _OPS = {
@@ -305,8 +241,9 @@ class Run:
         else:
             effective = data if "InputPath" not in state else (
                 json_path(data, state["InputPath"], ctx) if state["InputPath"] else {})
-            if "Parameters" in state and kind != "Task":  # a Task applies them (task token)
-                effective = _parameters(state["Parameters"], effective, ctx)
+            # A Task applies them itself (task token), a Map to each item.
+            if "Parameters" in state and kind not in ("Task", "Map"):
+                effective = parameters(state["Parameters"], effective, ctx)
         next_name = state.get("Next")
         try:
             if kind == "Fail":
@@ -327,7 +264,7 @@ class Run:
                 out = self._output(state, raw, effective, ctx)
             elif kind == "Pass":
                 out = self._output(state, raw, state.get("Result", effective), ctx)
-            elif kind in ("Task", "Parallel"):
+            elif kind in ("Task", "Parallel", "Map"):
                 result = yield from self._retrying(name, state, effective, ctx)
                 out = self._output(state, raw, result, ctx)
             else:
@@ -349,7 +286,7 @@ class Run:
 
     def _output(self, state: dict, raw: Any, result: Any, ctx: dict) -> Any:
         if "ResultSelector" in state:
-            result = _parameters(state["ResultSelector"], result, ctx)
+            result = parameters(state["ResultSelector"], result, ctx)
         out = set_path(raw, state.get("ResultPath", "$"), result)
         if "OutputPath" in state:
             out = json_path(out, state["OutputPath"], ctx) if state["OutputPath"] else {}
@@ -361,6 +298,8 @@ class Run:
             try:
                 if state["Type"] == "Parallel":
                     return (yield from self._parallel(state, data))
+                if state["Type"] == "Map":
+                    return (yield from self._map(state, data, ctx))
                 return (yield from self._task(state, data, ctx))
             except Failure as failure:
                 index = next((i for i, r in enumerate(state.get("Retry", []))
@@ -389,8 +328,66 @@ class Run:
         self._event("ParallelStateSucceeded")
         return results
 
+    def _map(self, state: dict, data: Any, ctx: dict) -> Generator[Pause, Any, Any]:
+        items = json_path(data, state.get("ItemsPath", "$"), ctx)
+        if not isinstance(items, list):
+            raise Failure("States.Runtime", "Map state input at ItemsPath is not an array: "
+                          f"{self._dump(items)}")
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        selector = state.get("ItemSelector", state.get("Parameters"))
+        self._event("MapStateStarted", "mapStateStartedEventDetails", length=len(items))
+        results = []
+        for index, item in enumerate(items):
+            item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
+            item_input = parameters(selector, data, item_ctx) if selector is not None else item
+            details = {"name": ctx["State"]["Name"], "index": index}
+            self._event("MapIterationStarted", "mapIterationStartedEventDetails", **details)
+            try:
+                results.append((yield from self._machine(processor, item_input)))
+            except Failure:
+                self._event("MapIterationFailed", "mapIterationFailedEventDetails", **details)
+                self._event("MapStateFailed")
+                raise
+            self._event("MapIterationSucceeded", "mapIterationSucceededEventDetails", **details)
+        self._event("MapStateSucceeded")
+        return results
+
+    def _activity(self, state: dict, data: Any, ctx: dict) -> Generator[Pause, Any, Any]:
+        resource = state["Resource"]
+        token = self.services.new_token()
+        self.tokens_seen.add(token)
+        if "Parameters" in state:
+            data = parameters(state["Parameters"], data, ctx)
+        heartbeat = state.get("HeartbeatSeconds")
+        self._event("ActivityScheduled", "activityScheduledEventDetails", resource=resource,
+                    input=self._dump(data), heartbeatInSeconds=heartbeat,
+                    timeoutInSeconds=state.get("TimeoutSeconds"))
+        self.services.schedule_activity(resource, token, self._dump(data))
+        try:
+            result = yield Pause(token=token, heartbeat=heartbeat, timeout_deadline=(
+                self.t + state["TimeoutSeconds"] if "TimeoutSeconds" in state else None))
+            self.pause = None
+        except Failure as failure:
+            timed_out = failure.error in ("States.Timeout", "States.HeartbeatTimeout")
+            self._event("ActivityTimedOut" if timed_out else "ActivityFailed",
+                        "activityTimedOutEventDetails" if timed_out else "activityFailedEventDetails",
+                        error=failure.error, cause=failure.cause)
+            raise
+        result = json.loads(result) if isinstance(result, str) else result
+        self._event("ActivitySucceeded", "activitySucceededEventDetails", output=self._dump(result))
+        return result
+
+    def activity_started(self, worker: str | None, now: float) -> None:
+        """A worker's ``GetActivityTask`` took this run's activity task: heartbeats count now."""
+        self.t = max(self.t, now)
+        self._event("ActivityStarted", "activityStartedEventDetails", workerName=worker)
+        if self.pause is not None and self.pause.heartbeat:
+            self.pause.heartbeat_deadline = now + self.pause.heartbeat
+
     def _task(self, state: dict, data: Any, ctx: dict) -> Generator[Pause, Any, Any]:
         resource = state["Resource"]
+        if ":activity:" in resource:
+            return (yield from self._activity(state, data, ctx))
         wait = resource.endswith(".waitForTaskToken")
         base = resource.removesuffix(".waitForTaskToken")
         token = None
@@ -399,7 +396,7 @@ class Run:
             ctx = {**ctx, "Task": {"Token": token}}
             self.tokens_seen.add(token)
         if "Parameters" in state:
-            data = _parameters(state["Parameters"], data, ctx)
+            data = parameters(state["Parameters"], data, ctx)
         kind, short = self._resource_kind(base)
         heartbeat = state.get("HeartbeatSeconds")
         self._event("TaskScheduled", "taskScheduledEventDetails", resourceType=kind,

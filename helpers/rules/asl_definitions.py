@@ -94,4 +94,11 @@ def problems(definition: Any, where: str = "") -> list[tuple[str, str, str]]:
         out += _retry_problems(name, state, at)
         for i, branch in enumerate(state.get("Branches", [])):
             out += problems(branch, f"{at}/Branches[{i}]")
+        if kind == "Map":
+            field = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+            if field not in state:
+                out.append(("SCHEMA_VALIDATION_FAILED", name,
+                            f"The field 'ItemProcessor' should be non-null at {at}"))
+            else:
+                out += problems(state[field], f"{at}/{field}")
     return out

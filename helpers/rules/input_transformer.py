@@ -4,8 +4,8 @@
 * ``InputPath``: the part of the event a JSONPath selects (``$.detail``).
 * ``InputTransformer``: ``InputPathsMap`` names values, ``InputTemplate`` places them. A
   placeholder inside a JSON string is replaced by the value's text (objects and arrays without
-  quotes, a missing value by nothing); outside a string by the value's JSON (``null`` when
-  missing). A string template (``"Order <id> placed"``) is delivered with its quotes, as AWS
+  quotes, a missing value by nothing); outside a string by the value's JSON (``""`` when
+  the path is missing from the event). A string template (``"Order <id> placed"``) is delivered with its quotes, as AWS
   does (LocalStack's ``test_events_inputs`` snapshots, recorded against AWS). Predefined
   placeholders: ``aws.events.rule-arn``, ``aws.events.rule-name``,
   ``aws.events.event.ingestion-time``, ``aws.events.event`` and ``aws.events.event.json``.
@@ -92,7 +92,9 @@ def _fill(template: str, values: dict[str, Any]) -> str:
             if in_string:
                 out.append(json.dumps(_text(value))[1:-1])
             else:
-                out.append("null" if value is _MISSING else json.dumps(value))
+                # A path missing from the event becomes an empty JSON string, as AWS delivers it
+                # (LocalStack's AWS-validated test_put_events_with_input_transformer_input_template_json).
+                out.append('""' if value is _MISSING else json.dumps(value))
             i = match.end()
             continue
         if in_string and ch == "\\" and not escaped:

@@ -15,8 +15,10 @@ data matched                    the event as a nested object           message a
                                                                        JSON body flattened to dotted keys
 ``anything-but`` on an array    matches when one element is not        matches when no element is excluded
                                 excluded
-``anything-but`` forms          values, ``prefix``, ``suffix``,        values, ``prefix``, ``suffix``,
-                                ``equals-ignore-case``, ``wildcard``   ``wildcard``
+``anything-but`` forms          values, ``prefix``, ``suffix``,        values, ``prefix``, ``wildcard``
+                                ``equals-ignore-case``, ``wildcard``   (``suffix`` refused)
+dotted keys (``"a.b"``)         in the event and in the pattern        in the body and in the policy
+wildcard complexity             more than 5 ``*`` refused              not checked
 keys per policy / combinations  no limit                               5 keys, 150 combinations
 ==============================  =====================================  ===================================
 
@@ -38,12 +40,18 @@ from typing import Any
 
 __all__ = ["MISSING", "NUMERIC_OPS", "is_number", "equals", "string_matches", "affix_matches",
            "wildcard_matches", "numeric_matches", "cidr_matches", "anything_but", "flatten",
-           "flatten_dotted", "check_cidr", "check_wildcard"]
+           "flatten_dotted", "check_cidr", "check_wildcard", "check_numeric",
+           "WILDCARD_MAX_STARS"]
 
 #: A field the data does not have.
 MISSING = object()
 #: The comparison operators of a ``numeric`` condition.
 NUMERIC_OPS = ("<", "<=", "=", ">", ">=")
+#: Most ``*`` in one wildcard pattern before EventBridge calls the rule too complex. AWS
+#: measures the matcher's worst-case non-determinism, not the count; the count is the proxy
+#: that agrees with what AWS recorded (6 refused in ``*:*:*:*:*:event-bus/*``, LocalStack's
+#: AWS-validated ``content_wildcard_complex_EXC``, 2025-10-15).
+WILDCARD_MAX_STARS = 5
 
 
 def is_number(value: Any) -> bool:
@@ -121,17 +129,17 @@ def cidr_matches(cidr: str, value: Any) -> bool:
         return False
 
 
-def anything_but(arg: Any, value: Any, *, non_string: bool = False) -> bool:
+def anything_but(arg: Any, value: Any) -> bool:
     """True when one value is *not* excluded by ``anything-but``'s argument.
 
     ``arg`` is a value, a list of values, or ``{operator: string-or-list}`` with a string
-    operator; ``non_string`` is the answer for a value that is not a string under the operator
-    form (EventBridge: no match; SNS: a match).
+    operator. A value that is not a string (``null``, a number) is never excluded by the
+    operator form, as AWS recorded for both services.
     """
     if isinstance(arg, dict):
         ((inner, a),) = arg.items()
         if not isinstance(value, str):
-            return non_string
+            return True
         options = a if isinstance(a, list) else [a]
         return not any(string_matches(inner, o, value) for o in options)
     options = arg if isinstance(arg, list) else [arg]
@@ -185,9 +193,59 @@ def check_cidr(value: Any, fail: Callable[[str], Exception]) -> None:
         raise fail(f"Nonstandard IP address: {address}") from None
 
 
-def check_wildcard(value: Any, fail: Callable[[str], Exception]) -> None:
-    """Raise ``fail(reason)`` unless ``value`` is a wildcard pattern AWS accepts."""
+def check_wildcard(value: Any, fail: Callable[[str], Exception], *, complexity: bool = False) -> None:
+    """Raise ``fail(reason)`` unless ``value`` is a wildcard pattern AWS accepts.
+
+    ``complexity``: also refuse a pattern AWS calls too complex (EventBridge checks it).
+    """
     if not isinstance(value, str):
         raise fail("wildcard match pattern must be a string")
     if "**" in value:
         raise fail(f"Consecutive wildcard characters at pos {value.index('**') + 1}")
+    if complexity and value.count("*") > WILDCARD_MAX_STARS:
+        raise fail("Rule is too complex - try using fewer wildcard characters or fewer repeating "
+                   "character sequences after a wildcard character")
+
+
+def check_numeric(value: Any, fail: Callable[[str], Exception]) -> None:
+    """Raise ``fail(reason)`` unless ``value`` is a ``numeric`` condition, with AWS's reasons.
+
+    The reasons follow the order in which AWS's parser meets the terms: the operator, its
+    value, then an optional upper bound (only after ``>`` or ``>=``).
+
+    Example
+    -------
+    >>> check_numeric([">", 0, "<"], ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: Value of < must be numeric
+    """
+    if not isinstance(value, list):
+        raise fail("Value of numeric must be an array.")
+    items = list(value)
+    if not items:
+        raise fail("Invalid member in numeric match: ]")
+    op = items.pop(0)
+    if not isinstance(op, str):
+        raise fail(f"Invalid member in numeric match: {op}")
+    if op not in NUMERIC_OPS:
+        raise fail(f"Unrecognized numeric range operator: {op}")
+    low = items.pop(0) if items else None
+    if not is_number(low):
+        raise fail(f"Value of {'equals' if op == '=' else op} must be numeric")
+    if not items:
+        return
+    if op not in (">", ">="):
+        raise fail("Too many elements in numeric expression")
+    op2 = items.pop(0)
+    if not isinstance(op2, str):
+        raise fail(f"Bad value in numeric range: {op2}")
+    if op2 not in ("<", "<="):
+        raise fail(f"Bad numeric range operator: {op2}")
+    high = items.pop(0) if items else None
+    if not is_number(high):
+        raise fail(f"Value of {op2} must be numeric")
+    if items:
+        raise fail("Too many terms in numeric range expression")
+    if high <= low:
+        raise fail("Bottom must be less than top")

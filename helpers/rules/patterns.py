@@ -29,9 +29,9 @@ from typing import Any
 
 from .operators import (
     MISSING,
-    NUMERIC_OPS,
     anything_but,
     check_cidr,
+    check_numeric,
     check_wildcard,
     cidr_matches,
     equals,
@@ -109,74 +109,69 @@ def _check_condition(item: Any) -> None:
     if op not in _OPERATORS:
         raise PatternError(f"Unrecognized match type {op}")
     if op in ("prefix", "suffix"):
-        if isinstance(value, dict) and list(value) == ["equals-ignore-case"]:
-            value = value["equals-ignore-case"]
-        if not isinstance(value, str):
-            raise PatternError(f"{op} match pattern must be a string")
+        _check_affix(op, value)
     elif op == "equals-ignore-case":
         if not isinstance(value, str):
             raise PatternError("equals-ignore-case match pattern must be a string")
     elif op == "wildcard":
-        check_wildcard(value, PatternError)
+        check_wildcard(value, PatternError, complexity=True)
     elif op == "exists":
         if not isinstance(value, bool):
             raise PatternError("exists match pattern must be either true or false.")
     elif op == "numeric":
-        _check_numeric(value)
+        check_numeric(value, PatternError)
     elif op == "cidr":
         check_cidr(value, PatternError)
     else:
         _check_anything_but(value)
 
 
-def _check_numeric(value: Any) -> None:
-    if not isinstance(value, list):
-        raise PatternError("Value of numeric must be an array.")
-    if not value or len(value) % 2:
-        raise PatternError("Invalid member in numeric match: ]")
-    if len(value) > 4:
-        raise PatternError("Too many terms in numeric range expression")
-    first, bound = value[0], value[1]
-    if first not in NUMERIC_OPS:
-        raise PatternError(f"Unrecognized numeric range operator: {first}")
-    if not _is_number(bound):
-        raise PatternError(f"Value of {first} must be numeric")
-    if len(value) == 4:
-        second, top = value[2], value[3]
-        if first not in (">", ">=") or second not in ("<", "<="):
-            raise PatternError(f"Bad numeric range operator: {second}")
-        if not _is_number(top):
-            raise PatternError(f"Value of {second} must be numeric")
-        if bound >= top:
-            raise PatternError("Bottom must be less than top")
+def _check_affix(op: str, value: Any) -> None:
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise PatternError("Only one key allowed in match expression")
+        ((inner, arg),) = value.items()
+        if inner != "equals-ignore-case":
+            raise PatternError(f"Unsupported {op} pattern: {inner}")
+        if not isinstance(arg, str):
+            raise PatternError("equals-ignore-case match pattern must be a string")
+    elif not isinstance(value, str):
+        raise PatternError(f"{op} match pattern must be a string")
+
+
+#: What AWS says when a value inside ``anything-but``'s operator form is not a string.
+_NOT_A_STRING = {
+    "equals-ignore-case": "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.",
+    "wildcard": "wildcard match pattern must be a string",
+    "prefix": "prefix/suffix match pattern must be a string",
+    "suffix": "prefix/suffix match pattern must be a string",
+}
 
 
 def _check_anything_but(value: Any) -> None:
     if isinstance(value, str) or _is_number(value):
         return
     if isinstance(value, list):
-        if not value or not all(isinstance(v, str) or _is_number(v) for v in value):
+        if not all(isinstance(v, str) or _is_number(v) for v in value):
             raise PatternError("Inside anything but list, start|null|boolean is not supported.")
+        if len({isinstance(v, str) for v in value}) != 1:
+            raise PatternError("Inside anything but list, either all values are number or string, "
+                               "mixed type is not supported")
         return
     if not isinstance(value, dict) or len(value) != 1:
         raise PatternError("Value of anything-but must be an array or single string/number value.")
     ((inner, arg),) = value.items()
-    if inner in ("prefix", "suffix"):
-        if not isinstance(arg, str):
-            raise PatternError("prefix/suffix match pattern must be a string")
-        if not arg:
-            raise PatternError("Null prefix/suffix not allowed")
-    elif inner in ("equals-ignore-case", "wildcard"):
-        args = arg if isinstance(arg, list) else [arg]
-        if not args or not all(isinstance(a, str) for a in args):
-            if isinstance(arg, list):
-                raise PatternError(f"Inside anything-but/{inner} list, number|start|null|boolean is not supported.")
-            raise PatternError(f"{inner} match pattern must be a string")
-        if inner == "wildcard":
-            for a in args:
-                check_wildcard(a, PatternError)
-    else:
+    if inner not in _NOT_A_STRING:
         raise PatternError(f"Unsupported anything-but pattern: {inner}")
+    if not (isinstance(arg, (str, list)) or _is_number(arg)):
+        raise PatternError("Value of anything-but must be an array or single string/number value.")
+    for a in arg if isinstance(arg, list) else [arg]:
+        if not isinstance(a, str):
+            raise PatternError(_NOT_A_STRING[inner])
+        if inner in ("prefix", "suffix") and not a:
+            raise PatternError("Null prefix/suffix not allowed")
+        if inner == "wildcard":
+            check_wildcard(a, PatternError, complexity=True)
 
 
 # -- matching --------------------------------------------------------------------------
@@ -193,9 +188,17 @@ def matches(pattern: dict[str, Any], event: Any) -> bool:
 
 
 def _field(container: Any, key: str) -> Any:
-    if isinstance(container, dict):
-        return container.get(key, MISSING)
-    return MISSING
+    """``container[key]``, where AWS reads ``{"a.b": 1}`` in an event as ``{"a": {"b": 1}}``."""
+    if not isinstance(container, dict):
+        return MISSING
+    value = container.get(key, MISSING)
+    dotted = key + "."
+    nested = {k[len(dotted):]: v for k, v in container.items() if k.startswith(dotted)}
+    if not nested:
+        return value
+    if isinstance(value, dict):
+        return {**value, **nested}
+    return nested if value is MISSING else value
 
 
 def _match_object(pattern: dict[str, Any], value: Any) -> bool:
@@ -203,7 +206,13 @@ def _match_object(pattern: dict[str, Any], value: Any) -> bool:
         objects = [v for v in value if isinstance(v, dict)]
         return any(_match_object(pattern, v) for v in objects) if objects else _match_object(pattern, MISSING)
     for key, sub in pattern.items():
-        if key == "$or":
+        if "." in key and key != "$or" and _field(value, key) is MISSING:
+            # A dotted key in a pattern names a nested field, as AWS reads it.
+            head, rest = key.split(".", 1)
+            sub = {head: {rest: sub}}
+            if not _match_object(sub, value):
+                return False
+        elif key == "$or":
             if not any(_match_object(option, value) for option in sub):
                 return False
         elif isinstance(sub, dict):
@@ -215,8 +224,9 @@ def _match_object(pattern: dict[str, Any], value: Any) -> bool:
 
 
 def _match_leaf(conditions: list[Any], value: Any) -> bool:
-    missing = value is MISSING
-    values = [] if missing else flatten(value)
+    # Only leaves count: an object, or an empty array, is no value at this path.
+    values = [] if value is MISSING else [v for v in flatten(value) if not isinstance(v, dict)]
+    missing = not values
     for cond in conditions:
         if isinstance(cond, dict) and "exists" in cond:
             if cond["exists"] != missing:
@@ -236,6 +246,7 @@ def _match_value(cond: Any, value: Any) -> bool:
     if op == "cidr":
         return cidr_matches(arg, value)
     if op == "anything-but":
-        # An array in the event matches when one of its elements is not excluded.
+        # An array in the event matches when one of its elements is not excluded; null and
+        # numbers pass the string forms (prefix, suffix, equals-ignore-case, wildcard).
         return anything_but(arg, value)
     return string_matches(op, arg, value)

@@ -3,8 +3,9 @@
 SNS sends to a queue only if the queue's policy allows it: principal
 ``sns.amazonaws.com``, action ``sqs:SendMessage``, this queue, and a condition on
 ``aws:SourceArn`` naming the topic, so no other topic (in any account) can use the
-permission. moto stores queue policies but does not enforce them; :func:`check_queue_policy`
-explains what AWS would allow or refuse.
+permission. Moto alone stores queue policies without enforcing them; the course's stand-in
+(:mod:`helpers.emulation.queue_policy`) makes deliveries follow IAM's verdict, and
+:func:`check_queue_policy` explains what AWS would allow or refuse.
 
 Example
 -------

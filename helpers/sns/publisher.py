@@ -13,7 +13,6 @@ Example
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from ..platform.errors import (
     MissingDeduplicationIdError,
     MissingGroupIdError,
 )
+from ..platform.inputs import json_text
 from ..rules.sns_sizes import topic_message_limit
 from .propagation import warn_if_propagating
 from .topics import Topic, require_topic
@@ -69,8 +69,12 @@ def build_message(event: dict[str, Any], *, topic_arn: str, fifo: bool = False,
     ``max_bytes`` is the topic's ``MaximumMessageSize`` (256 KiB unless the topic sets it).
     """
     if not isinstance(event, dict):
-        raise InvalidParameterError(f"Event {index} is {type(event).__name__}, not a dict.")
-    body = json.dumps(event, sort_keys=True)
+        raise InvalidParameterError(
+            f"Event {index} is {type(event).__name__}, not a dict ({event!r:.60}): each event is "
+            "published as a JSON object whose fields become message attributes. Fix: pass a "
+            "list of event dicts, e.g. [{'order_id': 'ord-00001', ...}].")
+    body = json_text(event, f"Event {index} ({event.get('order_id', '?')})",
+                     rule="the message body is the event as JSON", sort_keys=True)
     message: PublishedMessage = {"TopicArn": topic_arn, "Message": body,
                                  "MessageAttributes": attributes_from_event(event)}
     if subject:
@@ -142,7 +146,13 @@ def publish_events(env: Environment, topic: Topic | str, events: list[dict[str, 
     Every event is checked before the first is sent, so a bad one sends nothing.
     """
     if not isinstance(events, list):
-        raise InvalidParameterError(f"events must be a list of dicts, not {type(events).__name__}.")
+        raise InvalidParameterError(
+            f"events={events!r:.60}: publish_events takes a list of event dicts, not a "
+            f"{type(events).__name__}. Fix: publish_events(env, topic, [event, ...]) "
+            "(publish_event for one).")
+    if not isinstance(batch, bool):
+        raise InvalidParameterError(f"batch={batch!r}: batch is a yes/no option (PublishBatch "
+                                    "or one Publish per event). Fix: batch=True or batch=False.")
     arn, fifo, content, max_bytes = _topic_info(env, topic)
     messages = [build_message(e, topic_arn=arn, fifo=fifo, content_dedup=content, index=i,
                               max_bytes=max_bytes, **options)

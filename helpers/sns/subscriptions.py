@@ -26,7 +26,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..emulation.sns import CONFIRM_SUBJECT
 from ..platform.errors import InvalidEndpointError, ProtocolNotSupportedError
+from ..platform.inputs import json_text, one_of
 from ..sqs.plumbing import plain_queue
 from .filters import validate_filter_policy
 from .policies import queue_policy
@@ -113,6 +115,10 @@ def _subscribe(env: Environment, arn: str, protocol: str, endpoint: str,
                                        ReturnSubscriptionArn=True)["SubscriptionArn"]
 
 
+#: FilterPolicyScope's values (SNS Subscribe attributes).
+SCOPES = ("MessageAttributes", "MessageBody")
+
+
 def subscribe_queue(env: Environment, topic: Topic | str, name: str, *, raw: bool = False,
                     filter_policy: dict | None = None, scope: str = "MessageAttributes",
                     dlq: bool = False, fifo: bool | None = None) -> Subscription:
@@ -133,6 +139,7 @@ def subscribe_queue(env: Environment, topic: Topic | str, name: str, *, raw: boo
         The queue's type; default: FIFO behind a FIFO topic, else standard (a FIFO topic can
         also feed a standard queue).
     """
+    scope = one_of(scope, "scope", SCOPES, rule="FilterPolicyScope")
     arn = require_topic(env, topic)
     if filter_policy is not None:
         filter_policy = validate_filter_policy(filter_policy, scope)
@@ -157,16 +164,36 @@ def subscribe_queue(env: Environment, topic: Topic | str, name: str, *, raw: boo
 
 
 def subscribe_email(env: Environment, topic: Topic | str, address: str, *,
-                    label: str | None = None, json_format: bool = False) -> Subscription:
-    """An e-mail subscriber (on AWS the recipient must click the confirmation link first)."""
+                    label: str | None = None, json_format: bool = False,
+                    confirm: bool = True) -> Subscription:
+    """An e-mail subscriber; it receives nothing until the recipient confirms.
+
+    SNS mails a confirmation link and keeps the subscription pending until it is visited. On
+    the local backends the course plays the recipient when ``confirm`` is true: it reads the
+    link's token from the emulated inbox and calls ``ConfirmSubscription``; on AWS the
+    recipient clicks the link in the real e-mail.
+    """
     if not isinstance(address, str) or not EMAIL.match(address):
         raise InvalidEndpointError(f"{address!r} is not an e-mail address SNS can send to "
-                                   "(name@domain.tld).")
+                                   "(name@domain.tld). Fix: subscribe_email(env, topic, "
+                                   "'ops@example.com').")
     arn = require_topic(env, topic)
     protocol = "email-json" if json_format else "email"
     _only_sqs_on_fifo(env, arn, protocol)
     sub_arn = _subscribe(env, arn, protocol, address, {})
+    if confirm and env.emulated:
+        _visit_confirmation_link(env, arn, address)
     return Subscription(label or address, sub_arn, arn, protocol, address)
+
+
+def _visit_confirmation_link(env: Environment, topic_arn: str, address: str) -> None:
+    """ConfirmSubscription with the token of the newest confirmation e-mail to ``address``."""
+    mails = [r for r in env.emulation["sns"].outbox.rows()
+             if r["endpoint"] == address and r.get("subject") == CONFIRM_SUBJECT
+             and topic_arn in r["message"]]
+    if mails:
+        token = re.search(r"Token=(\w+)", mails[-1]["message"]).group(1)
+        env.client("sns").confirm_subscription(TopicArn=topic_arn, Token=token)
 
 
 def subscribe_sms(env: Environment, topic: Topic | str, phone: str, *,
@@ -175,7 +202,8 @@ def subscribe_sms(env: Environment, topic: Topic | str, phone: str, *,
     number = re.sub(r"[\s\-().]", "", phone) if isinstance(phone, str) else phone
     if not isinstance(number, str) or not E164.match(number):
         raise InvalidEndpointError(f"{phone!r} is not a phone number in E.164 form: + then the "
-                                   "country code and number, at most 15 digits (+12025550161).")
+                                   "country code and number, at most 15 digits. Fix: "
+                                   "subscribe_sms(env, topic, '+12025550161').")
     arn = require_topic(env, topic)
     _only_sqs_on_fifo(env, arn, "sms")
     sub_arn = _subscribe(env, arn, "sms", number, {})
@@ -191,12 +219,15 @@ def subscribe_http(env: Environment, topic: Topic | str, url: str, *, label: str
     confirms (:meth:`helpers.sns.webhook.Webhook.confirm`).
     """
     if not isinstance(url, str) or not re.match(r"^https?://", url):
-        raise InvalidEndpointError(f"{url!r} is not an http:// or https:// URL.")
+        raise InvalidEndpointError(f"{url!r} is not an http:// or https:// URL (the http and "
+                                   "https protocols of Subscribe). Fix: pass e.g. hook.url of a "
+                                   "helpers.sns.Webhook().")
     arn = require_topic(env, topic)
     _only_sqs_on_fifo(env, arn, url.split(":", 1)[0])
     attributes = {"RawMessageDelivery": "true" if raw else "false"}
     if delivery_policy is not None:
-        attributes["DeliveryPolicy"] = json.dumps(delivery_policy)
+        attributes["DeliveryPolicy"] = json_text(delivery_policy, "delivery_policy",
+                                                 rule="a DeliveryPolicy is a JSON object")
     dlq_url = None
     if dlq_name:
         dlq_url, dlq_arn = _queue(env, dlq_name, False, arn)
@@ -210,6 +241,7 @@ def subscribe_lambda(env: Environment, topic: Topic | str, function_arn: str, *,
                      label: str | None = None, filter_policy: dict | None = None,
                      scope: str = "MessageAttributes") -> Subscription:
     """A Lambda subscriber; SNS gets permission to invoke the function (``AddPermission``)."""
+    scope = one_of(scope, "scope", SCOPES, rule="FilterPolicyScope")
     arn = require_topic(env, topic)
     if filter_policy is not None:
         filter_policy = validate_filter_policy(filter_policy, scope)

@@ -68,7 +68,9 @@ def topic_arn(topic: Topic | str) -> str:
 
 def _flag(value: Any, name: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidParameterError(f"{name}={value!r}: pass True or False.")
+        raise InvalidParameterError(
+            f"{name}={value!r}: {name} is a yes/no option and takes True or False (a "
+            f"non-empty string counts as True in Python). Fix: {name}=True or {name}=False.")
     return value
 
 
@@ -94,6 +96,15 @@ def create_topic(env: Environment, name: str, *, fifo: bool = False,
     """
     fifo = _flag(fifo, "fifo")
     content_based_dedup = _flag(content_based_dedup, "content_based_dedup")
+    if not isinstance(name, str) or not name.removesuffix(".fifo"):
+        raise InvalidParameterError(
+            f"name={name!r}: a topic's short name is a non-empty string (SNS: 1 to 256 "
+            "letters, digits, hyphens and underscores). Fix: create_topic(env, 'order-status').")
+    if name.endswith(".fifo") and not fifo:
+        raise InvalidParameterError(
+            f"name={name!r} with fifo=False: SNS keeps the suffix .fifo for FIFO topics (a "
+            "standard topic's name cannot end in .fifo), so this would quietly make a standard "
+            f"topic named {name[:-5]!r}. Fix: create_topic(env, {name[:-5]!r}, fifo=True).")
     if not fifo and (content_based_dedup or archive_days is not None):
         raise InvalidParameterError(
             f"Topic {name!r}: content-based deduplication and message archiving exist only on "
@@ -102,7 +113,8 @@ def create_topic(env: Environment, name: str, *, fifo: bool = False,
             archive_days, bool) or not 1 <= archive_days <= limits.SNS_ARCHIVE_MAX_RETENTION_DAYS):
         raise InvalidParameterError(
             f"archive_days={archive_days!r}: a FIFO topic archives messages for 1 to "
-            f"{limits.SNS_ARCHIVE_MAX_RETENTION_DAYS} days (ArchivePolicy MessageRetentionPeriod).")
+            f"{limits.SNS_ARCHIVE_MAX_RETENTION_DAYS} days (ArchivePolicy MessageRetentionPeriod). "
+            "Fix: archive_days=7, or leave it out for no archive.")
     base = name[:-5] if name.endswith(".fifo") else name
     full = f"{base}.fifo" if fifo else base
     attributes: dict[str, str] = {}

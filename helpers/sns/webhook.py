@@ -28,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from ..platform.errors import NotReadyError
+from ..platform.safety import course_server
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -68,6 +69,7 @@ class Webhook:
                 return None
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        course_server(self._server.socket)  # the local backend's guard lets SNS reach it
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}{path}"

@@ -30,7 +30,7 @@ Example
 >>> print(check_delivery(env, [o["order_id"] for o in orders],
 ...                      processed_order_ids=report.processed_ids,
 ...                      dlq_order_ids=inspect_dlq(env, q)["order_id"]))
-✔ 10 sent = 10 processed exactly once + 0 in the DLQ; 0 lost; 0 processed twice
+✔ 10 sent = 10 charged once + 0 in the DLQ; 0 lost; 0 charged twice
 >>> _ = env.teardown()
 """
 

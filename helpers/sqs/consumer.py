@@ -112,7 +112,7 @@ class SimulatedProgress:
     def _postfix(self) -> str:
         seconds = f"simulated {self.clock.elapsed() - self.started:.1f} s"
         if self.bar_total() > self.queued:
-            return f"{self.queued} queued at the start (duplicates deleted too), {seconds}"
+            return f"{seconds}; {self.bar_total() - self.queued} repeats"
         return seconds
 
     def bar_total(self) -> int:

@@ -1,14 +1,16 @@
 """The delivery invariant printed after every Lab 1 experiment.
 
-Every order sent must end up processed exactly once or parked in the DLQ: none lost, none
-processed twice. :func:`check_delivery` counts each sent order into exactly one bucket, so
+Every order sent must end up charged once or parked in the DLQ: none lost, none charged
+twice. (SQS itself promises at-least-once delivery, and FIFO's "exactly-once processing" only
+within its 5-minute deduplication interval: a visibility-timeout expiry still redelivers. The
+consumer's idempotency is what makes "charged once" hold.) :func:`check_delivery` counts each sent order into exactly one bucket, so
 the buckets always add up to the number sent.
 
 Example
 -------
 >>> from helpers.sqs.invariants import check_delivery
 >>> print(check_delivery(None, ["a", "b", "c"], processed_order_ids=["a", "b"], dlq_order_ids=["c"]))
-✔ 3 sent = 2 processed exactly once + 1 in the DLQ; 0 lost; 0 processed twice
+✔ 3 sent = 2 charged once + 1 in the DLQ; 0 lost; 0 charged twice
 """
 
 from __future__ import annotations
@@ -67,22 +69,22 @@ class DeliveryCheck:
 
     @property
     def ok(self) -> bool:
-        """True when every order was processed exactly once or parked in the DLQ."""
+        """True when every order was charged once or parked in the DLQ."""
         return not (self.lost or self.processed_twice_or_more or self.processed_and_in_dlq
                     or self.unexpected)
 
     def __str__(self) -> str:
         mark = "✔" if self.ok else "✘"
-        parts = [f"{self.processed_once} processed exactly once"]
+        parts = [f"{self.processed_once} charged once"]
         if self.processed_twice_or_more:
-            parts.append(f"{self.processed_twice_or_more} processed twice or more")
+            parts.append(f"{self.processed_twice_or_more} charged twice or more")
         parts.append(f"{self.in_dlq} in the DLQ")
         if self.processed_and_in_dlq:
-            parts.append(f"{self.processed_and_in_dlq} processed and in the DLQ")
+            parts.append(f"{self.processed_and_in_dlq} charged and in the DLQ")
         if self.lost:
             parts.append(f"{self.lost} lost")
         text = (f"{mark} {self.sent} sent = {' + '.join(parts)}; {self.lost} lost; "
-                f"{self.processed_twice_or_more} processed twice")
+                f"{self.processed_twice_or_more} charged twice")
         if self.unexpected:
             text += f"; {self.unexpected} never sent"
         return text
@@ -94,7 +96,7 @@ class DeliveryCheck:
 def check_delivery(env: Any, sent_order_ids: Iterable[str], *,
                    processed_order_ids: Iterable[str],
                    dlq_order_ids: Iterable[str] = ()) -> DeliveryCheck:
-    """Check that every sent order was processed exactly once or is in the DLQ.
+    """Check that every sent order was charged once or is in the DLQ.
 
     Parameters
     ----------

@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..platform import limits
 from ..platform.errors import InvalidParameterError
+from ..platform.inputs import finite, json_text
 from .definitions import validate_definition
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["deploy_function", "create_state_machine", "start_execution", "wait_for_execution",
+__all__ = ["deploy_function", "create_state_machine", "start_execution", "check_execution_name", "wait_for_execution",
            "run_execution", "history_frame", "ROLE_NAME"]
 
 #: The execution role the course's functions and state machines use.
@@ -90,10 +93,37 @@ def create_state_machine(env: Environment, name: str, definition: Any) -> str:
                                     roleArn=_role(env))["stateMachineArn"]
 
 
+#: What StartExecution refuses in a name (its API reference: white space, brackets, wildcards,
+#: special characters, control characters).
+_NAME_REFUSED = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def check_execution_name(name: Any) -> str:
+    """``name`` when StartExecution would accept it; else one clear error.
+
+    Example
+    -------
+    >>> check_execution_name("order-00001")
+    'order-00001'
+    """
+    bad = _NAME_REFUSED.search(name) if isinstance(name, str) else None
+    if isinstance(name, str) and 1 <= len(name) <= limits.SFN_MAX_EXECUTION_NAME_CHARS and not bad:
+        return name
+    why = (f"its character {bad.group()!r} at position {bad.start()}" if bad
+           else f"a {type(name).__name__}" if not isinstance(name, str) else f"{len(name)} characters")
+    raise InvalidParameterError(
+        f"name={name!r} has {why}: a Step Functions execution name is 1 to "
+        f"{limits.SFN_MAX_EXECUTION_NAME_CHARS} characters without white space, brackets "
+        "< > { } [ ], wildcards ? *, the characters \" # % \\ ^ | ~ ` $ & , ; : / or control "
+        "characters (StartExecution). Fix: letters, digits, - and _, e.g. name='order-00001'.")
+
+
 def start_execution(env: Environment, machine_arn: str, data: Any, *, name: str) -> str:
     """Start one execution named ``name`` with input ``data``; returns its ARN."""
+    name = check_execution_name(name)
+    text = json_text(data, "The execution input", rule="an execution's input is JSON")
     return env.client("stepfunctions").start_execution(
-        stateMachineArn=machine_arn, name=name, input=json.dumps(data))["executionArn"]
+        stateMachineArn=machine_arn, name=name, input=text)["executionArn"]
 
 
 def wait_for_execution(env: Environment, execution_arn: str, *, step: float = 1.0,
@@ -103,6 +133,12 @@ def wait_for_execution(env: Environment, execution_arn: str, *, step: float = 1.
     On moto the clock jumps to the next moment the execution resumes; on AWS this polls.
     A run waiting for a task token stays ``RUNNING`` until someone calls ``SendTask*``.
     """
+    step = finite(step, "step", rule="the seconds between two looks at the execution",
+                  fix="step=1.0 (more than 0)")
+    limit = finite(limit, "limit", rule="the longest wait in seconds", fix="limit=86400")
+    if step <= 0 or limit < 0:
+        raise InvalidParameterError(f"step={step!r}, limit={limit!r}: time only moves forward "
+                                    "(step > 0, limit >= 0). Fix: step=1.0, limit=86400.")
     sfn = env.client("stepfunctions")
     waited = 0.0
     while True:

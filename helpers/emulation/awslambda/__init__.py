@@ -43,6 +43,7 @@ from typing import Any
 from unittest import mock
 
 from moto.awslambda import models as lambda_models
+from moto.awslambda.models import lambda_backends
 
 from .._base import _Patches
 from .._pollers import SqsPoller, StreamPoller
@@ -131,14 +132,28 @@ class LambdaStandIns(_Patches):
         """Run ``handler(event, context)`` whenever moto invokes ``function_name``."""
         self.handlers[function_name.rsplit(":", 1)[-1]] = handler
 
+    @staticmethod
+    def _configured_handler(name: str, region: str, account: str) -> str:
+        """The function's ``Handler`` setting (``module.function``), as AWS's runtime reads it."""
+        try:
+            return lambda_backends[account][region].get_function(name).handler or "index.handler"
+        except Exception:  # noqa: BLE001 - a function moto does not know: the default name
+            return "index.handler"
+
     def run(self, function_name: str, region: str, account: str, event: Any) -> Any:
         """Call the handler of ``function_name`` (its result; raises :class:`HandlerError`)."""
         name = function_name.rsplit(":function:", 1)[-1].split(":", 1)[0]
         handler = self.handlers.get(name)
         if handler is None:
-            raise HandlerError("Runtime.HandlerNotFound", f"No Python handler is registered for "
-                               f"{name} (emulated on moto: deploy it with a handler).",
-                               {"errorType": "Runtime.HandlerNotFound"})
+            # AWS's wording for a handler its runtime cannot find, then how to give moto one.
+            module, _, function = self._configured_handler(name, region, account).rpartition(".")
+            message = (f"Handler '{function}' missing on module '{module}'. {EMULATED}: moto runs "
+                       f"no code; register a Python function for {name} first: "
+                       f"env.emulation['lambda'].register({name!r}, handler) with "
+                       "def handler(event, context), or helpers.stepfunctions.deploy_function("
+                       f"env, ..., handler) to create and register it in one step.")
+            raise HandlerError("Runtime.HandlerNotFound", message,
+                               {"errorMessage": message, "errorType": "Runtime.HandlerNotFound"})
         self._requests += 1
         request_id = f"{self.env.seed:08d}-0000-4000-8000-{self._requests:012d}"
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"

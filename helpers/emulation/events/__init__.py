@@ -74,7 +74,9 @@ from .delivery import Deliverer, bus_policy_allows
 
 __all__ = ["EventsStandIns", "entry_size"]
 
-_REQUIRED_EVENT_FIELDS = ("id", "account", "source", "time", "region", "resources", "detail-type")
+#: The fields TestEventPattern requires of an event (AWS accepts one without ``resources`` or
+#: ``detail``, as recorded in LocalStack's AWS-validated pattern snapshots).
+_REQUIRED_EVENT_FIELDS = ("id", "account", "source", "time", "region", "detail-type")
 
 
 def entry_size(entry: dict[str, Any]) -> int:

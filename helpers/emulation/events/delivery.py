@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from ...platform import limits
 from ...rules.input_transformer import shape_input
 from .._base import short_name
+from ..queue_policy import delivery_decision, refusal
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...environment import Environment
@@ -232,6 +233,10 @@ class Deliverer:
         account, region, name = self._arn_parts(target["Arn"])
         group = (target.get("SqsParameters") or {}).get("MessageGroupId")
         try:
+            queue = sqs_backends[account][region].get_queue(name)
+            decision = delivery_decision(queue, target["Arn"], "events.amazonaws.com", rule.arn)
+            if decision is not None and not decision.allowed:
+                raise DeliveryError("NO_PERMISSIONS", refusal(decision, name, rule.arn), retriable=False)
             sqs_backends[account][region].send_message(
                 queue_name=name, message_body=body, group_id=group,
                 deduplication_id=event["id"] if name.endswith(".fifo") else None)
@@ -263,19 +268,14 @@ class Deliverer:
 
     def _to_states(self, rule: Any, target: dict[str, Any], event: dict[str, Any], body: str) -> str:
         from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-        from moto.stepfunctions.parser.utils import TMP_THREADS
 
         account, region, _ = self._arn_parts(target["Arn"])
         backend = stepfunctions_parser_backends[account][region]
-        before = len(TMP_THREADS)
         try:
+            # The Step Functions stand-in runs the execution in this thread, up to its first pause.
             execution = backend.start_execution(target["Arn"], name=event["id"], execution_input=body)
         except Exception as exc:  # StateMachineDoesNotExist and friends
             raise DeliveryError("RESOURCE_NOT_FOUND", str(exc), retriable=False) from None
-        joined = 0
-        while joined < len(TMP_THREADS) - before:  # moto runs executions in worker threads
-            TMP_THREADS[before + joined].join(timeout=5)
-            joined += 1
         self.env.log.record(service="stepfunctions", action="start-execution",
                             resource=short_name(target["Arn"]), message_id=event["id"],
                             outcome=_execution_status(execution),

@@ -88,7 +88,12 @@ from .validation import (
     topic_limit,
 )
 
-__all__ = ["SnsStandIns", "EMULATED"]
+__all__ = ["SnsStandIns", "EMULATED", "CONFIRM_SUBJECT"]
+
+#: The protocols whose subscriptions wait for the recipient to confirm by e-mail.
+EMAIL = ("email", "email-json")
+#: The subject of the confirmation e-mail SNS sends a new e-mail subscriber.
+CONFIRM_SUBJECT = "AWS Notification - Subscription Confirmation"
 
 EMULATED = "emulated on moto"
 
@@ -127,6 +132,8 @@ class SnsStandIns(_Patches):
         self._dedup: dict[str, dict[str, tuple[float, str]]] = {}
         self._archives: dict[str, list[dict[str, Any]]] = {}
         self._sequence: dict[str, int] = {}
+        #: A FIFO topic's message id -> its SequenceNumber (Publish and PublishBatch answer it).
+        self._sequence_numbers: dict[str, str] = {}
         self._tokens: dict[str, str] = {}
         self.outages: dict[str, float] = {}
         self.deliveries = Deliveries(self)
@@ -175,6 +182,7 @@ class SnsStandIns(_Patches):
         orig_set_attr = backend_cls.set_subscription_attributes
         orig_get_attrs = backend_cls.get_subscription_attributes
         orig_response_subscribe = sns_responses.SNSResponse.subscribe
+        orig_response_publish = sns_responses.SNSResponse.publish
         orig_create_topic = backend_cls.create_topic
         orig_set_topic_attr = backend_cls.set_topic_attribute
         orig_topic_attrs = sns_responses.SNSResponse.get_topic_attributes
@@ -201,7 +209,15 @@ class SnsStandIns(_Patches):
                           publish_batch_request_entries: list[dict[str, Any]]) -> Any:
             entries = publish_batch_request_entries
             check_batch(backend.get_topic(topic_arn), entries)
-            return orig_batch(backend, topic_arn, publish_batch_request_entries=entries)
+            successful, failed = orig_batch(backend, topic_arn, publish_batch_request_entries=entries)
+            for entry in successful:
+                stand_ins._add_sequence_number(entry)
+            return successful, failed
+
+        def response_publish(handler: Any) -> Any:
+            result = orig_response_publish(handler)
+            stand_ins._add_sequence_number(result.result)
+            return result
 
         def topic_publish(topic: Any, message: str, subject: Any = None,
                           message_attributes: Any = None, group_id: Any = None,
@@ -224,6 +240,8 @@ class SnsStandIns(_Patches):
                 f"arn:aws:iam::{backend.account_id}:user/securecart-student")
             if existing is None and protocol in ("http", "https"):
                 stand_ins._confirm_request(sub)
+            elif existing is None and protocol in EMAIL:
+                stand_ins._confirm_by_email(sub)
             return sub
 
         def set_attr(backend: Any, arn: str, name: str, value: Any,
@@ -249,7 +267,7 @@ class SnsStandIns(_Patches):
         def get_attrs(backend: Any, arn: str) -> dict[str, Any]:
             attrs = orig_get_attrs(backend, arn)
             sub = backend.subscriptions[arn]
-            if sub.protocol in ("http", "https"):
+            if sub.protocol in ("http", "https", *EMAIL):
                 attrs["PendingConfirmation"] = "false" if sub.confirmed else "true"
             return attrs
 
@@ -325,6 +343,7 @@ class SnsStandIns(_Patches):
             mock.patch.object(backend_cls, "set_subscription_attributes", set_attr),
             mock.patch.object(backend_cls, "get_subscription_attributes", get_attrs),
             mock.patch.object(sns_responses.SNSResponse, "subscribe", response_subscribe),
+            mock.patch.object(sns_responses.SNSResponse, "publish", response_publish),
             mock.patch.object(sns_responses.SNSResponse, "confirm_subscription", confirm),
             mock.patch.object(clock, "advance", advance),
             # moto caps every publish at 256 KiB; the topic's own limit is checked before it
@@ -355,6 +374,7 @@ class SnsStandIns(_Patches):
             self._dedup.setdefault(topic.arn, {})[dedup_id] = (now, message_id)
             self._sequence[topic.arn] = self._sequence.get(topic.arn, 0) + 1
             sequence = f"{self._sequence[topic.arn]:020d}"
+            self._sequence_numbers[message_id] = sequence
             if getattr(topic, "archive_policy", None):
                 self._archives.setdefault(topic.arn, []).append(dict(
                     time=now, message_id=message_id, message=message, subject=subject,
@@ -368,6 +388,12 @@ class SnsStandIns(_Patches):
         topic.sent_notifications.append((message_id, message, subject, attributes, group_id))
         return message_id
 
+    def _add_sequence_number(self, answer: dict[str, Any]) -> None:
+        """A FIFO topic's Publish / PublishBatch entry answers its SequenceNumber, as AWS's does."""
+        sequence = self._sequence_numbers.get(answer.get("MessageId", ""))
+        if sequence:
+            answer["SequenceNumber"] = sequence
+
     def _confirm_request(self, sub: Any) -> None:
         """POST the SubscriptionConfirmation (with a token) to a new HTTP(S) subscription."""
         token = uuid.UUID(int=self.env.random("sns-token").getrandbits(128)).hex * 2
@@ -378,6 +404,26 @@ class SnsStandIns(_Patches):
             int=self.env.random("sns-token").getrandbits(128))), topic_arn=sub.topic.arn,
             timestamp=self._timestamp())
         self.deliveries.post(sub, body, kind="SubscriptionConfirmation")
+
+    def _confirm_by_email(self, sub: Any) -> None:
+        """Mail the confirmation link (with its token) of a new e-mail subscription to the outbox.
+
+        AWS sends it from no-reply@sns.amazonaws.com; the subscription stays pending (and gets
+        nothing) until the link is visited, i.e. ConfirmSubscription with the token.
+        """
+        token = uuid.UUID(int=self.env.random("sns-token").getrandbits(128)).hex * 2
+        self._tokens[token] = sub.arn
+        sub.confirmed = False
+        sub.attributes["PendingConfirmation"] = "true"
+        link = (f"https://sns.{self.envelope.region}.amazonaws.com/?Action=ConfirmSubscription"
+                f"&TopicArn={sub.topic.arn}&Token={token}")
+        self.outbox.add(protocol=sub.protocol, endpoint=sub.endpoint, subject=CONFIRM_SUBJECT,
+                        message=f"You have chosen to subscribe to the topic: {sub.topic.arn}\n"
+                                f"To confirm this subscription, click or visit the link below "
+                                f"(If this was in error no action is necessary):\n{link}",
+                        message_id=None, time=self.env.clock.elapsed(), topic=sub.topic.name)
+        self.log("confirm-request", sub.endpoint, None, outcome=EMULATED,
+                 detail=f"confirmation e-mail for {sub.topic.name} in the outbox")
 
     def _timestamp(self) -> str:
         now = self.env.clock.now()

@@ -190,7 +190,7 @@ class Envelope:
     def notification(self, *, message: str, message_id: str, topic_arn: str, timestamp: str,
                      subscription_arn: str, subject: str | None = None,
                      attributes: dict | None = None, sequence_number: str | None = None) -> dict:
-        """The ``Notification`` envelope, fields in AWS's order."""
+        """The ``Notification`` envelope, fields in AWS's order (a FIFO topic's is unsigned)."""
         fields = [("Message", message), ("MessageId", message_id)]
         if subject:
             fields.append(("Subject", subject))
@@ -202,13 +202,15 @@ class Envelope:
         out["TopicArn"] = topic_arn
         if subject:
             out["Subject"] = subject
-        out.update({
-            "Message": message, "Timestamp": timestamp, "SignatureVersion": "1",
-            "Signature": self._sign(canonical),
-            "SigningCertURL": f"https://sns.{self.region}.amazonaws.com/"
-                              "SimpleNotificationService-securecart-emulated.pem",
-            "UnsubscribeURL": f"https://sns.{self.region}.amazonaws.com/?Action=Unsubscribe"
-                              f"&SubscriptionArn={subscription_arn}"})
+        out.update({"Message": message, "Timestamp": timestamp})
+        if not sequence_number:
+            # A FIFO topic's envelope is not signed: AWS sends it without the three signature
+            # fields (LocalStack's AWS-validated FIFO snapshots, 2025).
+            out.update({"SignatureVersion": "1", "Signature": self._sign(canonical),
+                        "SigningCertURL": f"https://sns.{self.region}.amazonaws.com/"
+                                          "SimpleNotificationService-securecart-emulated.pem"})
+        out["UnsubscribeURL"] = (f"https://sns.{self.region}.amazonaws.com/?Action=Unsubscribe"
+                                 f"&SubscriptionArn={subscription_arn}")
         if attributes:
             out["MessageAttributes"] = {k: {"Type": v["Type"], "Value": v["Value"]}
                                         for k, v in attributes.items()}

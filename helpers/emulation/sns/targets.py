@@ -23,12 +23,14 @@ import base64
 import enum
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from moto.sqs.exceptions import QueueDoesNotExist
 from moto.sqs.models import sqs_backends
 
 from ...rules.filter_policies import matches
+from ..queue_policy import delivery_decision, refusal
 from .delivery import LAMBDA_ASYNC_RETRY_DELAYS, retry_delays
 
 __all__ = ["Deliveries", "FailureKind", "DeliveryFailed", "lambda_event"]
@@ -97,7 +99,7 @@ class Deliveries:
             si.log("filter-drop", sub.endpoint, msg["message_id"], group=msg["group_id"],
                    detail=f"from {sub.topic.name}: filter policy {json.dumps(policy)}")
             return
-        if sub.protocol in ("http", "https") and not getattr(sub, "confirmed", True):
+        if sub.protocol in ("http", "https", "email", "email-json") and not getattr(sub, "confirmed", True):
             si.log("deliver", sub.endpoint, msg["message_id"], group=msg["group_id"],
                    outcome="skipped: pending confirmation",
                    detail=f"from {sub.topic.name}: SNS delivers only to confirmed subscriptions")
@@ -176,7 +178,7 @@ class Deliveries:
         if si.outages.get(sub.endpoint, -1.0) > now:
             raise DeliveryFailed(FailureKind.SERVER, "endpoint unavailable (emulated outage)")
         if sub.protocol == "sqs":
-            self._to_queue(sub.endpoint, self._wire(sub, msg), msg,
+            self._to_queue(sub.endpoint, self._wire(sub, msg), msg, source=sub.topic.arn, attributes=
                            _raw_attributes(msg["attributes"]) if self._raw(sub) else {})
         elif sub.protocol in ("http", "https"):
             self.post(sub, self._wire(sub, msg), kind="Notification", message_id=msg["message_id"])
@@ -194,8 +196,8 @@ class Deliveries:
                 backend = sub.topic.sns_backend
                 backend.sms_messages[f"{msg['message_id']}-{sub.endpoint}"] = (sub.endpoint, text)
 
-    def _to_queue(self, arn: str, body: str, msg: dict[str, Any], attributes: dict[str, Any],
-                  extra: dict[str, Any] | None = None) -> None:
+    def _to_queue(self, arn: str, body: str, msg: dict[str, Any], *, source: str,
+                  attributes: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
         parts = arn.split(":")
         account, region, name = parts[4], parts[3], parts[5]
         backend = sqs_backends[account][region]
@@ -203,10 +205,15 @@ class Deliveries:
             queue = backend.get_queue(name)
         except QueueDoesNotExist:
             raise DeliveryFailed(FailureKind.CLIENT, f"queue {name} does not exist") from None
+        decision = delivery_decision(queue, arn, "sns.amazonaws.com", source)
+        if decision is not None and not decision.allowed:
+            raise DeliveryFailed(FailureKind.CLIENT, refusal(decision, name, source))
         fifo = bool(queue.fifo_queue)
         backend.send_message(name, body, message_attributes={**attributes, **(extra or {})},
                              deduplication_id=msg.get("dedup_id") if fifo else None,
-                             group_id=msg.get("group_id"), validate_group_id=False)
+                             # A FIFO topic's group id stays with FIFO queues: a standard queue's
+                             # message carries none (recorded against AWS, 2025-08-18).
+                             group_id=msg.get("group_id") if fifo else None, validate_group_id=False)
 
     def post(self, sub: Any, body: Any, *, kind: str, message_id: str | None = None) -> None:
         """POST one message to an HTTP(S) endpoint (loopback only on moto)."""
@@ -280,13 +287,29 @@ class Deliveries:
             dlq = json.loads(redrive)["deadLetterTargetArn"]
             body = self._wire(sub, msg)
             try:
-                self._to_queue(dlq, body, msg, _raw_attributes(msg["attributes"]) if self._raw(sub)
-                               else {})
+                self._to_queue(dlq, body, msg, source=sub.topic.arn, attributes=_raw_attributes(
+                    msg["attributes"]) if self._raw(sub) else {})
             except DeliveryFailed as err:
                 why += f"; the DLQ failed too ({err.reason})"
             else:
                 si.log("move-to-dlq", dlq, msg["message_id"], group=msg["group_id"],
-                       attempt=attempt, outcome=EMULATED, detail=f"{sub.endpoint}: {why}")
+                       attempt=attempt, outcome=EMULATED,
+                       detail=f"{_logged_endpoint(sub.endpoint)}: {why}")
                 return
         si.log("drop", sub.endpoint, msg["message_id"], group=msg["group_id"], attempt=attempt,
                outcome=EMULATED, detail=f"dropped (no subscription DLQ): {why}")
+
+
+def _logged_endpoint(endpoint: str) -> str:
+    """The endpoint as a log row shows it: a loopback webhook's port is random per run, so
+    it is written ``<port>`` (two runs of an experiment log the same rows).
+
+    Example
+    -------
+    >>> _logged_endpoint("http://127.0.0.1:38603/sns")
+    'http://127.0.0.1:<port>/sns'
+    """
+    parts = urlsplit(endpoint) if endpoint.startswith(("http://", "https://")) else None
+    if parts is None or parts.port is None:
+        return endpoint
+    return parts._replace(netloc=f"{parts.hostname}:<port>").geturl()

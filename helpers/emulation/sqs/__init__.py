@@ -60,6 +60,9 @@ forgetting FIFO deduplication ids, a MessageGroupId on a standard queue), it is 
 18  queue attribute values in range       50000, -1, 'abc' accepted or a         InvalidAttributeValue "Invalid value for
     (VisibilityTimeout 0-43200 ...)       Python ValueError (HTTP 500)           the parameter VisibilityTimeout."
                                                                                  (``validation``, ``handles``)
+19  every FIFO message has a             random digits, and none under          increasing per queue, on every send
+    SequenceNumber (SendMessage answer,   content-based deduplication            (``__init__``)
+    its attributes), increasing
 ==  ====================================  =====================================  ==========================================
 
 Tests: ``tests/test_emulation_sqs*.py`` (``_aws``, ``_rules``, ``_safety``) pin each row and
@@ -125,6 +128,7 @@ class SqsStandIns(_Patches):
         "group and deduplication id rules",
         "ReceiveMessage bounds in AWS's words",
         "queue attribute ranges",
+        "FIFO SequenceNumber on every send",
     )
 
     def __init__(self, env: Environment) -> None:
@@ -132,6 +136,7 @@ class SqsStandIns(_Patches):
         self.dedup = Deduplication(env)
         self.delivery = Delivery(env)
         self.origins: dict[str, str] = {}  # message id -> source queue ARN (set on DLQ move)
+        self.sequence: dict[str, int] = {}  # FIFO queue ARN -> last SequenceNumber given
         self.tasks = MoveTasks(self)
         self.receiver = Receiver(self)
 
@@ -148,6 +153,10 @@ class SqsStandIns(_Patches):
                 return
             if queue.fifo_queue:
                 enqueue_group(queue, message)
+                # Every FIFO message gets a SequenceNumber, increasing per queue (moto gives a
+                # random one, and none under content-based deduplication).
+                me.sequence[queue.queue_arn] = me.sequence.get(queue.queue_arn, 0) + 1
+                message.sequence_number = f"{me.sequence[queue.queue_arn]:020d}"
             orig_add(queue, message)
 
         def purge_queue(backend: Any, queue_name: str) -> None:

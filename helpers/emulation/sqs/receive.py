@@ -5,9 +5,11 @@
   the next message of the queue becomes visible (and returns it) or to the end of the wait; a
   row ``long-poll`` in ``env.log`` says how far time jumped. A long poll from any other
   thread returns what is visible now and moves nothing (a warning says so once per thread),
-  so a background thread cannot expire the main thread's in-flight messages. (On the
-  ``server`` backend every request runs in a server thread, so the caller's thread cannot be
-  told: there every long poll moves the clock.)
+  so a background thread cannot expire the main thread's in-flight messages. On the
+  ``server`` backend every request runs in a server thread, so the course's clients name
+  the thread that sent it in a header (:data:`CALLER_HEADER`, added by the local backend);
+  a request without it (another process, a client made before ``connect()``) is not the
+  owner either.
 - FIFO group order (:mod:`.fifo`), at-least-once delivery (:mod:`.delivery`).
 - DLQ moves logged as ``move-to-dlq`` and their messages carry ``DeadLetterQueueSourceArn``.
 - Parameters checked in AWS's words (LocalStack snapshot ``test_send_receive_wait_time_seconds``,
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import threading
 import warnings
 from typing import Any
@@ -43,7 +46,33 @@ from ...platform import limits
 from .common import EMULATED, invalid
 from .fifo import fifo_candidates, rotate_groups
 
-__all__ = ["Receiver", "check_receive_params", "response_receive_message"]
+__all__ = ["Receiver", "check_receive_params", "response_receive_message", "CALLER_HEADER",
+           "caller_tag"]
+
+#: The request header that names the sending thread on the ``server`` backend.
+CALLER_HEADER = "x-securecart-caller-thread"
+
+
+def caller_tag(thread: threading.Thread | None = None) -> str:
+    """This process's name for ``thread`` (default: the current one), as the header says it."""
+    return f"{os.getpid()}:{(thread or threading.current_thread()).ident}"
+
+
+def _thread_named(tag: str | None) -> str:
+    """How the warning names the thread a header tagged (or says it came from elsewhere)."""
+    for thread in threading.enumerate():
+        if tag is not None and caller_tag(thread) == tag:
+            return repr(thread.name)
+    return "of another process (or a client made before connect())"
+
+
+def _request_caller() -> str | None:
+    """The caller named in the HTTP request this server thread is answering, if any."""
+    try:
+        import flask
+    except ImportError:  # pragma: no cover - moto[server] brings flask
+        return None
+    return flask.request.headers.get(CALLER_HEADER) if flask.has_request_context() else None
 
 _SYSTEM = ("SenderId", "SentTimestamp", "ApproximateReceiveCount",
            "ApproximateFirstReceiveTimestamp", "MessageDeduplicationId", "MessageGroupId",
@@ -147,7 +176,7 @@ class Receiver:
         self.me = stand_ins
         self.env = stand_ins.env
         self.owner = threading.current_thread()
-        self.warned: set[int] = set()
+        self.warned: set[str] = set()
 
     # -- the entry point ----------------------------------------------------------------
     def receive(self, backend: Any, queue_name: str, count: int, wait: int, visibility: int,
@@ -226,11 +255,16 @@ class Receiver:
                   attrs: list[str] | None) -> list[Any]:
         env, clock = self.env, self.env.clock
         thread = threading.current_thread()
-        if env.backend == "moto" and thread is not self.owner:
-            if thread.ident not in self.warned:
-                self.warned.add(thread.ident)
+        if env.backend == "server":
+            caller = _request_caller()
+            owner, name = caller == caller_tag(self.owner), _thread_named(caller)
+        else:
+            owner, name = thread is self.owner, repr(thread.name)
+        if not owner:
+            if name not in self.warned:
+                self.warned.add(name)
                 warnings.warn(
-                    f"A long poll (WaitTimeSeconds={wait}) in thread {thread.name!r} returned at once "
+                    f"A long poll (WaitTimeSeconds={wait}) in thread {name} returned at once "
                     "without moving the simulated clock: on moto only the thread that called "
                     "connect() moves time (its long polls and env.sleep), so a background thread "
                     f"cannot expire another consumer's in-flight messages ({EMULATED}).",

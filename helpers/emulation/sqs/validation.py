@@ -134,6 +134,11 @@ def validation_patches() -> list[Any]:
             if str(fifo).lower() != "true":
                 raise unknown_attribute("FifoQueue")
         else:
+            if str(attributes.get("FifoQueue", "")).lower() == "true":
+                # A FIFO queue's name must carry the suffix; AWS names the rule, not the attribute.
+                raise invalid("The name of a FIFO queue can only include alphanumeric characters, "
+                              "hyphens, or underscores, must end with .fifo suffix and be 1 to "
+                              f"{limits.SQS_QUEUE_NAME_MAX_CHARS} in length")
             _standard_rules(attributes)
         check_attribute_values(attributes)
         queue = backend.queues.get(name)

@@ -26,10 +26,16 @@ SQS / SNS task integrations            boto3 over HTTP to              moto's ba
 ``Next`` that names no state, a state  fails (or hangs) later          code and path, e.g.
 without ``Next``/``End``, a Task                                       ``MISSING_TRANSITION_TARGET``
 without ``Resource``
+activities: ``GetActivityTask`` hands  no ``GetActivityTask`` (HTML    scheduled tasks taken oldest first;
+a worker the token and input; the      500 on ``server``)              a 60 s long poll on the simulated
+execution waits for ``SendTask*``                                      clock (``activities``)
+an inline ``Map`` runs its             accepted, then the run fails    one iteration after another, results
+``ItemProcessor`` per item                                             in order, AWS's Map events
 =====================================  ==============================  ==================================
 
-Parallel branches run one after another (same results, in branch order); Map and JSONata
-are not supported by the stand-in (the execution fails with ``States.Runtime`` saying so).
+Parallel branches and Map iterations run one after another (same results, in order). A
+distributed Map and JSONata are refused at ``CreateStateMachine`` (``InvalidDefinition``
+naming the state) rather than accepted and failed later.
 
 Example
 -------
@@ -49,7 +55,7 @@ from typing import Any
 from unittest import mock
 
 from moto.awslambda.models import lambda_backends
-from moto.core.exceptions import AWSError
+from moto.core.exceptions import ServiceException
 from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 from moto.stepfunctions.exceptions import InvalidExecutionInput
@@ -61,6 +67,7 @@ from .._base import _Patches, short_name
 from .._lazy import LazyPatch, factory
 from ..awslambda import HandlerError
 from ..sqs import EMULATED
+from .activities import Activities, activity_patches, unsupported
 
 __all__ = ["StepFunctionsStandIns", "CourseExecution"]
 
@@ -68,28 +75,28 @@ __all__ = ["StepFunctionsStandIns", "CourseExecution"]
 _PARSER = "moto.stepfunctions.parser.models"
 
 
-class _Error(AWSError):
-    STATUS = 400
+class _Error(ServiceException):
+    """A Step Functions error; its code's HTTP status comes from AWS's service model."""
 
 
 class InvalidDefinition(_Error):
-    TYPE = "InvalidDefinition"
+    code = "InvalidDefinition"
 
 
 class InvalidToken(_Error):
-    TYPE = "InvalidToken"
+    code = "InvalidToken"
 
 
 class TaskDoesNotExist(_Error):
-    TYPE = "TaskDoesNotExist"
+    code = "TaskDoesNotExist"
 
 
 class TaskTimedOut(_Error):
-    TYPE = "TaskTimedOut"
+    code = "TaskTimedOut"
 
 
 class InvalidOutput(_Error):
-    TYPE = "InvalidOutput"
+    code = "InvalidOutput"
 
 
 def _stamp(t: float) -> dt.datetime:
@@ -167,6 +174,9 @@ class _Services:
                                                                      subject=subject)
         return {"MessageId": message_id}
 
+    def schedule_activity(self, activity_arn: str, token: str, data: str) -> None:
+        self.group.activities.schedule(activity_arn, token, data)
+
 
 class StepFunctionsStandIns(_Patches):
     """Installs and removes the Step Functions stand-ins; holds the executions it runs."""
@@ -174,12 +184,15 @@ class StepFunctionsStandIns(_Patches):
     SERVICE = "stepfunctions"
     NAMES = ("Wait and Retry backoff on the simulated clock", "task-token callbacks and heartbeats",
              "Lambda tasks run the registered handler", "SQS/SNS tasks in-process",
-             "definition rules (InvalidDefinition)")
+             "definition rules (InvalidDefinition)", "activities (GetActivityTask)",
+             "inline Map")
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         self.executions: list[CourseExecution] = []
         self._lock = threading.RLock()
+        self.owner = threading.current_thread()
+        self.activities = Activities(self)
 
     def catch_up(self) -> None:
         """Resume every execution the simulated clock has passed."""
@@ -222,7 +235,7 @@ class StepFunctionsStandIns(_Patches):
                 parsed = json.loads(definition)
             except ValueError as err:
                 raise InvalidDefinition(aws_message("INVALID_JSON_DESCRIPTION", str(err))) from None
-            found = problems(parsed)
+            found = problems(parsed) or unsupported(parsed)
             if found:
                 raise InvalidDefinition(aws_message(found[0][0], found[0][2]))
 
@@ -345,4 +358,4 @@ class StepFunctionsStandIns(_Patches):
         patches.append(mock.patch.object(StepFunctionResponse, "send_task_failure",
                                          response_send_task_failure))
         patches.append(mock.patch.object(clock, "advance", advance))
-        return patches
+        return patches + activity_patches(self.activities)
