@@ -14,7 +14,7 @@ from helpers.platform.errors import InvalidParameterError
     ({"one_consumer": True, "ordering": True}, "SQS FIFO"),
     ({"many_consumers": True}, "SNS"),
     ({"many_consumers": True, "ordering": True}, "SNS FIFO"),
-    ({"many_consumers": True, "ordering": True, "replay": True}, "SNS FIFO"),
+    ({"many_consumers": True, "ordering": True, "replay": True}, "EventBridge Custom Event Bus"),
     ({"one_consumer": True, "ordering": True, "replay": True}, "SNS FIFO"),
     ({"replay": True}, "EventBridge"),
     ({"many_consumers": True, "replay": True}, "EventBridge"),

@@ -122,3 +122,19 @@ def test_arns_are_left_alone(rules):
     # WHEN / THEN
     rules.apply("events", "DescribeEventBus", params)
     assert params["Name"].startswith("arn:aws:events:")
+
+
+def test_custom_event_bus_tags_are_a_map_and_its_arns_prefixed(rules):
+    # GIVEN the Custom Event Bus (eventbridgev2), whose TagMap is a map, not a list of pairs
+    bus = {"Name": "orders", "Tags": {"team": "ops"}}
+    subscriber = {"Name": "ledger", "EventBusArn": "arn:aws:events:us-east-1:123456789012:event-busv2/x/y",
+                  "InvokeConfiguration": {"RoleArn": "r", "TargetArn": "arn:aws:sqs:us-east-1:123456789012:q"},
+                  "OnFailureConfiguration": {"Arn": "arn:aws:sqs:us-east-1:123456789012:dlq"}}
+    # WHEN the hook applies
+    rules.apply("eventbridgev2", "CreateEventBus", bus)
+    rules.apply("eventbridgev2", "CreateSubscriber", subscriber)
+    # THEN names are prefixed, tags stay a map, target and failure queue ARNs are the run's
+    assert bus == {"Name": "securecart-demo-orders", "Tags": {"team": "ops", "course": "securecart", "run": "demo"}}
+    assert subscriber["Name"] == "securecart-demo-ledger" and subscriber["Tags"]["run"] == "demo"
+    assert subscriber["InvokeConfiguration"]["TargetArn"].endswith(":securecart-demo-q")
+    assert subscriber["OnFailureConfiguration"]["Arn"].endswith(":securecart-demo-dlq")

@@ -49,7 +49,23 @@ def test_sns_fifo_is_an_answer_and_fits_ordered_fan_out_with_replay(capsys):
     quiz.check_answer("q8", "SQS FIFO")
     assert "does not fan out" in capsys.readouterr().out
     quiz.check_answer("q8", "EventBridge")
+    assert "Classic" in capsys.readouterr().out
+
+
+def test_the_custom_event_bus_also_fits_ordered_fan_out_with_replay(capsys):
+    # GIVEN q8 (ordered, deduplicated fan-out with replay): a Custom Event Bus with FIFO
+    # subscribers serves it too, while the Classic bus still has no ordering promise
+    assert quiz.is_correct("q8", "EventBridge Custom Event Bus") and quiz.is_correct("q8", "custom event bus")
+    assert not quiz.is_correct("q8", "EventBridge Classic")
+    quiz.check_answer("q8", "eventbridgev2")
+    assert capsys.readouterr().out.startswith("q8 correct: EventBridge Custom Event Bus.")
+    quiz.check_answer("q8", "EventBridge")
     assert "no ordering promise" in capsys.readouterr().out
+
+
+def test_questions_show_as_markdown_with_the_same_plain_text():
+    shown = quiz.show_questions()
+    assert repr(shown).startswith("q1. Checkout") and "**q8.**" in shown._repr_markdown_()
 
 
 @pytest.mark.parametrize("service", [s for s in quiz.SERVICES])

@@ -5,16 +5,22 @@ The rules, first match wins (each answer says which rule fired):
 1. orchestration (steps, branches, retries, one owner of the flow) -> Step Functions
 2. high-velocity stream (many records per second, several readers, replay) -> Kinesis
    (records kept 24 h by default, up to 365 days)
-3. ordering with several consumers or with replay -> SNS FIFO (fan-out in order per message
-   group; a FIFO topic's archive keeps messages up to 365 days and replays them)
-4. replay needed -> EventBridge (an archive replays to the bus; rules match any field;
-   at-least-once, no ordering promise)
-5. many consumers of the same message -> SNS (fan-out with filter policies)
-6. one consumer (group) -> SQS, SQS FIFO when ordering is needed
+3. ordering with several consumers AND replay -> EventBridge Custom Event Bus (one FIFO
+   subscriber per consumer, in order per event group; deduplication at publish; every event
+   retained 1-365 days, so a new subscriber starts in the past). SNS FIFO also fits.
+4. ordering with several consumers or with replay -> SNS FIFO (fan-out in order per message
+   group; a FIFO topic's archive keeps messages up to 365 days and replays them); a Custom
+   Event Bus with FIFO subscribers also fits
+5. replay needed -> EventBridge: the Custom Event Bus retains every event and starts a new
+   subscriber in the past; the Custom Event Bus - Classic replays an archive to the bus
+   (rules match any field; at-least-once, no ordering promise on Classic)
+6. many consumers of the same message -> SNS (fan-out with filter policies)
+7. one consumer (group) -> SQS, SQS FIFO when ordering is needed
 
 Sources: SNS developer guide, "Amazon SNS message archiving and replay for FIFO topics";
-EventBridge user guide, "Archiving and replaying events"; Kinesis developer guide, "Change
-the data retention period".
+EventBridge user guide, "Archiving and replaying events" (Classic) and "Amazon EventBridge event
+bus (Custom)" (ordering, deduplication, retention, starting positions); Kinesis developer guide,
+"Change the data retention period".
 
 Example
 -------
@@ -110,15 +116,24 @@ def recommend(*, one_consumer: bool = False, many_consumers: bool = False,
         return Recommendation("Kinesis Data Streams", "a high-velocity stream: shards scale the "
                               "throughput, order is kept per partition key, and records stay for "
                               f"replay (24 h by default, up to {days} days)")
+    if ordering and many_consumers and replay:
+        return Recommendation("EventBridge Custom Event Bus", "several consumers, in order, with "
+                              "replay: one FIFO subscriber per consumer delivers in order per event "
+                              "group, publishing deduplicates for 5 minutes, and the bus retains "
+                              f"every event (up to {limits.EVENTBRIDGE_V2_MAX_RETENTION_DAYS} days) "
+                              "so a subscriber can start in the past (an SNS FIFO topic with an "
+                              "archive also fits)")
     if ordering and (many_consumers or replay):
         return Recommendation("SNS FIFO", f"{'several consumers' if many_consumers else 'replay'}"
                               ", in order: a FIFO topic fans out to SQS queues in order per message "
                               "group, and its archive keeps messages (up to "
-                              f"{limits.SNS_FIFO_MAX_ARCHIVE_DAYS} days) to replay them")
+                              f"{limits.SNS_FIFO_MAX_ARCHIVE_DAYS} days) to replay them; an "
+                              "EventBridge Custom Event Bus with FIFO subscribers also fits")
     if replay:
-        return Recommendation("EventBridge", "replay needed: an EventBridge archive keeps events "
-                              "and replays them to the bus; rules match any field of an event "
-                              "(at-least-once, no ordering promise)")
+        return Recommendation("EventBridge", "replay needed: a Custom Event Bus retains every "
+                              "event and a new subscriber starts in the past; on a Custom Event "
+                              "Bus - Classic an archive replays to the bus (rules match any field; "
+                              "at-least-once, no ordering promise on Classic)")
     if many_consumers:
         return Recommendation("SNS", "several consumers of the same message: a topic fans out to "
                               "every subscriber, filter policies pick what each gets")

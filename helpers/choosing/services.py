@@ -68,9 +68,12 @@ SERVICE_TABLE = (
     ("SNS", "topic: copy one message to many subscribers",
      "push; fan-out; filter policy per subscriber; FIFO topics: order, archive and replay",
      "order-status to notifications and analytics"),
-    ("EventBridge", "bus: route events by content with rules",
-     "push; rules match any field (detail too); at-least-once, no order; replay from archive",
-     "InventoryLow to restocking; new consumers"),
+    ("EventBridge", "bus: route events by content (two buses)",
+     "Custom Event Bus - Classic (rules, targets): push; rules match any field (detail too); "
+     "at-least-once, no order; replay from an archive. Custom Event Bus (subscribers): FIFO "
+     "order per event group, deduplication at publish, every event retained 1-365 days; a new "
+     "subscriber starts in the past",
+     "InventoryLow to restocking (Classic); per-customer order events (Custom)"),
     ("Step Functions", "state machine: orchestrate steps",
      "one execution per order; full step history",
      "fulfillment: reserve stock, then ship"),
@@ -86,7 +89,7 @@ SERVICE_TABLE = (
 PAYLOAD_LIMITS = (
     ("SQS", "message, attributes included", limits.SQS_MAX_MESSAGE_BYTES, "August 2025",
      "256 KiB", "AWS What's New: Amazon SQS increases maximum message payload size to 1 MiB"),
-    ("EventBridge", "PutEvents entry (one event)", limits.EVENTBRIDGE_MAX_EVENT_BYTES,
+    ("EventBridge", "PutEvents call (all its entries)", limits.EVENTBRIDGE_MAX_EVENT_BYTES,
      "January 2026", "256 KB", "AWS Compute Blog: More room to build (payloads up to 1 MB)"),
     ("Lambda", "asynchronous invocation payload", limits.LAMBDA_MAX_ASYNC_PAYLOAD_BYTES,
      "January 2026", "256 KB", "AWS Compute Blog: More room to build; Lambda API: Invoke"),

@@ -36,6 +36,11 @@ EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target 
     PutTargets validation; retries and DLQs on the clock; bus policies; replay windows; the
     PutEvents entry size limit. Pinned by ``tests/test_emulation_events_*.py``.
 
+EventBridge Custom Event Bus (:mod:`helpers.emulation.eventbridgev2`, a package)
+    the whole ``eventbridgev2`` API (moto has none): buses on the clock, subscribers (FIFO,
+    UNORDERED) with filters, transformers, batching, retries, failure destination, retention
+    and starting positions; PutEvents deduplication. Its table and readings are in its docstring.
+
 Lambda (:mod:`helpers.emulation.awslambda`)
     the registered Python handler runs where moto needs Docker; ``Runtime.HandlerNotFound``
     in AWS's words, saying how to register one.
@@ -95,6 +100,7 @@ from .awslambda import LambdaStandIns
 from .awslambda.asynchronous import LambdaAsyncStandIns
 from .clock import ClockStandIns
 from .cloudwatch import CloudWatchStandIns
+from .eventbridgev2 import EventBridgeV2StandIns
 from .events import EventsStandIns
 from .kinesis import KinesisStandIns
 from .logs import LogsStandIns
@@ -104,7 +110,7 @@ from .sqs import EMULATED, DeliveryModel, SqsStandIns
 from .stepfunctions import StepFunctionsStandIns
 
 __all__ = ["DeliveryModel", "SqsStandIns", "SnsStandIns", "EventsStandIns", "EMULATED", "GROUPS",
-           "LambdaStandIns", "StepFunctionsStandIns", "KinesisStandIns",
+           "LambdaStandIns", "StepFunctionsStandIns", "EventBridgeV2StandIns", "KinesisStandIns",
            "ApiGatewayStandIns", "CloudWatchStandIns", "LogsStandIns", "ClockStandIns",
            "ServerStandIns", "LambdaAsyncStandIns"]
 
@@ -122,6 +128,7 @@ GROUPS: tuple[type[_Patches], ...] = (
     CloudWatchStandIns,  # nb07
     LogsStandIns,  # nb07
     LambdaAsyncStandIns,  # nb09
+    EventBridgeV2StandIns,  # nb05: the Custom Event Bus
     ClockStandIns,  # AWS's example code: time.sleep in the connect() thread moves the clock
     ServerStandIns,  # the server backend: AWS error documents, never an HTML 500
 )

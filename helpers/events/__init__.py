@@ -9,6 +9,7 @@
 ``accounts``   clients in another account through STS AssumeRole
 ``plots``      routing matrix, events per rule, retries and DLQ arrivals, stock timeline
 ``types``      Bus, Rule, PublishResult
+``custom_bus`` the Custom Event Bus (eventbridgev2): bus, subscribers, PutEvents with groups
 
 Example
 -------
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import plots
+from . import custom_bus, plots
 from .accounts import OTHER_ACCOUNT, SECURITY_ACCOUNT, client_in_account
 from .buses import allow_account, bus_policy, create_archive, create_bus, replay
 from .publisher import batches, entry, publish, put_batch
@@ -38,7 +39,7 @@ from .targets import KINDS, add_targets, queue_arn, register_handler, target
 from .types import Bus, PublishResult, Rule
 
 __all__ = [
-    "plots", "OTHER_ACCOUNT", "SECURITY_ACCOUNT", "client_in_account", "allow_account", "bus_policy",
+    "plots", "custom_bus", "OTHER_ACCOUNT", "SECURITY_ACCOUNT", "client_in_account", "allow_account", "bus_policy",
     "create_archive", "create_bus", "replay", "batches", "entry", "publish", "put_batch", "SOURCES",
     "create_rule", "sample_event", "test_pattern", "LocalSchemaRegistry", "SchemaRegistry",
     "example_from_schema", "schema_registry", "KINDS", "add_targets", "queue_arn", "register_handler",

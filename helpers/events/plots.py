@@ -57,18 +57,26 @@ def routing_matrix(frame: pd.DataFrame, ax: Any = None) -> Any:
 
 
 def events_per_rule(frame: pd.DataFrame, bin_seconds: float = 60.0, ax: Any = None) -> Any:
-    """Matched events per rule per time bin (from the ``route`` rows)."""
+    """Matched events per rule as a rate (events per minute) in each time bin, empty bins
+    included; one bar per rule in each bin, side by side, so no rule hides another."""
     fig, ax = new_figure(ax, size=(8, 3))
     rows = routes(frame).drop_duplicates(["message_id", "rule"])
-    for rule, group in rows.groupby("rule"):
-        counts = (group.time // bin_seconds * bin_seconds).value_counts().sort_index()
-        ax.step(counts.index / 60, counts.values, where="post", label=_short(rule))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if rows.empty:
+        ax.text(0.5, 0.5, "no routes yet", ha="center", va="center")
+        return fig
+    bins = (rows.time // bin_seconds).astype(int)
+    every = range(0, int(bins.max()) + 1)
+    rules = sorted(rows.rule.unique())
+    width = 1.0 / (len(rules) + 1)
+    for index, rule in enumerate(rules):
+        counts = bins[rows.rule == rule].value_counts().reindex(every, fill_value=0).sort_index()
+        rate = counts.values / (bin_seconds / 60)
+        left = [(b + index * width) * bin_seconds / 60 for b in counts.index]
+        ax.bar(left, rate, width=width * bin_seconds / 60, align="edge", label=_short(rule))
     ax.set_xlabel("clock time (min)")
-    ax.set_ylabel(f"events per {bin_seconds:.0f} s")
-    if not rows.empty:
-        ax.legend(fontsize=8)
-    ax.set_title("Events matched per rule over time")
+    ax.set_ylabel(f"events per minute\n(each {bin_seconds / 60:g}-min bin)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.set_title("Events matched per rule over time (a rate; empty bins show as gaps at 0)")
     return fig
 
 
@@ -108,6 +116,6 @@ def stock_timeline(levels: pd.DataFrame, restocks: pd.DataFrame, threshold: int,
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("clock time (min)")
     ax.set_ylabel("units in stock")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title)
     return fig

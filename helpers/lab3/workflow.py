@@ -133,7 +133,11 @@ class RestockRun:
     def figure(self, sku: str | None = None, ax: Any = None) -> Any:
         """Stock of one product (the first restocked one) with its InventoryLow and restock points."""
         done = self.table.dropna(subset=["restocked_at"])
-        sku = sku or (done if len(done) else self.table).sku.iloc[0]
+        if sku is None:
+            # The restocked product whose drain to the threshold is longest, so it shows.
+            pool = done if len(done) else self.table
+            first = self.levels.sort_values("time").groupby("sku").stock.first()
+            sku = max(pool.sku, key=lambda s: first.get(s, 0) - int(pool.set_index("sku").threshold[s]))
         row = self.table.set_index("sku").loc[sku]
         points = pd.DataFrame([
             {"time": row.low_at, "label": "InventoryLow", "color": "red"},

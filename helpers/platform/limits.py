@@ -333,6 +333,56 @@ SFN_STANDARD_FREE_TRANSITIONS_PER_MONTH = 4_000
 SFN_EXPRESS_USD_PER_REQUEST = 0.000001
 #: Express: US dollars per GB-second of duration (first tier).
 SFN_EXPRESS_USD_PER_GB_SECOND = 0.00001667
+# --- EventBridge Custom Event Bus (API eventbridgev2, 2025-05-15; checked 2026-12-05) --------
+# Sources, read 5 December 2026: the botocore model of the service (eventbridgev2 2025-05-15:
+# RetryPolicy "0-185, default: 5" and "60-86400, default: 300"; RetentionPeriodInDays 1-365;
+# PutEventsRequestEntryList 1-100; PutEvents "must not exceed 1 MB (1,048,576 bytes) ... applies
+# to the request as a whole"; BatchConfiguration 1-500 (default 10) and 0-300 s (default 0);
+# FilterList 1-50); the User Guide chapter "Amazon EventBridge event bus (Custom)" (ordering and
+# deduplication: duplicates suppressed within "5 minutes (300 seconds)"); "Custom Event Bus
+# quotas" (5 buses per account, 10,000 subscribers per bus, both adjustable).
+__all__ += [
+    "EVENTBRIDGE_V2_DEFAULT_RETRY_ATTEMPTS", "EVENTBRIDGE_V2_MAX_RETRY_ATTEMPTS",
+    "EVENTBRIDGE_V2_DEFAULT_MAX_EVENT_AGE_SECONDS", "EVENTBRIDGE_V2_MIN_EVENT_AGE_SECONDS",
+    "EVENTBRIDGE_V2_MAX_EVENT_AGE_SECONDS", "EVENTBRIDGE_V2_MIN_RETENTION_DAYS",
+    "EVENTBRIDGE_V2_MAX_RETENTION_DAYS", "EVENTBRIDGE_V2_MAX_PUT_EVENTS_ENTRIES",
+    "EVENTBRIDGE_V2_MAX_REQUEST_BYTES", "EVENTBRIDGE_V2_DEDUPLICATION_WINDOW_SECONDS",
+    "EVENTBRIDGE_V2_DEFAULT_BATCH_SIZE", "EVENTBRIDGE_V2_MAX_BATCH_SIZE",
+    "EVENTBRIDGE_V2_MAX_BATCH_WINDOW_SECONDS", "EVENTBRIDGE_V2_MAX_FILTERS",
+    "EVENTBRIDGE_V2_BUSES_PER_ACCOUNT", "EVENTBRIDGE_V2_SUBSCRIBERS_PER_BUS",
+]
+#: Retries of a subscriber's delivery when its RetryPolicy sets none (Classic: 185). Model.
+EVENTBRIDGE_V2_DEFAULT_RETRY_ATTEMPTS = 5
+#: Largest RetryPolicy.MaxRetryAttempts of a subscriber. Model (0-185).
+EVENTBRIDGE_V2_MAX_RETRY_ATTEMPTS = 185
+#: Seconds a subscriber keeps retrying one event when its RetryPolicy sets none (Classic: 24 h).
+EVENTBRIDGE_V2_DEFAULT_MAX_EVENT_AGE_SECONDS = 300
+#: Smallest RetryPolicy.MaxEventAgeInSeconds of a subscriber, in seconds. Model (60-86400).
+EVENTBRIDGE_V2_MIN_EVENT_AGE_SECONDS = 60
+#: Largest RetryPolicy.MaxEventAgeInSeconds of a subscriber, in seconds (24 hours). Model.
+EVENTBRIDGE_V2_MAX_EVENT_AGE_SECONDS = 86_400
+#: Fewest days a bus retains every event (StorageConfiguration.RetentionPeriodInDays). Model.
+EVENTBRIDGE_V2_MIN_RETENTION_DAYS = 1
+#: Most days a bus retains every event. Model and User Guide ("1 to 365 days").
+EVENTBRIDGE_V2_MAX_RETENTION_DAYS = 365
+#: Entries in one PutEvents call of the Custom Event Bus (Classic: 10). Model (1-100).
+EVENTBRIDGE_V2_MAX_PUT_EVENTS_ENTRIES = 100
+#: Bytes of all entries of one PutEvents request together (1 MB). PutEvents API reference.
+EVENTBRIDGE_V2_MAX_REQUEST_BYTES = 1_048_576
+#: Seconds within which a repeated DeduplicationId (or content) is answered DEDUPLICATED.
+EVENTBRIDGE_V2_DEDUPLICATION_WINDOW_SECONDS = 300
+#: Events in one delivery to the target when BatchConfiguration sets no MaxBatchSize. Model.
+EVENTBRIDGE_V2_DEFAULT_BATCH_SIZE = 10
+#: Largest BatchConfiguration.MaxBatchSize. Model (1-500).
+EVENTBRIDGE_V2_MAX_BATCH_SIZE = 500
+#: Largest BatchConfiguration.MaxBatchWindowInSeconds, in seconds (default 0: no wait). Model.
+EVENTBRIDGE_V2_MAX_BATCH_WINDOW_SECONDS = 300
+#: Filters in one subscriber's FilterConfiguration (all must match). Model (FilterList 1-50).
+EVENTBRIDGE_V2_MAX_FILTERS = 50
+#: Custom Event Buses an account owns per Region by default (adjustable). Quotas page.
+EVENTBRIDGE_V2_BUSES_PER_ACCOUNT = 5
+#: Subscribers on one bus by default (adjustable). Quotas page.
+EVENTBRIDGE_V2_SUBSCRIBERS_PER_BUS = 10_000
 # --- SNS large messages, Kinesis record size (checked 2026-12-05) -----------------------
 # SNS developer guide, "Publishing large messages with Amazon SNS"; botocore's SNS model,
 # SetTopicAttributes/CreateTopic ("Valid values are 1024 to 1048576 (1 MiB). The default is

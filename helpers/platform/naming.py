@@ -125,6 +125,10 @@ _NAME_PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("pipes", "DescribePipe"): ("Name",),
     ("pipes", "DeletePipe"): ("Name",),
     ("logs", "DeleteLogGroup"): ("logGroupName",),
+    ("eventbridgev2", "CreateEventBus"): ("Name",),
+    ("eventbridgev2", "CreateSubscriber"): ("Name",),
+    ("eventbridgev2", "ListEventBuses"): ("NamePrefix",),
+    ("eventbridgev2", "ListSubscribers"): ("NamePrefix",),
 }
 
 # Names that are AWS's own and must never be prefixed.
@@ -142,8 +146,9 @@ def _plan(service: str, operation: str) -> tuple[tuple[str, ...], bool, bool]:
     once per operation (the tables above never change), so a call pays one cached lookup."""
     keys = _NAME_PARAMS.get((service, operation)) or _NAME_PARAMS.get((service, "*"), ())
     # CreateTable is DynamoDB's: Glue's CreateTable has no Tags parameter.
-    tagged = operation in _TAGGED and not (operation == "CreateTable" and service != "dynamodb")
-    return keys, service == "events", tagged
+    tagged = (operation in _TAGGED and not (operation == "CreateTable" and service != "dynamodb")) or (
+        service == "eventbridgev2" and operation == "CreateSubscriber")
+    return keys, service in ("events", "eventbridgev2"), tagged
 
 
 class Naming:
@@ -258,6 +263,14 @@ class Naming:
                 dlq = target.get("DeadLetterConfig") or {}
                 if "Arn" in dlq:
                     dlq["Arn"] = self.arn(dlq["Arn"])
+        elif operation in ("CreateSubscriber", "UpdateSubscriber"):
+            # The Custom Event Bus: the target and failure queue are named by ARN.
+            invoke = params.get("InvokeConfiguration") or {}
+            if "TargetArn" in invoke:
+                invoke["TargetArn"] = self.arn(invoke["TargetArn"])
+            failure = params.get("OnFailureConfiguration") or {}
+            if "Arn" in failure:
+                failure["Arn"] = self.arn(failure["Arn"])
         elif operation == "CreateArchive" and "EventSourceArn" in params:
             params["EventSourceArn"] = self.arn(params["EventSourceArn"])
         elif operation == "StartReplay":
@@ -269,7 +282,8 @@ class Naming:
 
     def _add_tags(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if (service, operation) in {("sqs", "CreateQueue"), ("kinesis", "CreateStream"),
-                                    ("pipes", "CreatePipe")}:
+                                    ("pipes", "CreatePipe")} or service == "eventbridgev2":
+            # These APIs take tags as a map (TagMap), not a list of Key/Value pairs.
             key = "tags" if service == "sqs" else "Tags"
             params[key] = {**(params.get(key) or {}), **self.tags}
         elif (service, operation) == ("logs", "CreateLogGroup"):

@@ -31,6 +31,8 @@ TEARDOWN_ORDER = (
     "rule",
     "archive",
     "event-bus",
+    "subscriber",
+    "event-bus-v2",
     "subscription",
     "topic",
     "state-machine",
@@ -47,7 +49,8 @@ _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions"
            "event-bus": "event buses", "archive": "archives", "state-machine": "state machines",
            "table": "tables", "stream": "streams", "log-group": "log groups",
            "function": "functions", "event-source-mapping": "event source mappings",
-           "pipe": "pipes",
+           "pipe": "pipes", "subscriber": "Custom Event Bus subscribers",
+           "event-bus-v2": "Custom Event Buses",
            "rest-api": "REST APIs",
            "alarm": "alarms"}
 
@@ -59,6 +62,8 @@ _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict]]] =
                                          {"Name": p["Name"], "EventBusName": p.get("EventBusName", "default")}),
     ("events", "CreateEventBus"): lambda p, r: ("event-bus", p["Name"], {}),
     ("events", "CreateArchive"): lambda p, r: ("archive", p["ArchiveName"], {}),
+    ("eventbridgev2", "CreateEventBus"): lambda p, r: ("event-bus-v2", r["EventBusArn"], {}),
+    ("eventbridgev2", "CreateSubscriber"): lambda p, r: ("subscriber", r["SubscriberArn"], {}),
     ("stepfunctions", "CreateStateMachine"): lambda p, r: ("state-machine", r["stateMachineArn"], {}),
     ("dynamodb", "CreateTable"): lambda p, r: ("table", p["TableName"], {}),
     ("kinesis", "CreateStream"): lambda p, r: ("stream", p["StreamName"], {}),
@@ -76,6 +81,8 @@ _DELETES: dict[tuple[str, str], Callable[[dict], tuple[str, str]]] = {
     ("sns", "Unsubscribe"): lambda p: ("subscription", p["SubscriptionArn"]),
     ("events", "DeleteEventBus"): lambda p: ("event-bus", p["Name"]),
     ("events", "DeleteArchive"): lambda p: ("archive", p["ArchiveName"]),
+    ("eventbridgev2", "DeleteEventBus"): lambda p: ("event-bus-v2", p["EventBusArn"]),
+    ("eventbridgev2", "DeleteSubscriber"): lambda p: ("subscriber", p["SubscriberArn"]),
     ("stepfunctions", "DeleteStateMachine"): lambda p: ("state-machine", p["stateMachineArn"]),
     ("dynamodb", "DeleteTable"): lambda p: ("table", p["TableName"]),
     ("kinesis", "DeleteStream"): lambda p: ("stream", p["StreamName"]),
@@ -93,6 +100,8 @@ _DELETE_CALLS: dict[str, tuple[str, str, str]] = {
     "pipe": ("pipes", "delete_pipe", "Name"),
     "archive": ("events", "delete_archive", "ArchiveName"),
     "event-bus": ("events", "delete_event_bus", "Name"),
+    "subscriber": ("eventbridgev2", "delete_subscriber", "SubscriberArn"),
+    "event-bus-v2": ("eventbridgev2", "delete_event_bus", "EventBusArn"),
     "subscription": ("sns", "unsubscribe", "SubscriptionArn"),
     "topic": ("sns", "delete_topic", "TopicArn"),
     "state-machine": ("stepfunctions", "delete_state_machine", "stateMachineArn"),
@@ -136,6 +145,8 @@ def plural(kind: str, count: int) -> str:
 
 
 def _short(ident: str) -> str:
+    if ":event-busv2/" in ident or ":subscriber/" in ident:  # .../<name>/<id>
+        return ident.rsplit("/", 2)[-2]
     return ident.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
