@@ -11,16 +11,17 @@ Example
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError, ParamValidationError
 
 from .. import events as eb
-from ..course.checks import Exercise, HintBook, Hints, Verdict
-from ..course.grading import Workbook, book_of, seeded_cases
+from ..course.checks import Exercise, Hints, Verdict
+from ..course.grading import Workbook, seeded_cases
 from ..platform.errors import InvalidEventPatternError
+from .common import MODULE, lab_book, next_run
+from .custom_bus import EXERCISE_4, check_ordered_subscriber
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_restock_pattern", "check_notification_transformer", "check_audit_route", "check", "hint",
            "EXERCISES", "WORKBOOK", "ANSWER_TOKENS"]
 
-_MODULE = "helpers.lab3"
+_MODULE = MODULE
 
 EXERCISES = {
     "exercise 1": Exercise("exercise 1", "InventoryLow rule pattern", Hints(
@@ -50,6 +51,7 @@ EXERCISES = {
             "(arn:aws:events:<region>:<account>:event-bus/<name>).",
         answer='{"pattern": {"detail-type": [{"prefix": "Audit"}]}, "target_arn": SECURITY_BUS.arn}'),
         module=_MODULE),
+    "exercise 4": EXERCISE_4,
 }
 
 
@@ -61,15 +63,7 @@ ANSWER_TOKENS = {
 }
 
 
-def _book(env: Environment) -> HintBook:
-    return book_of(env, _MODULE)
-
-
-def _next_run(env: Environment) -> int:
-    """A per-environment counter for the checks' fresh resources (same names on every run)."""
-    if not hasattr(env, "_lab3_runs"):
-        env._lab3_runs = itertools.count(1)
-    return next(env._lab3_runs)
+_book, _next_run = lab_book, next_run
 
 
 
@@ -290,6 +284,7 @@ WORKBOOK = Workbook(_MODULE, EXERCISES, {
     "exercise 1": (check_restock_pattern, (("RESTOCK_PATTERN", "Exercise 1's cell"),)),
     "exercise 2": (check_notification_transformer, (("NOTIFICATION", "Exercise 2's cell"),)),
     "exercise 3": (check_audit_route, (("AUDIT_ROUTE", "Exercise 3's cell"),)),
+    "exercise 4": (check_ordered_subscriber, (("ORDERED_SUBSCRIBER", "Exercise 4's cell"),)),
 })
 
 #: ``check("exercise N")`` and ``hint("exercise N")`` for the notebook's cells.

@@ -33,7 +33,9 @@ from ..events import custom_bus as cb
 from ..events import queue_arn
 from ..platform.errors import InvalidParameterError
 from ..platform.plotting import new_figure
-from .checks import _book, _next_run
+from .common import MODULE
+from .common import lab_book as _book
+from .common import next_run as _next_run
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -59,7 +61,7 @@ EXERCISE_4 = Exercise("exercise 4", "an ordered subscriber that outlasts the out
             f"outlast a {OUTAGE_SECONDS}-s outage.",
     api='CreateSubscriber takes Type ("FIFO" or "UNORDERED") and RetryPolicy {"MaxRetryAttempts": '
         '0-185, "MaxEventAgeInSeconds": 60-86400}; retries back off, doubling to a minute.',
-    answer=json.dumps(ANSWER_4)))
+    answer=json.dumps(ANSWER_4)), module=MODULE)
 
 
 @dataclass
