@@ -87,3 +87,13 @@ def test_a_handler_that_always_raises_fails_without_crashing_the_grader(env):
     card = cap.grade(env, orders=200)
     line = card.line("dlq-only-poison")
     assert not card.passed and line.cause == "handler-fails" and "`payments`" in line.why
+
+
+def test_the_one_check_api_reads_env_from_the_notebook():
+    # GIVEN a notebook namespace with no environment yet
+    from helpers import capstone as cap
+    # WHEN the student runs a step's check before the connect cell
+    verdict = eval('cap.check("step 1")', {"cap": cap})
+    # THEN it says what to run first instead of crashing
+    assert not verdict and "helpers.connect" in verdict.text()
+    assert "helpers.connect" in eval('cap.hint("step 1")', {"cap": cap})

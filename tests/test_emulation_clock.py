@@ -76,3 +76,17 @@ def test_moto_alone_time_sleep_leaves_the_clock_frozen(env):
     # THEN time.sleep is the machine's and the simulated clock stands still: a polling loop
     # would wait forever for a Wait state to end
     assert time.sleep is real_sleep and env.clock.elapsed() == before
+
+
+def test_the_kernels_own_pause_after_a_cell_moves_nothing(env):
+    # GIVEN Jupyter's kernel, which sleeps 0.5 ms after every cell in the connect() thread
+    kernel_code = compile("time.sleep(0.0005)", "ipykernel/kernelbase.py", "exec")
+    start, rows = env.clock.elapsed(), len(env.log.to_frame())
+    # WHEN it pauses (its module name is what the stand-in sees)
+    exec(kernel_code, {"__name__": "ipykernel.kernelbase", "time": time})
+    # THEN the simulated clock and the event log are untouched, while the student's sleep counts
+    assert env.clock.elapsed() == start
+    assert len(env.log.to_frame()) == rows
+    time.sleep(2)
+    assert env.clock.elapsed() - start >= 2
+    assert env.log.to_frame().action.tolist()[-1] == "sleep"

@@ -89,3 +89,16 @@ def test_reference_key_policy_passes(env):
     topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:{env.name('orders', 'sns')}"
     rule = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{env.name('orders', 'events')}"
     assert check(env, "exercise 5", access.fixed_key_policy(ACCOUNT, [topic], [rule]))
+
+
+def test_the_one_check_api_reads_the_notebook_and_prints_a_call_that_works(env):
+    # GIVEN notebook 09's namespace with a starter left as it is and a right answer
+    namespace = {"env": env, "WORKFLOW_TYPES": None}
+    # WHEN the student checks it the way every lab does
+    first = eval('check("exercise 4")', {"check": check, **namespace})
+    # THEN the starter fails like a starter, and the hint call the ✘ prints runs as printed
+    assert first.cause == "missing" and not first
+    assert 'helpers.patterns.hint("exercise 4")' in first.text()
+    import helpers
+    shown = eval('helpers.patterns.hint("exercise 4")', {"helpers": helpers, **namespace})
+    assert "exercise 4" in shown

@@ -11,7 +11,7 @@ engine      the day run through your design on the simulated clock (record: what
 monolith    the same day through the monolith (the baseline)
 grader      the scorecard
 designs     building blocks, three right designs, the catalogue of wrong ones
-checks      check(env, "step N") and hint(env, "step N") after each migration step
+checks      check("step N") and hint("step N") after each migration step
 dashboard   plots of the day and a replay panel
 pricing     the design priced from the measured requests (AWS's published prices)
 export      the design as a CloudFormation template + handlers, cfn-lint, deploy on moto
@@ -61,11 +61,6 @@ def grade(env, orders: int = 2_000, chaos: Chaos | None = None, seed: int | None
     return card
 
 
-def check(env, step: str, **options):
-    """Grade the design on ``env`` after migration ``step`` ("step 1" ... "step 4"): a Verdict."""
-    return _checks.check(env, step, **options)
-
-
-def hint(env, step: str) -> str:
-    """The next tier of hint for ``step``."""
-    return _checks.hint(env, step)
+#: ``check("step N")`` grades the design after migration step N ("step 1" ... "step 4") on the
+#: notebook's ``env``; ``hint("step N")`` gives the next hint (both also take ``env`` first).
+check, hint = _checks.check, _checks.hint

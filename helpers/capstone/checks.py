@@ -13,9 +13,11 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ..course.checks import Exercise, HintBook, Hints, Verdict
+from ..course.workspace import MISSING, caller_namespace
 from .chaos import Chaos
 from .discovery import discover
 from .engine import Day
@@ -70,6 +72,10 @@ EXERCISES = {
 }
 
 
+#: Every step's ✘ names the call that works in the notebook: ``helpers.capstone.hint("step N")``.
+EXERCISES = {key: dataclasses.replace(ex, module="helpers.capstone") for key, ex in EXERCISES.items()}
+
+
 def _book(env: Any) -> HintBook:
     book = getattr(env, "_capstone_hints", None)
     if book is None:
@@ -85,12 +91,25 @@ def _card(env: Any, orders: int, chaos: Chaos | None) -> Scorecard:
     return card
 
 
-def check(env: Any, step: str, *, orders: int = CHECK_ORDERS, chaos: Chaos | None = None) -> Verdict:
-    """Grade the design on ``env`` for ``step`` (and every step before it)."""
+def _env_and_step(args: tuple[Any, ...]) -> tuple[Any, str]:
+    """``("step N")`` with the notebook's ``env`` (as every lab's check reads it), or the older
+    ``(env, "step N")``."""
+    if len(args) == 1 and isinstance(args[0], str):
+        return caller_namespace(3).get("env", MISSING), args[0]
+    env, step = args
+    return env, step
+
+
+def check(*args: Any, orders: int = CHECK_ORDERS, chaos: Chaos | None = None) -> Verdict:
+    """``check("step N")``: grade the design on the notebook's ``env`` for that step (and every
+    step before it); ``check(env, "step N")`` names the environment."""
+    env, step = _env_and_step(args)
     if step not in EXERCISES:
         return Exercise(step, "unknown step", Hints("", "", "")).blocked(
             "unknown-step", f"there is no {step!r}: use one of {', '.join(STEPS)}.")
     exercise = EXERCISES[step]
+    if env is MISSING:
+        return exercise.blocked("no-env", "run the `env = helpers.connect(...)` cell first.")
     if getattr(env, "closed", False):
         return exercise.blocked("closed", "the environment was torn down: run the "
                                 "`env = helpers.connect(...)` cell again, then the steps.")
@@ -112,8 +131,11 @@ def check(env: Any, step: str, *, orders: int = CHECK_ORDERS, chaos: Chaos | Non
                          f"Cause: {first.why}")
 
 
-def hint(env: Any, step: str) -> str:
-    """The next tier of hint for ``step``."""
+def hint(*args: Any) -> str:
+    """``hint("step N")`` (or ``hint(env, "step N")``): the next tier of hint for that step."""
+    env, step = _env_and_step(args)
+    if env is MISSING:
+        return "Run the `env = helpers.connect(...)` cell first."
     if step not in EXERCISES:
         return f"There is no {step!r}: use one of {', '.join(STEPS)}."
     return EXERCISES[step].hint(_book(env))

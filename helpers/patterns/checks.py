@@ -12,6 +12,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from botocore.exceptions import ClientError
 
 from ..course.checks import Exercise, HintBook, Hints, Verdict
+from ..course.grading import Workbook, book_of
+from ..course.workspace import MISSING, caller_namespace
 from ..platform.errors import InvalidPolicyDocumentError
 from ..rules.iam import Request, evaluate
 from ..sns.lambdas import create_function
@@ -33,8 +36,10 @@ from . import access, invocation, outbox, workflows
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["check", "hint", "EXERCISES", "check_idempotency_key", "check_outbox_publisher",
+__all__ = ["check", "hint", "EXERCISES", "WORKBOOK", "check_idempotency_key", "check_outbox_publisher",
            "check_async_config", "check_workflow_types", "check_key_policy"]
+
+_MODULE = "helpers.patterns"
 
 EXERCISES = {
     "exercise 1": Exercise("exercise 1", "the idempotency key of an SNS-triggered handler", Hints(
@@ -72,8 +77,12 @@ EXERCISES = {
 }
 
 
+#: Every exercise's ✘ names the call that works in notebook 09: ``helpers.patterns.hint(...)``.
+EXERCISES = {key: dataclasses.replace(ex, module=_MODULE) for key, ex in EXERCISES.items()}
+
+
 def _book(env: Environment) -> HintBook:
-    return env.state.setdefault("patterns-hints", HintBook())
+    return book_of(env, _MODULE)
 
 
 def _next(env: Environment, what: str) -> int:
@@ -82,7 +91,7 @@ def _next(env: Environment, what: str) -> int:
     return count
 
 
-def hint(env: Environment, key: str) -> str:
+def _legacy_hint(env: Environment, key: str) -> str:
     """The next hint tier for ``key`` (``"exercise 1"`` ...)."""
     return EXERCISES[key].hint(_book(env))
 
@@ -306,8 +315,35 @@ _CHECKS = {"exercise 1": check_idempotency_key, "exercise 2": check_outbox_publi
            "exercise 3": check_async_config, "exercise 4": check_workflow_types, "exercise 5": check_key_policy}
 
 
-def check(env: Environment, key: str, answer: Any, **scenario: Any) -> Verdict:
-    """Run the check of exercise ``key`` on ``answer`` (``scenario``: the exercise's ARNs).
+def _key_policy_cell(env: Environment, policy: Any, key: Any, topic_arn: Any, rule_arn: Any) -> Verdict:
+    """Exercise 5 as the notebook's cell states it: the policy and the section's key, topic, rule."""
+    key_arn = key.get("Arn", "") if isinstance(key, dict) else ""
+    return check_key_policy(env, policy, key_arn=key_arn, topic_arn=topic_arn, rule_arn=rule_arn)
+
+
+#: Notebook 09's exercises with the names each check reads from the notebook.
+WORKBOOK = Workbook(_MODULE, EXERCISES, {
+    "exercise 1": (check_idempotency_key, (("IDEMPOTENCY_KEY", "Exercise 1's cell"),)),
+    "exercise 2": (check_outbox_publisher, (("to_entry", "Exercise 2's cell"),)),
+    "exercise 3": (check_async_config, (("RECEIPT_CONFIG", "Exercise 3's cell"),)),
+    "exercise 4": (check_workflow_types, (("WORKFLOW_TYPES", "Exercise 4's cell"),)),
+    "exercise 5": (_key_policy_cell, (("KEY_POLICY", "Exercise 5's cell"), ("key", "section 10's key cell"),
+                                      ("orders_topic", "section 10's topic cell"),
+                                      ("rule_arn", "section 10's rule cell"))),
+})
+_check, _hint = WORKBOOK.api()
+
+
+def hint(*args: Any, **kwargs: Any) -> str:
+    """``hint("exercise N")`` (the notebook's ``env``), or the older ``hint(env, "exercise N")``."""
+    if args and not isinstance(args[0], str):
+        return _legacy_hint(*args, **kwargs)
+    return _hint(*args, env=caller_namespace().get("env", MISSING), **kwargs)
+
+
+def check(*args: Any, **scenario: Any) -> Verdict:
+    """``check("exercise N")`` reads the answer from the notebook, as in every lab; the older
+    ``check(env, "exercise N", answer, **scenario)`` passes it (``scenario``: the exercise's ARNs).
 
     Example
     -------
@@ -315,8 +351,14 @@ def check(env: Environment, key: str, answer: Any, **scenario: Any) -> Verdict:
     >>> env = helpers.connect(quiet=True)
     >>> check(env, "exercise 4", None).cause
     'missing'
+    >>> WORKFLOW_TYPES = None
+    >>> check("exercise 4").cause
+    'missing'
     >>> _ = env.teardown()
     """
+    if args and isinstance(args[0], str):
+        return _check(*args, namespace=caller_namespace(), **scenario)
+    env, key, answer = args
     if key not in _CHECKS:
         raise KeyError(f"No {key!r} in notebook 09: the exercises are {', '.join(_CHECKS)}.")
     return _CHECKS[key](env, answer, **scenario)

@@ -113,6 +113,8 @@ _DELETE_CALLS: dict[str, tuple[str, str, str]] = {
     "queue": ("sqs", "delete_queue", "QueueUrl"),
     "log-group": ("logs", "delete_log_group", "logGroupName"),
 }
+#: The service of kinds deleted by a call of their own (a rule's targets go first).
+_SERVICE_OF = {"rule": "events"}
 #: Extra parameters of a delete call.
 _DELETE_EXTRA: dict[str, dict[str, Any]] = {"stream": {"EnforceConsumerDeletion": True}}
 #: Kinds whose delete call takes a list of names (DeleteAlarms).
@@ -133,7 +135,7 @@ def count_by_service(deleted: list[str]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     for item in deleted:
         kind = item.split(" ", 1)[0]
-        service = _DELETE_CALLS.get(kind, (kind, "", ""))[0]
+        service = _SERVICE_OF.get(kind) or _DELETE_CALLS.get(kind, (kind, "", ""))[0]
         counts.setdefault(service, {})
         counts[service][kind] = counts[service].get(kind, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
