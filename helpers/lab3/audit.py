@@ -200,7 +200,9 @@ def experiment_failure(env: Environment, shop: Shop, *, max_age_seconds: int = 3
 
 def _dlq_table(messages: list[dict]) -> pd.DataFrame:
     """One row per DLQ message: the event's SKU and time, and why EventBridge gave up."""
-    keys = ("ERROR_CODE", "RETRY_ATTEMPTS", "EXHAUSTED_RETRY_CONDITION")
-    rows = [{"sku": json.loads(m["Body"])["detail"]["sku"], "event time": json.loads(m["Body"])["time"],
-             **{k: m.get("MessageAttributes", {}).get(k, {}).get("StringValue") for k in keys}} for m in messages]
-    return pd.DataFrame(rows, columns=["sku", "event time", *keys]).sort_values("event time", ignore_index=True)
+    keys = ("ERROR_CODE", "EXHAUSTED_RETRY_CONDITION")
+    bodies = [json.loads(m["Body"]) for m in messages]
+    rows = [{"sku": body["detail"]["sku"], "event time": body["time"][11:19],
+             **{k: m.get("MessageAttributes", {}).get(k, {}).get("StringValue") for k in keys}}
+            for body, m in zip(bodies, messages, strict=True)]
+    return pd.DataFrame(rows, columns=["sku", "event time", *keys]).sort_values("event time").set_index("sku")
