@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import events as eb
-from ..sqs.plumbing import drain
 from ..emulation.events.delivery import Fault
 from ..platform.errors import InvalidParameterError
+from ..sqs.plumbing import drain
 from .workflow import Shop
 
 if TYPE_CHECKING:  # pragma: no cover
