@@ -67,7 +67,7 @@ def composite_patches(me: CloudWatchStandIns) -> list[Any]:
     def describe_alarms(response: Any) -> ActionResult:
         result = o_describe(response)
         types = response._get_param("AlarmTypes") or ["MetricAlarm"]
-        body = dict(result.result)
+        body: dict[str, Any] = dict(result.result)  # type: ignore[call-overload]
         for kind, key in (("MetricAlarm", "MetricAlarms"), ("CompositeAlarm", "CompositeAlarms")):
             if kind not in types:
                 body[key] = []
