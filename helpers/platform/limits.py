@@ -312,7 +312,7 @@ SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND = 500
 # Sources: Lambda Developer Guide, "Configuring error handling for asynchronous invocation"
 # and the PutFunctionEventInvokeConfig API reference (MaximumEventAgeInSeconds 60-21,600,
 # MaximumRetryAttempts 0-2); Step Functions Developer Guide, "Choosing workflow type in Step
-# Functions" (Standard up to one year, Express up to five minutes); checked December 2026.
+# Functions" (Standard up to one year, Express up to five minutes); checked 2026-12-05.
 __all__ += ["LAMBDA_ASYNC_MAX_EVENT_AGE_SECONDS", "LAMBDA_ASYNC_MIN_EVENT_AGE_SECONDS",
             "SFN_STANDARD_MAX_DURATION_SECONDS", "SFN_EXPRESS_MAX_DURATION_SECONDS"]
 #: Longest (and default) age of an event in Lambda's asynchronous queue, in seconds (6 h).

@@ -50,9 +50,13 @@ _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions"
            "table": "tables", "stream": "streams", "log-group": "log groups",
            "function": "functions", "event-source-mapping": "event source mappings",
            "pipe": "pipes", "subscriber": "Custom Event Bus subscribers",
-           "event-bus-v2": "Custom Event Buses",
+           "event-bus-v2": "custom event buses",
            "rest-api": "REST APIs",
            "alarm": "alarms"}
+#: Kinds whose singular is not the kind's own name.
+_SINGULAR = {"event-bus": "event bus", "state-machine": "state machine", "log-group": "log group",
+             "event-source-mapping": "event source mapping", "subscriber": "Custom Event Bus subscriber",
+             "event-bus-v2": "custom event bus", "rest-api": "REST API"}
 
 _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict]]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
@@ -142,8 +146,14 @@ def count_by_service(deleted: list[str]) -> dict[str, dict[str, int]]:
 
 
 def plural(kind: str, count: int) -> str:
-    """``"1 queue"``, ``"3 queues"`` (the course's plural of a resource kind)."""
-    return f"{count} {kind if count == 1 else _PLURAL.get(kind, kind + 's')}"
+    """``"1 queue"``, ``"3 queues"`` (the course's display name of a resource kind).
+
+    Example
+    -------
+    >>> plural("event-bus-v2", 1), plural("event-bus-v2", 3), plural("queue", 1)
+    ('1 custom event bus', '3 custom event buses', '1 queue')
+    """
+    return f"{count} {_SINGULAR.get(kind, kind) if count == 1 else _PLURAL.get(kind, kind + 's')}"
 
 
 def _short(ident: str) -> str:
