@@ -267,6 +267,8 @@ CLOUDWATCH_STANDARD_PERIOD_SECONDS = 60
 CLOUDWATCH_PUT_METRIC_DATA_MAX_DATUMS = 1_000
 #: Queries in one GetMetricData call.
 CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES = 500
+#: Characters in a composite alarm's AlarmRule (CloudWatch API Reference, PutCompositeAlarm).
+CLOUDWATCH_ALARM_RULE_MAX_CHARS = 10_240
 #: Log events in one PutLogEvents batch.
 LOGS_PUT_MAX_EVENTS = 10_000
 #: Bytes in one PutLogEvents batch (sum of UTF-8 messages plus 26 bytes per event).
@@ -283,6 +285,7 @@ __all__ += [
     "CLOUDWATCH_STANDARD_PERIOD_SECONDS", "CLOUDWATCH_PUT_METRIC_DATA_MAX_DATUMS",
     "CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES", "LOGS_PUT_MAX_EVENTS", "LOGS_PUT_MAX_BYTES",
     "LOGS_EVENT_OVERHEAD_BYTES", "XRAY_BATCH_GET_TRACES_MAX_IDS", "XRAY_SEGMENT_DOCUMENT_MAX_BYTES",
+    "CLOUDWATCH_ALARM_RULE_MAX_CHARS",
 ]
 # --- Safety and reliability -----------------------------------------------------------------
 # Checked 2026-12-05.
