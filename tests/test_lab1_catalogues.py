@@ -9,6 +9,7 @@ handler keyed on the SQS ``messageId`` (a producer resend gets a new one).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import uuid
 
@@ -225,6 +226,15 @@ WRONG_MESSAGES = {
                                       "MessageDeduplicationId": uuid.uuid4().hex},
                            "dedup-differs"),
     "no body": (lambda p: {"MessageGroupId": p["customer_id"]}, "no-body"),
+    "returns the JSON text, not the parameters": (lambda p: json.dumps(p), "no-body"),
+    "reads a field the payment lacks": (lambda p: {"MessageBody": json.dumps(p),
+                                                   "MessageGroupId": p["customerId"]}, "raised"),
+    "group id as a number": (lambda p: {"MessageBody": json.dumps(p), "MessageGroupId": 7,
+                                        "MessageDeduplicationId": p["order_id"]}, "bad-parameters"),
+    "a per-message delay on a FIFO queue": (lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": p["order_id"], "DelaySeconds": 5}, "rejected"),
+    "still None": (None, "missing"),
 }
 
 
@@ -240,6 +250,37 @@ def test_exercise_4_accepts_group_customer_and_dedup_order(env):
         "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
         "MessageDeduplicationId": p["order_id"]})
     assert verdict and "every payment charged once" in repr(verdict), verdict
+
+
+RIGHT_MESSAGES = {
+    "dedup = a hash of order_id": lambda p: {
+        "MessageBody": json.dumps(p, sort_keys=True), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": hashlib.sha256(p["order_id"].encode()).hexdigest()},
+    "group and dedup with prefixes": lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": f"customer-{p['customer_id']}",
+        "MessageDeduplicationId": f"payment-{p['order_id']}"},
+    "dedup = customer and seq": lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": f"{p['customer_id']}.{p['seq']}"},
+    "extra message attributes": lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": p["order_id"],
+        "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "payment"}}},
+}
+
+
+@pytest.mark.parametrize("name", RIGHT_MESSAGES)
+def test_exercise_4_accepts_right_sends_written_differently(env, name):
+    # WHEN a right answer written another way is checked three times
+    verdicts = [lab1.check_fifo_group(env, RIGHT_MESSAGES[name]) for _ in range(3)]
+    # THEN each is a pass with the same text
+    assert all(verdicts) and len({v.text() for v in verdicts}) == 1, verdicts[0]
+
+
+def test_exercise_4_catalogue_verdicts_are_stable_across_runs(env):
+    for name in ("dedup = a new uuid", "a per-message delay on a FIFO queue", "still None"):
+        make, cause = WRONG_MESSAGES[name]
+        assert [lab1.check_fifo_group(env, make).cause for _ in range(3)] == [cause] * 3, name
 
 
 # -- hints ----------------------------------------------------------------------------------
