@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 import uuid
 
 import pytest
@@ -96,6 +97,7 @@ class _Table:
 
     def __init__(self):
         self.done = set()
+        self.lock = threading.Lock()
 
 
 def _hand_written(env, gateway, *, memory="table"):
@@ -109,6 +111,17 @@ def _hand_written(env, gateway, *, memory="table"):
 
     def record_handler(record):
         payment = json.loads(record.body)
+        if memory == "claim":  # claimed atomically before the charge, released on failure
+            with table.lock:
+                if payment["order_id"] in table.done:
+                    return
+                table.done.add(payment["order_id"])
+            try:
+                gateway.charge(payment["order_id"], payment["amount"])
+            except ConnectionError:
+                table.done.discard(payment["order_id"])
+                raise
+            return
         if memory == "lru_cache":
             charge_cached(payment["order_id"], payment["amount"])
             return
@@ -138,6 +151,8 @@ WRONG_HANDLERS = {
                                        "failure-swallowed"),
     "remembers before charging": (lambda env, g: _powertools(env, g, idempotent=False, remember=set()),
                                   "module-state"),
+    "claims in a shared set in memory": (lambda env, g: _hand_written(env, g, memory="claim"),
+                                         "not-persisted"),
     "returns a list": (_returns_a_list, "handler-error"),
     "not a function": (lambda env, g: 42, "not-a-handler"),
     "still None": (lambda env, g: None, "missing"),
@@ -161,6 +176,54 @@ def test_exercise_2_accepts_a_powertools_handler_keyed_on_order_id(env):
     assert verdict and "each payment was charged once" in repr(verdict), verdict
     # AND again in the same environment (new order ids), and after a reconnect
     assert lab1.check_idempotent_handler(env, _powertools(env, gateway), gateway)
+
+
+def _conditional_put(env, gateway):
+    """A handler written by hand: a conditional put claims the payment before the charge."""
+    ddb, table = env.client("dynamodb"), idempotency_table(env)
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def record_handler(record):
+        order_id = json.loads(record.body)["order_id"]
+        try:
+            ddb.put_item(TableName=table, Item={"id": {"S": f"charge#{order_id}"}},
+                         ConditionExpression="attribute_not_exists(id)")
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return  # charged (or being charged) by another delivery
+        try:
+            gateway.charge(order_id, json.loads(record.body)["amount"])
+        except ConnectionError:
+            ddb.delete_item(TableName=table, Key={"id": {"S": f"charge#{order_id}"}})
+            raise
+
+    return lambda event, context: process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context)
+
+
+RIGHT_HANDLERS = {
+    "Powertools keyed on [order_id, customer_id]":
+        lambda env, g: _powertools(env, g, key="[order_id, customer_id]"),
+    "Powertools keyed on order_id written as a JMESPath": lambda env, g: _powertools(env, g, key="@.order_id"),
+    "a conditional put written by hand": _conditional_put,
+}
+
+
+@pytest.mark.parametrize("name", RIGHT_HANDLERS)
+def test_exercise_2_accepts_right_handlers_written_differently(env, name):
+    # GIVEN a right handler written another way
+    gateway = PaymentGateway(env)
+    # WHEN it is checked three times (a fresh handler each time, as a re-run cell makes)
+    verdicts = [lab1.check_idempotent_handler(env, RIGHT_HANDLERS[name](env, gateway), gateway)
+                for _ in range(3)]
+    # THEN it passes every time, with the same text
+    assert all(verdicts) and len({v.text() for v in verdicts}) == 1, verdicts
+
+
+def test_exercise_2_a_handler_keeping_records_in_memory_fails_every_run(env):
+    gateway = PaymentGateway(env)
+    make, cause = WRONG_HANDLERS["claims in a shared set in memory"]
+    causes = [lab1.check_idempotent_handler(env, make(env, gateway), gateway).cause for _ in range(3)]
+    assert causes == [cause] * 3
 
 
 def test_exercise_2_after_reconnecting_names_the_stale_objects(run_id):
