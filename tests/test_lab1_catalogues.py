@@ -25,6 +25,8 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import helpers
 from helpers import lab1
@@ -224,6 +226,26 @@ def test_exercise_2_a_handler_keeping_records_in_memory_fails_every_run(env):
     make, cause = WRONG_HANDLERS["claims in a shared set in memory"]
     causes = [lab1.check_idempotent_handler(env, make(env, gateway), gateway).cause for _ in range(3)]
     assert causes == [cause] * 3
+
+
+_FEW = settings(max_examples=2, deadline=None,  # each example runs 36 payments through SQS
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_FEW
+@given(key=st.sampled_from(["order_id", "@.order_id", "[order_id, amount]", "[customer_id, order_id]",
+                            "{o: order_id}"]))
+def test_exercise_2_property_any_key_that_names_the_payment_passes(env, key):
+    gateway = PaymentGateway(env)
+    assert lab1.check_idempotent_handler(env, _powertools(env, gateway, key=key), gateway), key
+
+
+@_FEW
+@given(name=st.sampled_from(sorted(n for n in WRONG_HANDLERS if n not in ("not a function", "still None"))))
+def test_exercise_2_property_any_catalogued_mutation_fails(env, name):
+    gateway = PaymentGateway(env)
+    make, cause = WRONG_HANDLERS[name]
+    assert lab1.check_idempotent_handler(env, make(env, gateway), gateway).cause == cause, name
 
 
 def test_exercise_2_after_reconnecting_names_the_stale_objects(run_id):
