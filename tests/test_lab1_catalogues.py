@@ -9,7 +9,9 @@ handler keyed on the SQS ``messageId`` (a producer resend gets a new one).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import threading
 import uuid
 
 import pytest
@@ -23,6 +25,8 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import helpers
 from helpers import lab1
@@ -95,6 +99,7 @@ class _Table:
 
     def __init__(self):
         self.done = set()
+        self.lock = threading.Lock()
 
 
 def _hand_written(env, gateway, *, memory="table"):
@@ -108,6 +113,17 @@ def _hand_written(env, gateway, *, memory="table"):
 
     def record_handler(record):
         payment = json.loads(record.body)
+        if memory == "claim":  # claimed atomically before the charge, released on failure
+            with table.lock:
+                if payment["order_id"] in table.done:
+                    return
+                table.done.add(payment["order_id"])
+            try:
+                gateway.charge(payment["order_id"], payment["amount"])
+            except ConnectionError:
+                table.done.discard(payment["order_id"])
+                raise
+            return
         if memory == "lru_cache":
             charge_cached(payment["order_id"], payment["amount"])
             return
@@ -137,6 +153,8 @@ WRONG_HANDLERS = {
                                        "failure-swallowed"),
     "remembers before charging": (lambda env, g: _powertools(env, g, idempotent=False, remember=set()),
                                   "module-state"),
+    "claims in a shared set in memory": (lambda env, g: _hand_written(env, g, memory="claim"),
+                                         "not-persisted"),
     "returns a list": (_returns_a_list, "handler-error"),
     "not a function": (lambda env, g: 42, "not-a-handler"),
     "still None": (lambda env, g: None, "missing"),
@@ -160,6 +178,74 @@ def test_exercise_2_accepts_a_powertools_handler_keyed_on_order_id(env):
     assert verdict and "each payment was charged once" in repr(verdict), verdict
     # AND again in the same environment (new order ids), and after a reconnect
     assert lab1.check_idempotent_handler(env, _powertools(env, gateway), gateway)
+
+
+def _conditional_put(env, gateway):
+    """A handler written by hand: a conditional put claims the payment before the charge."""
+    ddb, table = env.client("dynamodb"), idempotency_table(env)
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def record_handler(record):
+        order_id = json.loads(record.body)["order_id"]
+        try:
+            ddb.put_item(TableName=table, Item={"id": {"S": f"charge#{order_id}"}},
+                         ConditionExpression="attribute_not_exists(id)")
+        except ddb.exceptions.ConditionalCheckFailedException:
+            return  # charged (or being charged) by another delivery
+        try:
+            gateway.charge(order_id, json.loads(record.body)["amount"])
+        except ConnectionError:
+            ddb.delete_item(TableName=table, Key={"id": {"S": f"charge#{order_id}"}})
+            raise
+
+    return lambda event, context: process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context)
+
+
+RIGHT_HANDLERS = {
+    "Powertools keyed on [order_id, customer_id]":
+        lambda env, g: _powertools(env, g, key="[order_id, customer_id]"),
+    "Powertools keyed on order_id written as a JMESPath": lambda env, g: _powertools(env, g, key="@.order_id"),
+    "a conditional put written by hand": _conditional_put,
+}
+
+
+@pytest.mark.parametrize("name", RIGHT_HANDLERS)
+def test_exercise_2_accepts_right_handlers_written_differently(env, name):
+    # GIVEN a right handler written another way
+    gateway = PaymentGateway(env)
+    # WHEN it is checked three times (a fresh handler each time, as a re-run cell makes)
+    verdicts = [lab1.check_idempotent_handler(env, RIGHT_HANDLERS[name](env, gateway), gateway)
+                for _ in range(3)]
+    # THEN it passes every time, with the same text
+    assert all(verdicts) and len({v.text() for v in verdicts}) == 1, verdicts
+
+
+def test_exercise_2_a_handler_keeping_records_in_memory_fails_every_run(env):
+    gateway = PaymentGateway(env)
+    make, cause = WRONG_HANDLERS["claims in a shared set in memory"]
+    causes = [lab1.check_idempotent_handler(env, make(env, gateway), gateway).cause for _ in range(3)]
+    assert causes == [cause] * 3
+
+
+_FEW = settings(max_examples=2, deadline=None,  # each example runs 36 payments through SQS
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_FEW
+@given(key=st.sampled_from(["order_id", "@.order_id", "[order_id, amount]", "[customer_id, order_id]",
+                            "{o: order_id}"]))
+def test_exercise_2_property_any_key_that_names_the_payment_passes(env, key):
+    gateway = PaymentGateway(env)
+    assert lab1.check_idempotent_handler(env, _powertools(env, gateway, key=key), gateway), key
+
+
+@_FEW
+@given(name=st.sampled_from(sorted(n for n in WRONG_HANDLERS if n not in ("not a function", "still None"))))
+def test_exercise_2_property_any_catalogued_mutation_fails(env, name):
+    gateway = PaymentGateway(env)
+    make, cause = WRONG_HANDLERS[name]
+    assert lab1.check_idempotent_handler(env, make(env, gateway), gateway).cause == cause, name
 
 
 def test_exercise_2_after_reconnecting_names_the_stale_objects(run_id):
@@ -225,6 +311,15 @@ WRONG_MESSAGES = {
                                       "MessageDeduplicationId": uuid.uuid4().hex},
                            "dedup-differs"),
     "no body": (lambda p: {"MessageGroupId": p["customer_id"]}, "no-body"),
+    "returns the JSON text, not the parameters": (lambda p: json.dumps(p), "no-body"),
+    "reads a field the payment lacks": (lambda p: {"MessageBody": json.dumps(p),
+                                                   "MessageGroupId": p["customerId"]}, "raised"),
+    "group id as a number": (lambda p: {"MessageBody": json.dumps(p), "MessageGroupId": 7,
+                                        "MessageDeduplicationId": p["order_id"]}, "bad-parameters"),
+    "a per-message delay on a FIFO queue": (lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": p["order_id"], "DelaySeconds": 5}, "rejected"),
+    "still None": (None, "missing"),
 }
 
 
@@ -240,6 +335,37 @@ def test_exercise_4_accepts_group_customer_and_dedup_order(env):
         "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
         "MessageDeduplicationId": p["order_id"]})
     assert verdict and "every payment charged once" in repr(verdict), verdict
+
+
+RIGHT_MESSAGES = {
+    "dedup = a hash of order_id": lambda p: {
+        "MessageBody": json.dumps(p, sort_keys=True), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": hashlib.sha256(p["order_id"].encode()).hexdigest()},
+    "group and dedup with prefixes": lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": f"customer-{p['customer_id']}",
+        "MessageDeduplicationId": f"payment-{p['order_id']}"},
+    "dedup = customer and seq": lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": f"{p['customer_id']}.{p['seq']}"},
+    "extra message attributes": lambda p: {
+        "MessageBody": json.dumps(p), "MessageGroupId": p["customer_id"],
+        "MessageDeduplicationId": p["order_id"],
+        "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "payment"}}},
+}
+
+
+@pytest.mark.parametrize("name", RIGHT_MESSAGES)
+def test_exercise_4_accepts_right_sends_written_differently(env, name):
+    # WHEN a right answer written another way is checked three times
+    verdicts = [lab1.check_fifo_group(env, RIGHT_MESSAGES[name]) for _ in range(3)]
+    # THEN each is a pass with the same text
+    assert all(verdicts) and len({v.text() for v in verdicts}) == 1, verdicts[0]
+
+
+def test_exercise_4_catalogue_verdicts_are_stable_across_runs(env):
+    for name in ("dedup = a new uuid", "a per-message delay on a FIFO queue", "still None"):
+        make, cause = WRONG_MESSAGES[name]
+        assert [lab1.check_fifo_group(env, make).cause for _ in range(3)] == [cause] * 3, name
 
 
 # -- hints ----------------------------------------------------------------------------------

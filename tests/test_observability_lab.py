@@ -7,6 +7,8 @@ import json
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import helpers
 from helpers import observability as obs
@@ -172,13 +174,46 @@ def _wrong_answers(env, pipe, day, logs):
         ("message-ids", mids),
         ("wrong-orders", shipped[:len(truth)]),
         ("not-a-list", "ord-00001"),
+        ("whitespace", [f"{truth[0]}\n", *truth[1:]]),
+        ("not-a-list", 42),
     ]
+
+
+def test_incident_right_answers_written_differently_pass_three_times(day_env):
+    # GIVEN the affected orders as a set, a tuple, reverse-sorted and as a generator
+    env, pipe, _, _, _ = day_env
+    truth = lab.affected_orders(env)
+    for make in (lambda: set(truth), lambda: tuple(truth), lambda: sorted(truth, reverse=True),
+                 lambda: (o for o in truth)):
+        # WHEN each is checked three times THEN each passes with the same text
+        verdicts = [lab.check_incident(env, make()) for _ in range(3)]
+        assert all(v.passed for v in verdicts) and len({v.text() for v in verdicts}) == 1, verdicts[0]
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_incident_property_right_answers_pass_and_mutations_fail(day_env, data):
+    # GIVEN the truth in any order and container, and one breaking mutation of it
+    env, _, day, _, _ = day_env
+    truth = lab.affected_orders(env)
+    order = data.draw(st.permutations(truth))
+    container = data.draw(st.sampled_from([list, tuple, set]))
+    assert lab.check_incident(env, container(order)).passed
+    others = sorted(set(day.shipped) | set(day.declined))
+    i = data.draw(st.integers(0, len(order) - 1))
+    mutation = data.draw(st.sampled_from(["drop", "add", "repeat", "swap", "pad"]))
+    extra = data.draw(st.sampled_from(others))
+    wrong = {"drop": order[:i] + order[i + 1:], "add": [*order, extra],
+             "repeat": [*order, order[i]], "swap": [*order[:i], extra, *order[i + 1:]],
+             "pad": [*order[:i], f" {order[i]}", *order[i + 1:]]}[mutation]
+    # THEN the mutation always fails
+    assert not lab.check_incident(env, wrong).passed, (mutation, wrong)
 
 
 def test_incident_catalogue_of_wrong_answers(day_env):
     env, pipe, day, logs, _ = day_env
     catalogue = _wrong_answers(env, pipe, day, logs)
-    assert len(catalogue) >= 5
+    assert len(catalogue) >= 10
     for cause, answer in catalogue:
         verdict = lab.check_incident(env, answer)
         assert not verdict.passed, (cause, answer)

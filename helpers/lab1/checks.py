@@ -14,7 +14,7 @@ exercise           what the scenario does, and the wrong answers it catches
 2 idempotency      30 payments on a standard queue with duplicates (emulated on moto),
                    crashes before delete, 6 producer resends (new messageId, same order_id)
                    and 3 provider time-outs: catches no idempotency, a messageId key, a key
-                   payments share, a failure remembered as done.
+                   payments share, a failure remembered as done, records kept only in memory.
 3 visibility       6 payments (45 s, every third 60 s) on 8 consumers, one payment per
                    receive, a 0.5-s round trip per SQS call: a consumer is always free when
                    a payment reappears, so 45, 55, 59 and 60 s all charge twice; a crashed
@@ -153,6 +153,23 @@ IDEMPOTENCY_CHECK_RESENDS = 6
 IDEMPOTENCY_CHECK_TIMEOUTS = 3
 
 
+def _stored_records(env: Environment) -> int:
+    """Items in the DynamoDB tables a handler may keep its idempotency records in.
+
+    On moto every table of the account (a student's own table counts); on AWS only this run's
+    tables, so the check never scans someone else's.
+    """
+    ddb = env.client("dynamodb")
+    total = 0
+    for page in ddb.get_paginator("list_tables").paginate():
+        for table in page["TableNames"]:
+            if not env.emulated and not table.startswith(env.prefix):
+                continue
+            for part in ddb.get_paginator("scan").paginate(TableName=table, Select="COUNT"):
+                total += part["Count"]
+    return total
+
+
 def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
                              seed: int = 11) -> Verdict:
     """Exercise 2: does ``handler`` charge every payment exactly once?
@@ -209,6 +226,7 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
     gateway.reset()
     gateway.fail_once.update(timeouts)
     lambdas = TwoInstances(handler, gateway, probe=payments[1]["order_id"])
+    stored_before = _stored_records(env)
     send_orders(env, queue, payments)
     send_orders(env, queue, [p for p in payments if p["order_id"] in resent])
     try:
@@ -261,6 +279,13 @@ def check_idempotent_handler(env: Environment, handler: Any, gateway: Any, *,
         return ex.fail(hints, "key-too-coarse", f"{len(never)} of {len(payments)} payments were "
                        f"never charged (e.g. {never[0]}): they were skipped as repeats of other "
                        "payments. The key must tell two payments apart.")
+    stored = _stored_records(env) - stored_before
+    if stored < len(payments):
+        return ex.fail(hints, "not-persisted", f"each payment was charged once, but the DynamoDB "
+                       f"tables gained {stored} records for {len(payments)} payments: what the "
+                       "handler remembered lives in Python memory, gone when Lambda recycles the "
+                       "instance (a deploy, a cold start) while SQS may still redeliver. Persist "
+                       "one idempotency record per payment in a table.")
     return ex.ok(hints, f"{len(payments)} payments, {again} redeliveries by SQS ({faults}): "
                  "each payment was charged once, the timed-out ones on their retry.")
 
