@@ -55,7 +55,7 @@ from .platform.errors import (
 from .platform.eventlog import EventLog
 from .platform.naming import Naming
 from .platform.recorder import ACTOR, Recorder
-from .platform.resources import Resources, count_by_service, plural
+from .platform.resources import Resources, TeardownReport
 
 __all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE"]
 
@@ -92,43 +92,6 @@ def _resolve_backend(backend: str | None) -> str:
             "(moto over HTTP) or 'aws' (your own account, explicit opt-in)."
         )
     return chosen
-
-
-class TeardownReport(list):
-    """What :meth:`Environment.teardown` deleted (a list of ``"kind name"``), shown as one line.
-
-    Example
-    -------
-    >>> TeardownReport("demo", ["queue securecart-demo-orders"])
-    Teardown of run 'demo': deleted 1 resource (queue securecart-demo-orders).
-    >>> TeardownReport("demo", ["queue a", "queue b", "topic t", "subscription s"])
-    Teardown of run 'demo': deleted 4 resources
-      sns              2: 1 topic, 1 subscription
-      sqs              2: 2 queues
-    (list(report) names each one)
-    """
-
-    def __init__(self, run: str, deleted: list[str], again: bool = False) -> None:
-        super().__init__(deleted)
-        self.run = run
-        self.again = again
-
-    #: Up to this many deleted resources are named in the one line; more are counted per service.
-    LISTED = 3
-
-    def __repr__(self) -> str:
-        if self.again:
-            return f"Teardown of run {self.run!r}: already torn down, nothing left to delete."
-        noun = "resource" if len(self) == 1 else "resources"
-        if len(self) <= self.LISTED:
-            listing = f" ({', '.join(self)})" if self else ""
-            return f"Teardown of run {self.run!r}: deleted {len(self)} {noun}{listing}."
-        lines = [f"Teardown of run {self.run!r}: deleted {len(self)} {noun}"]
-        for service, kinds in count_by_service(list(self)).items():
-            parts = ", ".join(plural(kind, n) for kind, n in kinds.items())
-            lines.append(f"  {service:<14}{sum(kinds.values()):>4}: {parts}")
-        lines.append("(list(report) names each one)")
-        return "\n".join(lines)
 
 
 class Environment:

@@ -329,7 +329,8 @@ def test_moto_alone_matches_every_event_for_a_json_pattern(bare):
 
 def test_the_groups_are_registered_and_named(env):
     assert env.emulation["cloudwatch"].names() == [
-        "AWS/SQS metrics", "alarm evaluation", "alarm history", "alarm actions", "metric math arithmetic"]
+        "AWS/SQS metrics", "alarm evaluation", "alarm history", "alarm actions", "metric math arithmetic",
+        "composite alarms"]
     assert env.emulation["logs"].names() == ["JSON filter patterns"]
 
 

@@ -11,7 +11,7 @@ from moto.sns.models import sns_backends
 from moto.sqs.models import sqs_backends
 
 import helpers
-from helpers.environment import LOCAL_ACCOUNT, LOCAL_REGION
+from helpers.environment import LOCAL_ACCOUNT, LOCAL_REGION, TeardownReport
 from helpers.platform.errors import (
     CredentialsMissingError,
     EnvironmentClosedError,
@@ -303,3 +303,17 @@ def test_teardown_restores_exactly_the_variables_connect_changed(monkeypatch):
     assert os.environ["HTTPS_PROXY"] == "http://127.0.0.1:3128"
     assert "AWS_ENDPOINT_URL" not in os.environ
     assert os.environ.pop("SECURECART_STUDENT_NOTE") == "mine"
+
+
+def test_teardown_names_a_single_custom_event_bus_naturally(env):
+    # GIVEN one Custom Event Bus and one Classic bus, among more resources than a report lists
+    env.client("eventbridgev2").create_event_bus(Name="one-v2")
+    env.client("events").create_event_bus(Name="one")
+    sqs = env.client("sqs")
+    for i in range(TeardownReport.LISTED):
+        sqs.create_queue(QueueName=f"q{i}")
+    # WHEN the environment is torn down
+    report = repr(env.teardown())
+    # THEN each count reads as English, not as the internal kind
+    assert "1 custom event bus" in report and "event-bus-v2" not in report
+    assert "1 event bus" in report

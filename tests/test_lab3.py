@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import helpers
 import helpers.lab3 as lab3
 from helpers.events import SECURITY_ACCOUNT
 
@@ -43,6 +44,21 @@ def test_failure_parks_in_the_dlq_and_the_replay_loses_nothing(env, shop):
     assert run.in_dlq > 0 and run.replayed == run.in_dlq
     assert run.delivered_first_try + run.delivered_after_retry + run.replayed == run.published
     assert run.invariant().startswith("✔") and run.dlq_attributes["ERROR_CODE"] == "CONNECTION_FAILURE"
+
+
+def test_failure_recovers_by_replay_alone_so_no_event_is_processed_twice(env, shop):
+    # GIVEN the outage experiment, which recovers by replay and leaves the DLQ as a record
+    run = lab3.experiment_failure(env, shop)
+    # THEN the restock consumer processed every published SKU exactly once
+    assert sorted(run.processed) == [f"SKU-{i:04d}" for i in range(1, run.published + 1)]
+    assert set(run.processed.values()) == {1} and run.processed_twice == 0
+    # AND the DLQ's messages are still there to be seen, one row per parked event, with AWS's reason
+    assert len(run.dlq_table) == run.in_dlq
+    assert helpers.sqs.queue_depth(env, shop.dlq_url)["visible"] == run.in_dlq
+    assert set(run.dlq_table.EXHAUSTED_RETRY_CONDITION) == {"MaximumEventAgeInSeconds"}
+    # WHEN the DLQ is purged (the notebook's choice), THEN it ends empty
+    env.client("sqs").purge_queue(QueueUrl=shop.dlq_url)
+    assert helpers.sqs.queue_depth(env, shop.dlq_url)["visible"] == 0
 
 
 # -- exercise 1: the InventoryLow pattern -------------------------------------------------------

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ import pandas as pd
 from .. import events as eb
 from ..emulation.events.delivery import Fault
 from ..platform.errors import InvalidParameterError
+from ..sqs.plumbing import drain
 from .workflow import Shop
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,7 +114,12 @@ def experiment_audit(env: Environment, shop: Shop, pattern: dict[str, Any] | Non
 
 @dataclass
 class FailureRun:
-    """Section 6: what the outage did and what the replay recovered."""
+    """Section 6: what the outage did and what the replay recovered.
+
+    ``dlq_table`` lists the DLQ's messages (still in the DLQ: the experiment reads them without
+    hiding them); ``processed`` counts, per SKU, the messages the restock consumer received
+    after the replay, so ``processed_twice`` is 0 when the recovery chose one way only.
+    """
 
     published: int
     delivered_first_try: int
@@ -121,6 +128,13 @@ class FailureRun:
     replayed: int
     dlq_attributes: dict[str, str]
     frame: pd.DataFrame
+    dlq_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    processed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def processed_twice(self) -> int:
+        """How many events the restock consumer received more than once."""
+        return sum(count > 1 for count in self.processed.values())
 
     def invariant(self) -> str:
         """The nothing-lost line: published = delivered (first try + after a retry) + DLQ, DLQ replayed."""
@@ -129,7 +143,8 @@ class FailureRun:
         mark = "✔" if lost == 0 else "✘"
         return (f"{mark} {self.published} InventoryLow published = {self.delivered_first_try} delivered at once "
                 f"+ {self.delivered_after_retry} after retries + {self.in_dlq} parked in the DLQ and replayed "
-                f"from the archive ({self.replayed}); {lost} lost")
+                f"from the archive ({self.replayed}); {lost} lost; "
+                f"{len(self.processed)} processed by the restock consumer, {self.processed_twice} twice")
 
     def __repr__(self) -> str:
         return self.invariant()
@@ -150,6 +165,8 @@ def experiment_failure(env: Environment, shop: Shop, *, max_age_seconds: int = 3
                                          max_age_seconds=max_age_seconds)])
     events_client.remove_targets(Rule=rule.name, EventBusName=rule.bus, Ids=["restock-workflow"])
     delivery = env.emulation["events"].delivery
+    sqs = env.client("sqs")
+    drain(env, shop.restock_url, actor="restock")  # section 2's messages: processed before the outage
     mark = env.log.mark()
     t0 = env.clock.elapsed() + 60
     delivery.faults.append(Fault(shop.restock_url.rsplit("/", 1)[-1], t0, t0 + OUTAGE_SECONDS))
@@ -160,8 +177,9 @@ def experiment_failure(env: Environment, shop: Shop, *, max_age_seconds: int = 3
     eb.wait(env, 900)
     frame = env.log.to_frame(since=mark)
     deliveries = frame[(frame.action == "deliver") & (frame.resource == shop.restock_url.rsplit("/", 1)[-1])]
-    sqs = env.client("sqs")
-    dlq = sqs.receive_message(QueueUrl=shop.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]).get("Messages", [])
+    # VisibilityTimeout 0: a look at the DLQ that leaves its messages there for the student to see
+    dlq = sqs.receive_message(QueueUrl=shop.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"],
+                              VisibilityTimeout=0).get("Messages", [])
     attributes = {k: v["StringValue"] for k, v in (dlq[0]["MessageAttributes"] if dlq else {}).items()}
     times = sorted(json.loads(m["Body"])["time"] for m in dlq)
     before = len(deliveries)
@@ -175,5 +193,16 @@ def experiment_failure(env: Environment, shop: Shop, *, max_age_seconds: int = 3
                   "after-outage" + (f"-{len(done) + 1}" if done else ""))
     frame = env.log.to_frame(since=mark)
     deliveries = frame[(frame.action == "deliver") & (frame.resource == shop.restock_url.rsplit("/", 1)[-1])]
+    processed = Counter(body["detail"]["sku"] for body in drain(env, shop.restock_url, actor="restock"))
     return FailureRun(events, int((deliveries.attempt[:before] == 1).sum()), int((deliveries.attempt[:before] > 1).sum()),
-                      len(dlq), len(deliveries) - before, attributes, frame)
+                      len(dlq), len(deliveries) - before, attributes, frame, _dlq_table(dlq), dict(sorted(processed.items())))
+
+
+def _dlq_table(messages: list[dict]) -> pd.DataFrame:
+    """One row per DLQ message: the event's SKU and time, and why EventBridge gave up."""
+    keys = ("ERROR_CODE", "EXHAUSTED_RETRY_CONDITION")
+    bodies = [json.loads(m["Body"]) for m in messages]
+    rows = [{"sku": body["detail"]["sku"], "event time": body["time"][11:19],
+             **{k: m.get("MessageAttributes", {}).get(k, {}).get("StringValue") for k in keys}}
+            for body, m in zip(bodies, messages, strict=True)]
+    return pd.DataFrame(rows, columns=["sku", "event time", *keys]).sort_values("event time").set_index("sku")

@@ -60,6 +60,7 @@ ANSWER_TOKENS = {
     "exercise 1": ('["securecart.inventory"]', '["InventoryLow"]'),
     "exercise 2": ('"$.detail.total"', '"$.detail.order_id"', '<total>}'),
     "exercise 3": ('{"prefix": "Audit"}',),
+    "exercise 4": ('"Type": "FIFO"', '"MaxRetryAttempts": 20'),
 }
 
 

@@ -13,6 +13,7 @@
 ``access``       IAM and KMS as AWS would decide: the key policy of an SSE-KMS queue
 ``lake``         S3 event log as partitioned JSON lines, a Glue table, SQL (DuckDB for Athena)
 ``search``       OpenSearch query DSL (subset) on an embedded index standing in for a domain
+``monitoring``   AWS/Events delivery metrics and a composite alarm that pages outside deploys
 ``checks``       the exercises: ``check(env, "exercise N", answer)`` and ``hint(env, "exercise N")``
 """
 
@@ -25,6 +26,7 @@ from . import (
     idempotency,
     invocation,
     lake,
+    monitoring,
     ordering,
     outbox,
     plots,
@@ -36,4 +38,5 @@ from . import (
 from .checks import check, hint
 
 __all__ = ["idempotency", "outbox", "invocation", "ordering", "plots", "workflows", "status", "design",
-           "realtime", "access", "lake", "search", "checks", "check", "hint"]
+           "realtime", "access", "lake", "search", "checks", "check", "hint",
+           "monitoring"]

@@ -20,7 +20,8 @@ import pandas as pd
 
 from ..platform.plotting import new_figure
 
-__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs", "plot_polls", "plot_iterator_age", "plot_revenue"]
+__all__ = ["plot_duplicates", "plot_outbox", "plot_async_runs", "plot_polls", "plot_iterator_age", "plot_revenue",
+           "plot_event_metrics"]
 
 
 def plot_duplicates(frame: pd.DataFrame, orders: int = 3, ax: Any = None) -> Any:
@@ -151,4 +152,26 @@ def plot_revenue(frame: pd.DataFrame, ax: Any = None) -> Any:
     ax.set_title("Revenue per day and region (SQL over the S3 event log; DuckDB standing in for Athena)",
                  fontsize=10)
     ax.legend(fontsize=8, loc="upper center", ncols=3)
+    return fig
+
+
+def plot_event_metrics(frame: pd.DataFrame, ax: Any = None) -> Any:
+    """A rule's ``AWS/Events`` counts per minute, the deploy alarm's minutes shaded, pages marked."""
+    fig, ax = new_figure(ax, size=(8.5, 3.4))
+    deploying = frame.index[frame["deploy alarm"] == "ALARM"]
+    if len(deploying):
+        ax.axvspan(deploying.min() - 0.5, deploying.max() + 0.5, color="#7f7f7f", alpha=0.15,
+                   label="deploy alarm in ALARM")
+    styles = {"Invocations": ("o-", "#1f77b4"), "FailedInvocations": ("s--", "#d62728"),
+              "InvocationsSentToDLQ": ("x:", "#ff7f0e")}
+    for metric, (style, color) in styles.items():
+        ax.plot(frame.index, frame[metric], style, color=color, label=metric)
+    paged = frame.index[frame["page"] == "ALARM"]
+    if len(paged):
+        ax.axvline(paged.min(), color="#9467bd", linewidth=2, label="composite alarm pages on-call")
+    ax.set_xlabel("minute (simulated clock)")
+    ax.set_ylabel("count per minute (Sum)")
+    ax.set_ylim(bottom=0, top=frame[list(styles)].to_numpy().max() * 1.6 + 1)
+    ax.set_title("Deliveries fail from minute 3; on-call is paged only once the deploy is over")
+    ax.legend(fontsize=8, loc="upper left", ncol=2)
     return fig

@@ -267,6 +267,8 @@ CLOUDWATCH_STANDARD_PERIOD_SECONDS = 60
 CLOUDWATCH_PUT_METRIC_DATA_MAX_DATUMS = 1_000
 #: Queries in one GetMetricData call.
 CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES = 500
+#: Characters in a composite alarm's AlarmRule (CloudWatch API Reference, PutCompositeAlarm).
+CLOUDWATCH_ALARM_RULE_MAX_CHARS = 10_240
 #: Log events in one PutLogEvents batch.
 LOGS_PUT_MAX_EVENTS = 10_000
 #: Bytes in one PutLogEvents batch (sum of UTF-8 messages plus 26 bytes per event).
@@ -283,6 +285,7 @@ __all__ += [
     "CLOUDWATCH_STANDARD_PERIOD_SECONDS", "CLOUDWATCH_PUT_METRIC_DATA_MAX_DATUMS",
     "CLOUDWATCH_GET_METRIC_DATA_MAX_QUERIES", "LOGS_PUT_MAX_EVENTS", "LOGS_PUT_MAX_BYTES",
     "LOGS_EVENT_OVERHEAD_BYTES", "XRAY_BATCH_GET_TRACES_MAX_IDS", "XRAY_SEGMENT_DOCUMENT_MAX_BYTES",
+    "CLOUDWATCH_ALARM_RULE_MAX_CHARS",
 ]
 # --- Safety and reliability -----------------------------------------------------------------
 # Checked 2026-12-05.
@@ -309,7 +312,7 @@ SQS_MAX_MOVE_TASK_MESSAGES_PER_SECOND = 500
 # Sources: Lambda Developer Guide, "Configuring error handling for asynchronous invocation"
 # and the PutFunctionEventInvokeConfig API reference (MaximumEventAgeInSeconds 60-21,600,
 # MaximumRetryAttempts 0-2); Step Functions Developer Guide, "Choosing workflow type in Step
-# Functions" (Standard up to one year, Express up to five minutes); checked December 2026.
+# Functions" (Standard up to one year, Express up to five minutes); checked 2026-12-05.
 __all__ += ["LAMBDA_ASYNC_MAX_EVENT_AGE_SECONDS", "LAMBDA_ASYNC_MIN_EVENT_AGE_SECONDS",
             "SFN_STANDARD_MAX_DURATION_SECONDS", "SFN_EXPRESS_MAX_DURATION_SECONDS"]
 #: Longest (and default) age of an event in Lambda's asynchronous queue, in seconds (6 h).

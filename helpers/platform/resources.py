@@ -22,7 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-__all__ = ["Resources", "TEARDOWN_ORDER"]
+__all__ = ["Resources", "TEARDOWN_ORDER", "TeardownReport", "count_by_service", "plural"]
 
 #: Kinds in the order teardown deletes them (dependents first).
 TEARDOWN_ORDER = (
@@ -50,9 +50,13 @@ _PLURAL = {"queue": "queues", "topic": "topics", "subscription": "subscriptions"
            "table": "tables", "stream": "streams", "log-group": "log groups",
            "function": "functions", "event-source-mapping": "event source mappings",
            "pipe": "pipes", "subscriber": "Custom Event Bus subscribers",
-           "event-bus-v2": "Custom Event Buses",
+           "event-bus-v2": "custom event buses",
            "rest-api": "REST APIs",
            "alarm": "alarms"}
+#: Kinds whose singular is not the kind's own name.
+_SINGULAR = {"event-bus": "event bus", "state-machine": "state machine", "log-group": "log group",
+             "event-source-mapping": "event source mapping", "subscriber": "Custom Event Bus subscriber",
+             "event-bus-v2": "custom event bus", "rest-api": "REST API"}
 
 _CREATES: dict[tuple[str, str], Callable[[dict, dict], tuple[str, str, dict]]] = {
     ("sqs", "CreateQueue"): lambda p, r: ("queue", r["QueueUrl"], {}),
@@ -142,8 +146,14 @@ def count_by_service(deleted: list[str]) -> dict[str, dict[str, int]]:
 
 
 def plural(kind: str, count: int) -> str:
-    """``"1 queue"``, ``"3 queues"`` (the course's plural of a resource kind)."""
-    return f"{count} {kind if count == 1 else _PLURAL.get(kind, kind + 's')}"
+    """``"1 queue"``, ``"3 queues"`` (the course's display name of a resource kind).
+
+    Example
+    -------
+    >>> plural("event-bus-v2", 1), plural("event-bus-v2", 3), plural("queue", 1)
+    ('1 custom event bus', '3 custom event buses', '1 queue')
+    """
+    return f"{count} {_SINGULAR.get(kind, kind) if count == 1 else _PLURAL.get(kind, kind + 's')}"
 
 
 def _short(ident: str) -> str:
@@ -295,3 +305,40 @@ class Resources:
         service, operation, key = _DELETE_CALLS[kind]
         value = [ident] if kind in _DELETE_AS_LIST else ident
         getattr(client(service), operation)(**{key: value}, **_DELETE_EXTRA.get(kind, {}))
+
+
+class TeardownReport(list):
+    """What :meth:`Environment.teardown` deleted (a list of ``"kind name"``), shown as one line.
+
+    Example
+    -------
+    >>> TeardownReport("demo", ["queue securecart-demo-orders"])
+    Teardown of run 'demo': deleted 1 resource (queue securecart-demo-orders).
+    >>> TeardownReport("demo", ["queue a", "queue b", "topic t", "subscription s"])
+    Teardown of run 'demo': deleted 4 resources
+      sns              2: 1 topic, 1 subscription
+      sqs              2: 2 queues
+    (list(report) names each one)
+    """
+
+    def __init__(self, run: str, deleted: list[str], again: bool = False) -> None:
+        super().__init__(deleted)
+        self.run = run
+        self.again = again
+
+    #: Up to this many deleted resources are named in the one line; more are counted per service.
+    LISTED = 3
+
+    def __repr__(self) -> str:
+        if self.again:
+            return f"Teardown of run {self.run!r}: already torn down, nothing left to delete."
+        noun = "resource" if len(self) == 1 else "resources"
+        if len(self) <= self.LISTED:
+            listing = f" ({', '.join(self)})" if self else ""
+            return f"Teardown of run {self.run!r}: deleted {len(self)} {noun}{listing}."
+        lines = [f"Teardown of run {self.run!r}: deleted {len(self)} {noun}"]
+        for service, kinds in count_by_service(list(self)).items():
+            parts = ", ".join(plural(kind, n) for kind, n in kinds.items())
+            lines.append(f"  {service:<14}{sum(kinds.values()):>4}: {parts}")
+        lines.append("(list(report) names each one)")
+        return "\n".join(lines)

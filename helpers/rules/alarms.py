@@ -16,12 +16,17 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..platform import limits
+from ..platform.errors import InvalidParameterError
+
 __all__ = ["Evaluation", "evaluate", "TREATMENTS", "COMPARISONS", "EXTRA_RANGE_PERIODS",
-           "math_tree", "math_series"]
+           "math_tree", "math_series", "AlarmRuleError", "parse_alarm_rule", "rule_children",
+           "evaluate_rule", "ALARM_STATES"]
 
 #: Periods beyond ``EvaluationPeriods`` the stand-in looks back for real datapoints.
 EXTRA_RANGE_PERIODS = 2
@@ -168,3 +173,149 @@ def math_series(tree: ast.AST, series: dict[str, dict[Any, float]]) -> tuple[lis
             values.append(value)
             times.append(stamp)
     return values, times
+
+
+# -- composite alarms ------------------------------------------------------------------------
+#: The state functions of a composite alarm's ``AlarmRule`` (CloudWatch API Reference,
+#: PutCompositeAlarm): each is true while the named alarm is in that state.
+ALARM_STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
+_RULE_MAX = limits.CLOUDWATCH_ALARM_RULE_MAX_CHARS
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_:./#+=@-]+))')
+
+
+class AlarmRuleError(InvalidParameterError):
+    """An ``AlarmRule`` CloudWatch would reject (the message says where and why)."""
+
+
+def _tokens(rule: str) -> list[tuple[str, str]]:
+    out, pos, rule = [], 0, rule.rstrip()
+    while pos < len(rule):
+        match = _TOKEN.match(rule, pos)
+        if not match or match.end() == pos:
+            raise AlarmRuleError(f"AlarmRule {rule!r}: unexpected character at position {pos}. "
+                                 'Use ALARM("name"), OK(...), INSUFFICIENT_DATA(...), TRUE, FALSE, '
+                                 "AND, OR, NOT and parentheses.")
+        opened, closed, quoted, word = match.groups()
+        kind = "(" if opened else ")" if closed else "name" if quoted is not None else "word"
+        out.append((kind, quoted if quoted is not None else (word or kind)))
+        pos = match.end()
+    return out
+
+
+def parse_alarm_rule(rule: str) -> tuple:
+    """Parse a composite alarm's ``AlarmRule`` into a tree of tuples.
+
+    Operators ``NOT`` binds tightest, then ``AND``, then ``OR``; parentheses group. A state
+    function names an alarm by name or ARN, in double quotes (needed when the name has spaces
+    or operators). The tree: ``("state", "ALARM", name)``, ``("const", True)``,
+    ``("not", t)``, ``("and", a, b)``, ``("or", a, b)``.
+
+    Raises
+    ------
+    AlarmRuleError
+        Empty, unbalanced or unknown words; longer than
+        :data:`~helpers.platform.limits.CLOUDWATCH_ALARM_RULE_MAX_CHARS`.
+
+    Example
+    -------
+    >>> parse_alarm_rule('ALARM("dlq") AND NOT OK(deploy)')
+    ('and', ('state', 'ALARM', 'dlq'), ('not', ('state', 'OK', 'deploy')))
+    """
+    if not rule or not rule.strip():
+        raise AlarmRuleError("AlarmRule is empty: give at least one term such as ALARM(\"name\").")
+    if len(rule) > _RULE_MAX:
+        raise AlarmRuleError(f"AlarmRule is {len(rule)} characters; CloudWatch allows at most {_RULE_MAX}.")
+    tokens = _tokens(rule)
+    pos = 0
+
+    def peek() -> tuple[str, str] | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take(kind: str, value: str | None = None) -> str:
+        nonlocal pos
+        token = peek()
+        if token is None or token[0] != kind or (value is not None and token[1].upper() != value):
+            got = "the end" if token is None else repr(token[1])
+            raise AlarmRuleError(f"AlarmRule {rule!r}: expected {value or kind}, found {got}.")
+        pos += 1
+        return token[1]
+
+    def word_is(value: str) -> bool:
+        token = peek()
+        return token is not None and token[0] == "word" and token[1].upper() == value
+
+    def expr_or() -> tuple:
+        node = expr_and()
+        while word_is("OR"):
+            take("word")
+            node = ("or", node, expr_and())
+        return node
+
+    def expr_and() -> tuple:
+        node = expr_not()
+        while word_is("AND"):
+            take("word")
+            node = ("and", node, expr_not())
+        return node
+
+    def expr_not() -> tuple:
+        if word_is("NOT"):
+            take("word")
+            return ("not", expr_not())
+        return atom()
+
+    def atom() -> tuple:
+        token = peek()
+        if token and token[0] == "(":
+            take("(")
+            node = expr_or()
+            take(")")
+            return node
+        word = take("word").upper() if token and token[0] == "word" else take("word")
+        if word in ("TRUE", "FALSE"):
+            return ("const", word == "TRUE")
+        if word not in ALARM_STATES:
+            raise AlarmRuleError(f"AlarmRule {rule!r}: unknown word {word!r}; expected "
+                                 "ALARM, OK, INSUFFICIENT_DATA, TRUE, FALSE or NOT.")
+        take("(")
+        inner = peek()
+        if inner is None or inner[0] not in ("name", "word"):
+            raise AlarmRuleError(f"AlarmRule {rule!r}: {word}(...) needs an alarm name or ARN.")
+        pos_name = take(inner[0])
+        take(")")
+        return ("state", word, pos_name.split(":alarm:")[-1])
+
+    tree = expr_or()
+    if peek() is not None:
+        raise AlarmRuleError(f"AlarmRule {rule!r}: unexpected {peek()[1]!r} after a complete rule.")  # type: ignore[index]
+    return tree
+
+
+def rule_children(tree: tuple) -> set[str]:
+    """The alarm names a parsed rule refers to."""
+    if tree[0] == "state":
+        return {tree[2]}
+    if tree[0] == "const":
+        return set()
+    return set().union(*(rule_children(t) for t in tree[1:]))
+
+
+def evaluate_rule(tree: tuple, states: dict[str, str]) -> bool:
+    """True when the rule holds for the children's ``states`` (name -> state).
+
+    Example
+    -------
+    >>> tree = parse_alarm_rule('ALARM("dlq") AND NOT ALARM("deploy")')
+    >>> evaluate_rule(tree, {"dlq": "ALARM", "deploy": "OK"}), evaluate_rule(tree, {"dlq": "ALARM", "deploy": "ALARM"})
+    (True, False)
+    """
+    kind = tree[0]
+    if kind == "state":
+        return states.get(tree[2]) == tree[1]
+    if kind == "const":
+        return bool(tree[1])
+    if kind == "not":
+        return not evaluate_rule(tree[1], states)
+    if kind == "and":
+        return evaluate_rule(tree[1], states) and evaluate_rule(tree[2], states)
+    return evaluate_rule(tree[1], states) or evaluate_rule(tree[2], states)

@@ -15,7 +15,7 @@ sqs subscription analytics -> securecart-demo-analytics (raw delivery)
 >>> subscribe_email(env, topic, "not-an-address")
 Traceback (most recent call last):
 ...
-helpers.platform.errors.InvalidEndpointError: 'not-an-address' is not an e-mail address SNS can send to (name@domain.tld).
+helpers.platform.errors.InvalidEndpointError: 'not-an-address' is not an e-mail address SNS can send to (name@domain.tld). Fix: subscribe_email(env, topic, 'ops@example.com').
 >>> _ = env.teardown()
 """
 

@@ -21,6 +21,8 @@ in ``INSUFFICIENT_DATA``                                                       r
 state and action items                         500 over the server)            first), filterable by type and name
 an alarm's actions run on a state change       never                           SNS actions published through moto's
 (SNS: the documented JSON notification)                                        SNS (``ALARM: "name" in ...``)
+composite alarms (``AlarmRule``)               ``PutCompositeAlarm`` not       :mod:`.composite`: stored, evaluated
+                                               implemented                     on children's changes, SNS actions
 metric math (``m1 - m2``, ``100 * m1 / m2``)   an expression must be one id    + - * / on ids and numbers, aligned
 in ``GetMetricData``                           (anything else: no values)      on timestamps
 =============================================  ==============================  =====================================
@@ -72,6 +74,7 @@ from ...rules.alarms import (
     math_tree,
 )
 from .._base import _Patches
+from .composite import composite_patches, evaluate_composites
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...environment import Environment
@@ -112,7 +115,7 @@ class CloudWatchStandIns(_Patches):
 
     SERVICE = "cloudwatch"
     NAMES = ("AWS/SQS metrics", "alarm evaluation", "alarm history", "alarm actions",
-             "metric math arithmetic")
+             "metric math arithmetic", "composite alarms")
 
     def __init__(self, env: Environment) -> None:
         super().__init__(env)
@@ -230,7 +233,7 @@ class CloudWatchStandIns(_Patches):
             mock.patch.object(cw_b, "get_metric_data", get_metric_data),
             mock.patch.object(CloudWatchResponse, "describe_alarm_history", describe_alarm_history,
                               create=True),
-        ]
+        ] + composite_patches(me)
         for name in ("put_metric_data", "get_metric_statistics", "list_metrics", "describe_alarms",
                      "get_alarms_by_action_prefix", "get_alarms_by_alarm_name_prefix",
                      "get_alarms_by_alarm_names", "get_alarms_by_state_value"):
@@ -383,6 +386,7 @@ class CloudWatchStandIns(_Patches):
                               treat_missing=alarm.treat_missing_data, current_state=alarm.state_value)
             if result.state != alarm.state_value:
                 self._transition(alarm, result, points, boundary)
+        evaluate_composites(self, boundary)
 
     def _reason(self, alarm: Any, result: Evaluation, points: list[tuple[float, float | None]]) -> str:
         if result.state == "INSUFFICIENT_DATA":

@@ -17,7 +17,10 @@ publish its schedule: this model doubles from 1 s to a 300 s cap) until ``RetryP
 the event goes to the target's ``DeadLetterConfig`` queue with AWS's message attributes
 (``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE``, ``ERROR_MESSAGE``, ``EXHAUSTED_RETRY_CONDITION``,
 ``RETRY_ATTEMPTS``), or is dropped. Errors AWS does not retry (missing target, no permission) go
-to the DLQ at once. Retries fire as the simulated clock passes their time
+to the DLQ at once. Each rule's ``AWS/Events`` metrics are recorded in moto's CloudWatch
+(dimension ``RuleName``, unit Count): ``Invocations`` (a delivery, or a final failure),
+``FailedInvocations`` (retries exhausted or not retriable) and ``InvocationsSentToDLQ``
+(EventBridge User Guide, "Monitoring Amazon EventBridge"). Retries fire as the simulated clock passes their time
 (:meth:`Deliverer.advance`).
 
 Example
@@ -28,6 +31,7 @@ Example
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import itertools
 import json
@@ -167,6 +171,7 @@ class Deliverer:
             self._failed(rule, target, event, first, attempt, error)
             return
         if kind != "archive":
+            self._metric(rule, "Invocations")
             replay = f" (replay {event['replay-name']})" if event.get("replay-name") else ""
             self._row(target, event, "deliver", attempt, "ok", f"rule {rule.name} -> {kind}{replay}")
 
@@ -190,6 +195,8 @@ class Deliverer:
 
     def _exhausted(self, rule: Any, target: dict[str, Any], event: dict[str, Any], attempt: int,
                    error: DeliveryError, condition: str) -> None:
+        self._metric(rule, "Invocations")
+        self._metric(rule, "FailedInvocations")
         dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
         if not dlq:
             self._row(target, event, "dropped", attempt, _EMULATED,
@@ -208,9 +215,19 @@ class Deliverer:
             queue_name=queue, message_body=json.dumps(event),
             message_attributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
         )
+        self._metric(rule, "InvocationsSentToDLQ")
         self.env.log.record(service="events", action="dead-letter", resource=queue,
                             message_id=event.get("id"), attempt=attempt, outcome=_EMULATED,
                             actor="eventbridge", detail=f"{error.code} from {short_name(target['Arn'])}")
+
+    def _metric(self, rule: Any, name: str) -> None:
+        """One datum of ``AWS/Events`` ``name`` for ``rule`` at the clock's now (a count of 1)."""
+        from moto.cloudwatch import models as cw_models
+
+        stamp = dt.datetime.fromtimestamp(self.env.clock.time(), dt.UTC).replace(tzinfo=None)
+        backend = cw_models.cloudwatch_backends[self.env.account][self.env.region]
+        backend.metric_data.append(cw_models.MetricDatum(
+            "AWS/Events", name, 1.0, [{"Name": "RuleName", "Value": rule.name}], stamp, "Count"))
 
     @staticmethod
     def _arn_parts(arn: str) -> tuple[str, str, str]:
