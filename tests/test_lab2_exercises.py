@@ -63,6 +63,7 @@ WRONG_SUBSCRIPTIONS = [
     (_params(Attributes={"RawMessageDelivery": "true",
                          "FilterPolicy": '{"status": ["shipped"]}'}), "filtered"),
     (lambda t, q: [t, q], "not-a-dict"),
+    (_params(Protocol="lambda"), "wrong-protocol"),
 ]
 
 
@@ -133,3 +134,36 @@ def test_hints_go_concept_api_answer_and_restart_per_environment(env):
     assert "Hint 3/3 (answer)" in lab2.hint(env, "exercise 1")
     assert lab2.check_failed_payments_filter(env, RIGHT_FILTER)
     assert lab2.check_failed_payments_filter(env, {"status": ["failed"]}).tier == 1
+
+
+# -- right answers written differently ------------------------------------------------------------
+@pytest.mark.parametrize("policy", [
+    RIGHT_FILTER,
+    {"amount": [{"numeric": [">", 100]}], "status": ["failed"]},
+    {"status": ["failed", "failed"], "amount": [{"numeric": [">", 100.0]}]},
+    {"status": ["failed"], "amount": [{"numeric": [">", 1e2]}]},
+])
+def test_filter_exercise_right_answers_written_differently(env, policy):
+    assert lab2.check_failed_payments_filter(env, policy), policy
+
+
+@pytest.mark.parametrize("answer", [
+    _params(),
+    _params(ReturnSubscriptionArn=True),
+    lambda t, q: {"Endpoint": q, "Attributes": {"RawMessageDelivery": "true"}, "Protocol": "sqs", "TopicArn": t},
+    _params(Attributes={"RawMessageDelivery": "true", "FilterPolicy": '{"status": [{"exists": true}]}',
+                        "FilterPolicyScope": "MessageBody"}),
+])
+def test_raw_exercise_right_answers_written_differently(env, answer):
+    lab2.experiment_fanout(env)
+    assert lab2.check_raw_analytics(env, answer)
+
+
+@pytest.mark.parametrize("answer", [
+    queue_policy,
+    _policy(Action=["sqs:SendMessage"]),
+    _policy(Principal={"Service": ["sns.amazonaws.com"]}),
+    _policy(Condition=lambda q, t: {"ArnLike": {"aws:SourceArn": t}}),
+])
+def test_policy_exercise_right_answers_written_differently(env, answer):
+    assert lab2.check_queue_policy_fix(env, answer)

@@ -74,3 +74,108 @@ def test_restock_pattern_catalogue(env, pattern, cause):
 @pytest.mark.parametrize("pattern", RIGHT_PATTERNS)
 def test_restock_pattern_right_answers_written_differently(env, pattern):
     assert helpers.lab3.check_restock_pattern(env, pattern), pattern
+
+
+def _leaked(key, verdict, answer):
+    """Answer fragments the ✘ shows that the student's own answer did not contain."""
+    own = json.dumps(answer) + repr(answer)
+    return [t for t in helpers.lab3.checks.ANSWER_TOKENS[key] if t in verdict.text() and t not in own]
+
+
+# -- exercise 2: the notification's input transformer ---------------------------------------------
+_PATHS = {"order": "$.detail.order_id", "total": "$.detail.total"}
+_TEMPLATE = '{"message": "Order <order> is confirmed", "order_id": "<order>", "total": <total>}'
+
+
+def _transformer(paths=None, template=_TEMPLATE, **extra):
+    return {"InputPathsMap": {**_PATHS, **(paths or {})}, "InputTemplate": template, **extra}
+
+
+WRONG_TRANSFORMERS = [
+    (None, "missing"),
+    (_transformer(template=_TEMPLATE.replace("<total>}", '"<total>"}')), "total-not-number"),
+    (_transformer({"total": "$.detail.amount"}), "wrong-total-path"),
+    (_transformer({"order": "$.order_id"}), "wrong-order-id"),
+    (_transformer({"order": "detail.order_id"}), "wrong-order-id"),
+    (_transformer(template="Order <order> is confirmed, total <total>"), "not-json"),
+    (_transformer(template='"Order <order> is confirmed"'), "not-json"),
+    (_transformer(template='{"order_id": "<order>", "total": <total>}'), "no-message"),
+    (_transformer({"total": "$.detail.order_id"}), "wrong-total"),
+    (_transformer(template=_TEMPLATE.replace("<total>}", "42.5}")), "wrong-total"),
+    (_transformer(template=_TEMPLATE.replace('"order_id": "<order>"', '"order_id": "ord-00101"')),
+     "wrong-order-id"),
+    (_transformer(template=_TEMPLATE.replace("<order>", "<$.detail.order_id>")), "wrong-order-id"),
+    ({"InputPathsMap": json.dumps(_PATHS), "InputTemplate": _TEMPLATE}, "refused"),
+    ({"InputPathsMap": _PATHS}, "refused"),
+]
+RIGHT_TRANSFORMERS = [
+    _transformer(),
+    {"InputPathsMap": {"id": "$.detail.order_id", "amount": "$.detail.total"},
+     "InputTemplate": '{"message": "Your order <id> is confirmed", "order_id": "<id>", "total": <amount>}'},
+    _transformer({"when": "$.time"}, '{\n  "total": <total>,\n  "order_id": "<order>",\n'
+                 '  "message": "Thanks! <order> ($<total>) confirmed at <when>"\n}'),
+    {"InputPathsMap": {"o": "$.detail.order_id", "t": "$.detail.total", "d": "$.detail-type"},
+     "InputTemplate": '{"message": "<d>: <o>", "order_id": "<o>", "total": <t>}'},
+]
+
+
+@pytest.mark.parametrize("transformer, cause", WRONG_TRANSFORMERS)
+def test_transformer_catalogue(env, transformer, cause):
+    verdict = helpers.lab3.check_notification_transformer(env, transformer)
+    assert not verdict and verdict.cause == cause, (transformer, verdict)
+    assert not _leaked("exercise 2", verdict, transformer)
+
+
+@pytest.mark.parametrize("transformer", RIGHT_TRANSFORMERS)
+def test_transformer_right_answers_written_differently(env, transformer):
+    assert helpers.lab3.check_notification_transformer(env, transformer), transformer
+
+
+# -- exercise 3: the cross-account audit route -----------------------------------------------------
+@pytest.fixture
+def security(env):
+    """Section 5's security bus (the check needs it) and the environment."""
+    shop = helpers.lab3.build_shop(env)
+    return env, helpers.lab3.experiment_audit(env, shop).bus.arn
+
+
+def _route(pattern=None, arn=lambda a: a):
+    return lambda bus_arn: {"pattern": pattern or {"detail-type": [{"prefix": "Audit"}]}, "target_arn": arn(bus_arn)}
+
+
+WRONG_ROUTES = [
+    (lambda a: None, "missing"),
+    (_route(arn=lambda a: a.replace(":events:", ":sqs:").replace("event-bus/", "")), "not-a-bus"),
+    (_route(arn=lambda a: a.replace(helpers.events.SECURITY_ACCOUNT, "123456789012")), "same-account"),
+    (_route({"detail-type": ["AuditLogin"]}), "misses-audit"),
+    (_route({"detail-type": ["AuditLogin", "AuditRefundApproved"]}), "misses-audit"),
+    (_route({"detail-type": [{"suffix": "Login"}]}), "misses-audit"),
+    (_route({"source": ["securecart.audit"]}), "too-broad"),
+    (_route({"detail-type": [{"wildcard": "*Audit*"}]}), "too-broad"),
+    (_route({"detail-type": [{"prefix": {"equals-ignore-case": "audit"}}]}), "too-broad"),
+    (_route({"detail-type": [{"anything-but": ["Heartbeat", "OrderPlaced"]}]}), "too-broad"),
+    (_route({"detail-type": [{"prefix": "audit"}]}), "matches-nothing"),
+    (_route(arn=lambda a: a + "-typo"), "matches-nothing"),
+    (_route({"detail-type": {"prefix": "Audit"}}), "invalid-pattern"),
+]
+RIGHT_ROUTES = [
+    _route(),
+    _route({"detail-type": [{"wildcard": "Audit*"}]}),
+    _route({"detail-type": [{"prefix": "Audit"}, "AuditLogin"]}),
+    _route({"detail-type": [{"prefix": "Audit"}], "detail": {"n": [{"exists": True}]}}),
+]
+
+
+@pytest.mark.parametrize("make, cause", WRONG_ROUTES)
+def test_audit_route_catalogue(security, make, cause):
+    env, arn = security
+    answer = make(arn)
+    verdict = helpers.lab3.check_audit_route(env, answer)
+    assert not verdict and verdict.cause == cause, verdict
+    assert not _leaked("exercise 3", verdict, answer)
+
+
+@pytest.mark.parametrize("make", RIGHT_ROUTES)
+def test_audit_route_right_answers_written_differently(security, make):
+    env, arn = security
+    assert helpers.lab3.check_audit_route(env, make(arn))

@@ -148,8 +148,15 @@ def test_refund_catch_catalogue(env, answer, cause):
     assert not [t for t in checks.ANSWER_TOKENS["exercise 1"] if t in verdict.text()]
 
 
-def test_refund_catch_right_answer(env):
-    assert checks.check_refund_catch(env, RIGHT_CATCH)
+@pytest.mark.parametrize("answer", [
+    RIGHT_CATCH,
+    [{"Next": "ReleaseStock", "ResultPath": "$.failure", "ErrorEquals": ["States.ALL"]}],
+    [{"ErrorEquals": ["ShippingUnavailable"], "ResultPath": "$.error", "Next": "ReleaseStock"},
+     {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ReleaseStock"}],
+    [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.errors.ship", "Next": "ReleaseStock"}],
+])
+def test_refund_catch_right_answers_written_differently(env, answer):
+    assert checks.check_refund_catch(env, answer)
 
 
 @pytest.mark.parametrize("answer, cause", [
@@ -178,6 +185,15 @@ def test_partition_key_right_answer(env):
     (lambda c: resume_from(None) if c is None else {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": c}, "duplicates"),
     (lambda c: {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": c}, "crashes"),
     (None, "not-set"),
+    (42, "not-a-function"),
+    (lambda c: None, "returns-none"),
+    (lambda c: "TRIM_HORIZON", "not-a-dict"),
+    (lambda: {"ShardIteratorType": "TRIM_HORIZON"}, "wrong-signature"),
+    (lambda c: resume_from(None) if c is None else {"ShardIteratorType": "LATEST"}, "misses"),
+    (lambda c: resume_from(None) if c is None else {"ShardIteratorType": "after_sequence_number",
+                                                     "SequenceNumber": c}, "crashes"),
+    (lambda c: resume_from(None) if c is None else {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                                                     "StartingSequenceNumber": c}, "crashes"),
 ])
 def test_resume_catalogue(env, answer, cause):
     verdict = checks.check_resume(env, answer)
@@ -185,5 +201,18 @@ def test_resume_catalogue(env, answer, cause):
     assert not [t for t in checks.ANSWER_TOKENS["exercise 3"] if t in verdict.text()]
 
 
-def test_resume_right_answer(env):
-    assert checks.check_resume(env, resume_from)
+def _resume_if_truthy(checkpoint):
+    if checkpoint:
+        return dict(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=checkpoint)
+    return dict(ShardIteratorType="TRIM_HORIZON")
+
+
+@pytest.mark.parametrize("answer", [
+    resume_from,
+    _resume_if_truthy,
+    lambda c: {"ShardIteratorType": "TRIM_HORIZON"} if not c else
+    {"SequenceNumber": c, "ShardIteratorType": "AFTER_SEQUENCE_NUMBER"},
+    lambda checkpoint=None: resume_from(checkpoint),
+])
+def test_resume_right_answers_written_differently(env, answer):
+    assert checks.check_resume(env, answer)

@@ -174,21 +174,27 @@ def check_notification_transformer(env: Environment, transformer: Any) -> Verdic
         return ex.fail(book, "not-json", f"the customer got {bodies[0]!r}: not a JSON document.")
     if not all(isinstance(m, dict) for m in messages):
         return ex.fail(book, "not-json", f"the customer got {bodies[0]!r}: a string, not a JSON object.")
-    first = messages[0]
-    if any(m.get("order_id") != o["order_id"] for m, o in zip(messages, _ORDERS, strict=True)):
-        return ex.fail(book, "wrong-order-id", f"order_id came out as {first.get('order_id')!r}, "
-                       f"not {_ORDERS[0]['order_id']!r} (check the path: $.detail...).")
-    if any(m.get("total") is None for m in messages):
-        return ex.fail(book, "wrong-total-path", f"total came out as {first.get('total')!r}: the path "
+    pairs = list(zip(messages, _ORDERS, strict=True))
+
+    def first_bad(wrong: Any) -> tuple[dict, dict] | None:  # the first customer whose message is wrong
+        return next(((m, o) for m, o in pairs if wrong(m, o)), None)
+
+    if bad := first_bad(lambda m, o: m.get("order_id") != o["order_id"]):
+        return ex.fail(book, "wrong-order-id", f"order_id came out as {bad[0].get('order_id')!r}, "
+                       f"not {bad[1]['order_id']!r} (check the path: $.detail...).")
+    # a path that finds nothing leaves the placeholder empty
+    if bad := first_bad(lambda m, o: m.get("total") in (None, "")):
+        return ex.fail(book, "wrong-total-path", f"total came out as {bad[0].get('total')!r}: the path "
                        "for total finds nothing in the event (where in the event is the total?).")
-    if any(m.get("total") == str(o["total"]) for m, o in zip(messages, _ORDERS, strict=True)):
-        return ex.fail(book, "total-not-number", f"total came out as {first.get('total')!r}: a number "
+    if bad := first_bad(lambda m, o: m.get("total") == str(o["total"])):
+        return ex.fail(book, "total-not-number", f"total came out as {bad[0].get('total')!r}: a number "
                        "keeps its type only outside quotes.")
-    if any(m.get("total") != o["total"] for m, o in zip(messages, _ORDERS, strict=True)):
-        return ex.fail(book, "wrong-total", f"total came out as {first.get('total')!r}, not "
-                       f"{_ORDERS[0]['total']!r}: it must be each order's own total.")
-    if not all(o["order_id"] in str(m.get("message", "")) for m, o in zip(messages, _ORDERS, strict=True)):
-        return ex.fail(book, "no-message", f"message {first.get('message')!r} does not name the order.")
+    if bad := first_bad(lambda m, o: m.get("total") != o["total"]):
+        return ex.fail(book, "wrong-total", f"total came out as {bad[0].get('total')!r} for the order of "
+                       f"{bad[1]['total']!r}: it must be each order's own total.")
+    if bad := first_bad(lambda m, o: o["order_id"] not in str(m.get("message", ""))):
+        return ex.fail(book, "no-message", f"message {bad[0].get('message')!r} does not name the order.")
+    first = messages[0]
     return ex.ok(book, f"3 customers got e.g. {json.dumps(first)}")
 
 

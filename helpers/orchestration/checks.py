@@ -12,6 +12,7 @@ Example
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -184,6 +185,10 @@ def check_partition_key(env: Environment, partition_key: Any) -> Verdict:
 
 
 # -- exercise 3 --------------------------------------------------------------------------
+#: DynamoDB Streams' iterator types (the ShardIteratorType enum of botocore's model).
+_ITERATOR_TYPES = ("TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "AT_TIMESTAMP")
+
+
 @crash_proof(RESUME)
 def check_resume(env: Environment, resume: Any) -> Verdict:
     """Does ``resume(checkpoint)`` make the status consumer miss nothing and repeat nothing
@@ -194,6 +199,13 @@ def check_resume(env: Environment, resume: Any) -> Verdict:
     if not callable(resume):
         return RESUME.fail(book, "not-a-function", f"resume is a {type(resume).__name__}: write "
                            "def resume(checkpoint): returning the GetShardIterator arguments.")
+    try:  # a wrong arity raises in the check's own frame, so the crash guard cannot name it
+        inspect.signature(resume).bind(None)
+    except TypeError:
+        return RESUME.fail(book, "wrong-signature", "resume must take one argument, the checkpoint "
+                           "(None before the first record): def resume(checkpoint): ...")
+    except ValueError:  # a builtin without a signature: let the call decide
+        pass
     for probe in (None, "49590338271490256608559692538361571095921575989136588898"):
         answer = resume(probe)
         if answer is None:
@@ -203,6 +215,16 @@ def check_resume(env: Environment, resume: Any) -> Verdict:
         if not isinstance(answer, dict):
             return RESUME.fail(book, "not-a-dict", f"resume({probe!r}) returned a "
                                f"{type(answer).__name__}: return a dict of GetShardIterator arguments.")
+        kind = answer.get("ShardIteratorType")
+        if kind not in _ITERATOR_TYPES:  # AWS refuses it; moto's DynamoDB Streams would crash on it
+            return RESUME.fail(book, "crashes", f"resume({probe!r}) gave ShardIteratorType={kind!r}; "
+                               "GetShardIterator refused the arguments: ValidationException: Value "
+                               f"{kind!r} at 'shardIteratorType' failed to satisfy constraint: Member "
+                               f"must satisfy enum value set: [{', '.join(_ITERATOR_TYPES)}]")
+        if kind == "AT_TIMESTAMP" and env.backend != "aws":  # moto's DynamoDB Streams lacks it
+            return RESUME.fail(book, "not-emulated", "AT_TIMESTAMP is not available on moto's DynamoDB "
+                               "Streams: resume from a sequence number, or from the oldest record kept.",
+                               counts=False)
     feed = OrderStatusFeed.create(env, f"check-status-{_next_run(env)}-{env.random('resume').randrange(10**6)}")
     try:
         for order in ("ord-1", "ord-2"):
