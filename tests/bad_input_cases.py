@@ -361,8 +361,10 @@ def inventory(env: Any) -> dict[str, list[str]]:
         "rest_apis": sorted(a["name"] for a in env.client("apigateway").get_rest_apis()["items"]),
         "alarms": sorted(a["AlarmName"] for a in
                          env.client("cloudwatch").describe_alarms()["MetricAlarms"]),
+        # AWS's own namespaces (AWS/Events, AWS/SQS) record what happened, not what a call made.
         "metrics": sorted(m["Namespace"] + "/" + m["MetricName"] for m in
-                          env.client("cloudwatch").list_metrics()["Metrics"]),
+                          env.client("cloudwatch").list_metrics()["Metrics"]
+                          if not m["Namespace"].startswith("AWS/")),
     }
 
 
