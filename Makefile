@@ -1,7 +1,7 @@
 # SecureCart workbook. Two commands do everything on a fresh machine with python3 (>= 3.11) and pip:
 #   make lab    venv + the notebooks' packages + JupyterLab on your working copy in workbook/
-#   make test   venv + test tools + ruff, mypy, unit tests, nbval (moto, server), re-run checks,
-#               the website build and a real-browser run through JupyterLab
+#   make test   venv + test tools + ruff, mypy, unit tests, nbval (moto: fresh kernel then a
+#               re-run in it; server), the website build and a real-browser run through JupyterLab
 # Every package comes at the version in requirements/lock.txt (`make lock` refreshes it).
 PY ?= python3
 VENV := .venv
@@ -10,7 +10,9 @@ LOCK := requirements/lock.txt
 XDIST ?= -n 2
 # A hung cell or call fails its own test after this many seconds, not the whole CI run.
 TIMEOUT ?= 900
-NBVAL := $(BIN)/pytest -q $(XDIST) --dist loadfile --timeout $(TIMEOUT) --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+# nbval with tools/nbval_rerun.py loaded (its --nbval-rerun runs each notebook twice in one kernel).
+NBVAL := PYTHONPATH=tools $(BIN)/pytest -q $(XDIST) --dist loadfile --timeout $(TIMEOUT) -p nbval_rerun --nbval --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 # Extra arguments for `jupyter lab`: make lab ARGS="--no-browser --ip=0.0.0.0 --port=8888"
 ARGS ?=
 
@@ -80,17 +82,24 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The unit tests; UNIT_MARKS="not browser and not book" adds the two tests that execute
+# notebook 03 (make test does: xdist spreads them over both cores with the rest).
+UNIT_MARKS ?= not notebooks and not browser and not book
 unit: install
-	$(BIN)/pytest -q $(XDIST) --timeout $(TIMEOUT) -m "not notebooks and not browser and not book" --doctest-modules helpers tests tools
+	$(BIN)/pytest -q $(XDIST) --timeout $(TIMEOUT) -m "$(UNIT_MARKS)" --doctest-modules helpers tests tools
 
+# Every notebook from a fresh kernel, then every cell again in that kernel (students re-run
+# cells), each output compared with the committed one.
 nbval: install
-	$(NBVAL)
+	$(NBVAL) --nbval-rerun $(NOTEBOOKS)
 
+# The same over HTTP, in reverse order: no notebook may lean on what another left behind.
 nbval-server: install
-	SECURECART_BACKEND=server $(NBVAL)
+	SECURECART_BACKEND=server $(NBVAL) $(shell printf '%s\n' $(NOTEBOOKS) | sort -r)
 
+# The tests that execute notebook 03 as a student would after Run All, and its student edition.
 rerun: install
-	$(BIN)/pytest -q $(XDIST) --dist loadfile --timeout $(TIMEOUT) -m notebooks
+	$(BIN)/pytest -q $(XDIST) --timeout $(TIMEOUT) -m notebooks
 
 # Headless Chromium through JupyterLab on a fresh workbook/ (Debian's chromium, installed when
 # missing and we are root, as on CI).
@@ -107,7 +116,10 @@ $(CHROMIUM):
 browser: install $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) BROWSER_NOTEBOOKS="$(BROWSER_NOTEBOOKS)" $(BIN)/pytest -q -n 0 --timeout $(TIMEOUT) -m "browser or book" tests/test_browser.py tests/test_book.py
 
-test: lint typecheck unit nbval nbval-server rerun browser
+test: lint typecheck
+	@# Debian's chromium (for the browser test, when missing) downloads while the unit tests run.
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit $(CHROMIUM) UNIT_MARKS="not browser and not book"
+	$(MAKE) --no-print-directory nbval nbval-server browser
 
 # The course as a website: the student edition, outputs as committed, in build/book/html.
 book: install

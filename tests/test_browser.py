@@ -131,7 +131,7 @@ def _lab1_panel(page) -> str:
         " const img = [...p.querySelectorAll('img')].find(i => i.naturalWidth > 100);"
         " return p.innerText !== b && !!img; }",
         arg=before, timeout=180_000, polling=500)
-    page.locator("text=Run experiment").scroll_into_view_if_needed()
+    button.scroll_into_view_if_needed()
     return panel.inner_text()
 
 
