@@ -38,3 +38,17 @@ def test_exercise_4_passes_the_answer_and_gives_the_same_verdict_twice(env):
     first = lab3.check_ordered_subscriber(env, lab3.ANSWER_4)
     second = lab3.check_ordered_subscriber(env, lab3.ANSWER_4)
     assert first and second and first.message == second.message
+
+
+def test_exercise_4_leaves_no_bus_behind_so_a_sixth_check_still_passes(env):
+    # GIVEN one environment (an account holds at most 5 Custom Event Buses)
+    buses = lambda: env.client("eventbridgev2").list_event_buses().get("EventBuses", [])  # noqa: E731
+    before = len(buses())
+    # WHEN a refused answer and then the right one are checked six times each
+    verdicts = []
+    for _ in range(6):
+        verdicts.append(lab3.check_ordered_subscriber(env, {"Type": "FIFO", "RetryPolicy": {"MaxRetryAttempts": 300}}))
+        verdicts.append(lab3.check_ordered_subscriber(env, lab3.ANSWER_4))
+    # THEN every verdict is the same as the first time, and no bus of the check is left
+    assert [v.cause for v in verdicts] == ["refused", None] * 6
+    assert len(buses()) == before

@@ -164,6 +164,10 @@ def test_raw_exercise_right_answers_written_differently(env, answer):
     _policy(Action=["sqs:SendMessage"]),
     _policy(Principal={"Service": ["sns.amazonaws.com"]}),
     _policy(Condition=lambda q, t: {"ArnLike": {"aws:SourceArn": t}}),
+    # the fix plus a Deny of every sender but the topic (a negated operator: it spares the topic)
+    lambda q, t: {"Version": "2012-10-17", "Statement": [*queue_policy(q, t)["Statement"], {
+        "Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "Resource": q,
+        "Condition": {"ArnNotEquals": {"aws:SourceArn": t}}}]},
 ])
 def test_policy_exercise_right_answers_written_differently(env, answer):
     assert lab2.check_queue_policy_fix(env, answer)

@@ -183,7 +183,10 @@ def check_ordered_subscriber(env: Environment, settings: Any) -> Verdict:
         return ex.fail(book, "not-a-dict", f"ORDERED_SUBSCRIBER is a {type(settings).__name__}: write a dict "
                        'of CreateSubscriber keyword arguments, e.g. {"Type": ...}.')
     try:
-        run = experiment_side_by_side(env, customers=3, steps=5, settings=settings)
+        # the check's buses, subscriber and queues go when it ends (5 Custom Event Buses per
+        # account: a sixth check would be refused)
+        with env.resources.scratch(env.client):
+            run = experiment_side_by_side(env, customers=3, steps=5, settings=settings)
     except ClientError as error:
         return ex.fail(book, "refused", f"CreateSubscriber refused it: {error.response['Error']['Message']}")
     except (ParamValidationError, TypeError) as error:

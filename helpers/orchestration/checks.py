@@ -13,6 +13,7 @@ Example
 from __future__ import annotations
 
 import inspect
+import random
 import uuid
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -134,9 +135,14 @@ def check_refund_catch(env: Environment, ship_catch: Any) -> Verdict:
 
 
 # -- exercise 2 --------------------------------------------------------------------------
-def clickstream(env: Environment, n: int = 2400, customers: int = 60, seed: int = 6) -> list[dict]:
-    """A flash-sale minute: ``n`` clicks, 70 % on one product, ``seq`` per customer."""
-    rng = env.random(f"clickstream-{seed}-{n}")
+def clickstream(env: Environment, n: int = 2400, customers: int = 60, seed: int = 6, *,
+                fresh: bool = False) -> list[dict]:
+    """A flash-sale minute: ``n`` clicks, 70 % on one product, ``seq`` per customer.
+
+    Each call draws the next minute of the environment's stream; ``fresh=True`` draws the
+    first minute again (the check's clicks, the same on every run)."""
+    name = f"clickstream-{seed}-{n}"
+    rng = random.Random(f"{env.seed}:{name}") if fresh else env.random(name)
     seq: dict[str, int] = defaultdict(int)
     clicks = []
     for i in range(n):
@@ -155,7 +161,7 @@ def check_partition_key(env: Environment, partition_key: Any) -> Verdict:
     book = _book(env)
     if partition_key is None:
         return PARTITION.fail(book, "not-set", "PARTITION_KEY is still None.", counts=False)
-    clicks = clickstream(env)
+    clicks = clickstream(env, fresh=True)
     stream = create_stream(env, f"check-clicks-{len(book.misses)}-{env.random('pk').randrange(10**6)}",
                            shards=4)
     try:

@@ -88,6 +88,15 @@ def _source_arns(statement: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _names_topic(sources: list[tuple[str, str]], topic_arn: str) -> bool:
+    """Whether the statement's aws:SourceArn conditions hold for ``topic_arn``, as IAM reads
+    them: the operators ANDed, a negated one (ArnNotEquals...) holding when no value matches."""
+    operators: dict[str, bool] = {}
+    for op, arn in sources:
+        operators[op] = operators.get(op, False) or fnmatch.fnmatchcase(topic_arn, arn)
+    return all(matched != ("Not" in op) for op, matched in operators.items())
+
+
 def _check_statement(st: dict[str, Any], queue_arn: str, topic_arn: str) -> tuple[bool, list]:
     problems: list[tuple[str, str]] = []
     principals = _principals(st)
@@ -116,7 +125,7 @@ def _check_statement(st: dict[str, Any], queue_arn: str, topic_arn: str) -> tupl
                                                 f'"Condition": {{"ArnEquals": {{"aws:SourceArn": '
                                                 f'"{topic_arn}"}}}}.'))
         return True, problems
-    if not any(fnmatch.fnmatchcase(topic_arn, arn) for _, arn in sources):
+    if not _names_topic(sources, topic_arn):
         return False, [("other-topic", f"aws:SourceArn allows {[a for _, a in sources]}, not "
                                        f"{topic_arn}: AWS refuses this topic's sends.")]
     if any("*" in arn or "?" in arn for _, arn in sources):
