@@ -207,6 +207,11 @@ def test_the_official_answer_passes_three_times_in_a_row_and_after_reconnect(lab
     ("a Deny that matches the topic", lambda q, t: {"Version": "2012-10-17", "Statement": queue_policy(q, t)[
      "Statement"] + [{"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "Resource": q}]},
      "denied"),
+    ("that Deny beside a Deny of every other sender (negated, not the cause)", lambda q, t: {
+     "Version": "2012-10-17", "Statement": queue_policy(q, t)["Statement"] + [
+         {"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "Resource": q,
+          "Condition": {"ArnNotEquals": {"aws:SourceArn": t}}},
+         {"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "Resource": q}]}, "denied"),
 ])
 def test_queue_policy_is_graded_by_iam_evaluation(env, name, make, cause):
     verdict = helpers.lab2.check_queue_policy_fix(env, make)

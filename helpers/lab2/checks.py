@@ -338,7 +338,10 @@ def _iam_verdict(env: Environment, key: str, policy: Any, queue_arn: str,
     own = evaluate(policy, Request("sqs:SendMessage", queue_arn, {"Service": "sns.amazonaws.com"},
                                    {"aws:SourceArn": topic_arn, "aws:SourceAccount": topic_arn.split(":")[4]}))
     if not own.allowed:
-        negated = [i for i, st in enumerate(statements) if _negated(st)]
+        # the statements that refused it: an explicit Deny names its own; else every Allow
+        refusing = own.statements or [i for i, st in enumerate(statements)
+                                      if isinstance(st, dict) and st.get("Effect") == "Allow"]
+        negated = [i for i in refusing if _negated(statements[i])]
         if negated:
             return _fail(env, key, "negated-condition", "IAM would refuse the alerts topic itself: "
                          f"statement #{negated[0] + 1}'s condition operator is a negation, so it "
