@@ -10,7 +10,13 @@ from botocore.exceptions import ClientError
 from helpers.emulation import EMULATED
 from helpers.orchestration import Fulfillment
 from helpers.platform.errors import InvalidStateMachineError
-from helpers.stepfunctions import create_state_machine, history_frame, validate_definition
+from helpers.stepfunctions import (
+    create_state_machine,
+    deploy_function,
+    history_frame,
+    run_execution,
+    validate_definition,
+)
 
 WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}
 
@@ -23,6 +29,8 @@ WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End":
     ("declined", "FAILED", "PaymentFailed", 0),
     ("out-of-stock", "FAILED", "OrderFailed", 0),
     ("ship-fails", "FAILED", "OrderFailed", 0),
+    ("ship-crashes", "FAILED", "OrderFailed", 0),
+    ("ship-hangs", "FAILED", "OrderFailed", 0),
 ])
 def test_every_fulfillment_path_ends_with_the_right_money(env, fault, status, error, charged):
     # GIVEN the fulfillment workflow
@@ -170,3 +178,22 @@ def test_moto_alone_heartbeat_ignores_the_simulated_clock(bare):
     bare.sleep(120)
     # THEN moto still waits (AWS fails the task with States.HeartbeatTimeout after 60 s)
     assert sfn.describe_execution(executionArn=ex)["status"] == "RUNNING"
+
+
+@pytest.mark.parametrize("takes, status, error", [(19, "SUCCEEDED", None), (25, "FAILED", "States.Timeout")])
+def test_a_lambda_task_past_its_timeout_seconds_fails_with_states_timeout(env, takes, status, error):
+    # GIVEN a Lambda Task with TimeoutSeconds 20 whose function takes `takes` seconds
+    arn = deploy_function(env, "slow", lambda event, context: env.sleep(takes) or {"done": True})
+    machine = create_state_machine(env, "slow", {"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": arn, "TimeoutSeconds": 20, "End": True}}})
+    # WHEN it runs
+    result = run_execution(env, machine, {}, name="one")
+    # THEN within the timeout it succeeds; past it, Step Functions stopped waiting at 20 s with
+    # States.Timeout (a TaskTimedOut event, not TaskFailed), whatever the function did later
+    assert (result["status"], result.get("error")) == (status, error)
+    events = env.client("stepfunctions").get_execution_history(executionArn=result["executionArn"])["events"]
+    kinds = [e["type"] for e in events]
+    assert ("TaskTimedOut" in kinds) == (error is not None) and "TaskFailed" not in kinds
+    if error:
+        seconds = (events[-1]["timestamp"] - events[0]["timestamp"]).total_seconds()
+        assert seconds == pytest.approx(20)

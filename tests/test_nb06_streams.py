@@ -140,6 +140,12 @@ RIGHT_CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": 
     ([{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Notify"}], "hides-failure"),
     ([{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RefundPayment"}], "stock-kept"),
     ({"ErrorEquals": ["States.ALL"], "Next": "ReleaseStock"}, "not-a-list"),
+    ([{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "ReleaseStock"}],
+     "misses-timeout"),
+    ([{"ErrorEquals": ["ShippingUnavailable", "RuntimeError"], "ResultPath": "$.error",
+       "Next": "ReleaseStock"}], "misses-timeout"),
+    ([{"ErrorEquals": ["ShippingUnavailable"], "ResultPath": "$.error", "Next": "ReleaseStock"}],
+     "catches-one-error"),
     (None, "not-set"),
 ])
 def test_refund_catch_catalogue(env, answer, cause):
@@ -154,6 +160,8 @@ def test_refund_catch_catalogue(env, answer, cause):
     [{"ErrorEquals": ["ShippingUnavailable"], "ResultPath": "$.error", "Next": "ReleaseStock"},
      {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ReleaseStock"}],
     [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.errors.ship", "Next": "ReleaseStock"}],
+    [{"ErrorEquals": ["States.TaskFailed", "States.Timeout"], "ResultPath": "$.error",
+      "Next": "ReleaseStock"}],
 ])
 def test_refund_catch_right_answers_written_differently(env, answer):
     assert checks.check_refund_catch(env, answer)

@@ -12,12 +12,13 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _notebook(path: Path, *cells: tuple[str, str]) -> Path:
-    """A notebook whose code cells carry the given (source, committed stdout)."""
+def _notebook(path: Path, *cells: tuple[str, ...]) -> Path:
+    """A notebook whose code cells carry the given source, then its committed stdout (in as
+    many stream outputs as given: a kernel may split one print)."""
     nb = nbformat.v4.new_notebook()
-    for count, (source, stdout) in enumerate(cells, start=1):
+    for count, (source, *stdout) in enumerate(cells, start=1):
         cell = nbformat.v4.new_code_cell(source, execution_count=count)
-        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stdout)]
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in stdout]
         nb.cells.append(cell)
     nbformat.write(nb, path)
     return path
@@ -55,3 +56,12 @@ def test_a_notebook_that_reruns_cleanly_passes_both_passes(tmp_path):
     # THEN the cell ran and was compared twice, in that order
     assert "2 passed" in result.stdout, result.stdout
     assert result.stdout.index("Cell 0 PASSED") < result.stdout.index("Cell 0 (re-run) PASSED")
+
+
+def test_a_committed_output_split_in_two_streams_is_compared_alike_on_both_passes(tmp_path):
+    # GIVEN a cell whose committed stdout came in two stream messages
+    path = _notebook(tmp_path / "split.ipynb", ("print('a')\nprint('b')", "a\n", "b\n"))
+    # WHEN nbval runs it with --nbval-rerun
+    result = _nbval(path, "--nbval-rerun")
+    # THEN both passes pass: the first pass's merging of the reference did not leak into the second
+    assert "2 passed" in result.stdout, result.stdout

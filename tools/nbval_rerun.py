@@ -17,6 +17,8 @@ Example
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 __all__ = ["rerun_name"]
@@ -45,10 +47,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     pending: list[IPyNbCell] = []
 
     def flush() -> None:
-        # Same parent, so pytest keeps the notebook's kernel up between the two passes.
+        # Same parent, so pytest keeps the notebook's kernel up between the two passes. A copy
+        # of the committed cell: nbval's comparison merges a cell's split stream outputs in
+        # place, so the first pass would leave the second one a doubled reference.
         result.extend(
             IPyNbCell.from_parent(cell.parent, name=rerun_name(cell.name), cell_num=cell.cell_num,
-                                  cell=cell.cell, options=cell.options)
+                                  cell=copy.deepcopy(cell.cell), options=cell.options)
             for cell in pending)
         pending.clear()
 

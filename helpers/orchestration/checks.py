@@ -24,6 +24,7 @@ from ..course.checks import Exercise, HintBook, Hints, Verdict
 from ..course.grading import Workbook, book_of, crash_proof
 from ..kinesis import ShardReader, create_stream, put_records
 from ..platform.errors import InvalidParameterError, InvalidStateMachineError
+from ..stepfunctions import SHIP_TIMEOUT_SECONDS
 from .fulfillment import Fulfillment
 from .status import OrderStatusFeed
 
@@ -103,6 +104,7 @@ def check_refund_catch(env: Environment, ship_catch: Any) -> Verdict:
     bad = flow.run({"order_id": "ord-ship-fails", "amount": 80, "fault": "ship-fails"})
     good = flow.run({"order_id": "ord-good", "amount": 80})
     crash = flow.run({"order_id": "ord-ship-crashes", "amount": 80, "fault": "ship-crashes"})
+    hang = flow.run({"order_id": "ord-ship-hangs", "amount": 80, "fault": "ship-hangs"})
     balance = flow.services.balance("ord-ship-fails")
     if bad["status"] == "SUCCEEDED":
         return REFUND.fail(book, "hides-failure", "the order whose shipment failed ended "
@@ -129,7 +131,14 @@ def check_refund_catch(env: Environment, ship_catch: Any) -> Verdict:
                            f"(RuntimeError: label printer crashed) was not compensated: ${left:.2f} "
                            "still charged. The Catch names only the error you expected; any "
                            "failure after the payment must be undone.")
-    del crash
+    left = flow.services.balance("ord-ship-hangs")
+    if left > 0 or flow.services.reserved.get("ord-ship-hangs"):
+        return REFUND.fail(book, "misses-timeout", "a shipment that timed out was not compensated: "
+                           f"the carrier did not answer within the Ship state's TimeoutSeconds "
+                           f"({SHIP_TIMEOUT_SECONDS} s), Step Functions failed the task with "
+                           f"States.Timeout, and ${left:.2f} stayed charged. That error name is "
+                           "not a task failure: States.TaskFailed does not match it.")
+    del crash, hang
     return REFUND.ok(book, "the failed shipment released the stock and refunded $80.00 "
                      "(execution FAILED with OrderFailed, nothing charged); the good order shipped.")
 

@@ -31,8 +31,13 @@ from ..stepfunctions import (
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["Fulfillment", "Services", "PaymentProviderUnavailable", "PaymentDeclined",
+__all__ = ["Fulfillment", "Services", "CARRIER_HANG_SECONDS", "PaymentProviderUnavailable", "PaymentDeclined",
            "ShippingUnavailable", "InvalidOrder", "OutOfStock"]
+
+
+#: How long the carrier takes to answer an order with the ``"ship-hangs"`` fault (seconds): past
+#: the Ship state's TimeoutSeconds, so Step Functions gives up first (States.Timeout).
+CARRIER_HANG_SECONDS = 25
 
 
 class PaymentProviderUnavailable(Exception):
@@ -60,8 +65,13 @@ class Services:
     """SecureCart's payment, inventory and shipping services, with the faults an order asks for.
 
     An order's ``fault`` field: ``"flaky-payment"`` (provider down for 2 attempts),
-    ``"declined"``, ``"out-of-stock"``, ``"ship-fails"``.
+    ``"declined"``, ``"out-of-stock"``, ``"ship-fails"``, ``"ship-crashes"`` (an error nobody
+    planned for), ``"ship-hangs"`` (the carrier answers only after
+    :data:`CARRIER_HANG_SECONDS`, past the Ship state's ``TimeoutSeconds``). ``wait`` lets
+    time pass (the environment's ``sleep``: the simulated clock on moto).
     """
+
+    wait: Any = None
 
     ledger: list[tuple[str, str, float]] = field(default_factory=list)
     reserved: dict[str, int] = field(default_factory=dict)
@@ -105,6 +115,9 @@ class Services:
                 raise ShippingUnavailable("carrier refused the parcel")
             if o.get("fault") == "ship-crashes":  # an error nobody planned for
                 raise RuntimeError("label printer crashed")
+            if o.get("fault") == "ship-hangs" and self.wait is not None:
+                self.wait(CARRIER_HANG_SECONDS)
+                raise ShippingUnavailable("the carrier answered too late")
             self.shipped.append(o["order_id"])
             return {"tracking": f"trk-{o['order_id']}"}
 
@@ -138,7 +151,7 @@ class Fulfillment:
     def deploy(cls, env: Environment, *, ship_catch: Any = "default", name: str = "fulfillment") -> Fulfillment:
         """Deploy the functions, the topic (-> a notifications queue), the review queue and
         the state machine (``ship_catch`` as in :func:`fulfillment_definition`)."""
-        services = Services()
+        services = Services(wait=env.sleep)
         handlers = services.handlers()
         functions = {n: deploy_function(env, f"{name}-{n}", handlers[n]) for n in FUNCTIONS}
         sns = env.client("sns")

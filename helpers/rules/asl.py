@@ -4,7 +4,9 @@ It runs the states the course teaches (Pass, Task, Choice, Wait, Parallel, Map, 
 ``InputPath``/``Parameters``/``ResultSelector``/``ResultPath``/``OutputPath``, ``Retry`` (interval,
 backoff rate, max attempts, max delay) and ``Catch``, and Task resources for Lambda (function
 ARN or ``arn:aws:states:::lambda:invoke``), ``sqs:sendMessage`` and ``sns:publish``, each also as
-``.waitForTaskToken`` with ``HeartbeatSeconds``/``TimeoutSeconds``, and activities (a Task whose
+``.waitForTaskToken`` with ``HeartbeatSeconds``/``TimeoutSeconds``, ``TimeoutSeconds`` on a
+synchronous call too (when the services can tell the time, a call that took longer fails with
+``States.Timeout``, whatever it returned or raised), and activities (a Task whose
 ``Resource`` is an activity ARN waits until a worker's ``GetActivityTask`` takes it and
 ``SendTaskSuccess`` / ``SendTaskFailure`` answers; heartbeats count from the moment it is taken).
 
@@ -60,6 +62,8 @@ class Services(Protocol):  # pragma: no cover - the stand-in supplies it
     def send_message(self, queue_url: str, body: str, attributes: dict | None) -> dict: ...
 
     def publish(self, topic_arn: str, message: str, subject: str | None) -> dict: ...
+
+    # Optional: ``now() -> float``, the simulated time, so a synchronous call can time out.
 
 
 _OPS = {
@@ -406,7 +410,7 @@ class Run:
                     timeoutInSeconds=state.get("TimeoutSeconds"))
         self._event("TaskStarted", "taskStartedEventDetails", resourceType=kind, resource=short)
         try:
-            result = self._call(kind, base, data)
+            result = self._timed_call(kind, base, data, state.get("TimeoutSeconds"))
             if wait:
                 start = self.t
                 result = yield Pause(
@@ -426,6 +430,24 @@ class Run:
             result = json.loads(result)
         self._event("TaskSucceeded", "taskSucceededEventDetails", resourceType=kind,
                     resource=short, output=self._dump(result))
+        return result
+
+    def _timed_call(self, kind: str, resource: str, data: Any, timeout: float | None) -> Any:
+        """The call; past ``timeout`` (seconds on the services' clock) Step Functions stops
+        waiting and the task fails with ``States.Timeout``, whatever the call did after."""
+        now = getattr(self.services, "now", None)
+        if timeout is None or now is None:
+            return self._call(kind, resource, data)
+        started = now()
+        try:
+            result = self._call(kind, resource, data)
+        except Failure:
+            if now() - started <= timeout:
+                raise
+            result = None
+        if now() - started > timeout:
+            self.t = max(self.t, started + timeout)
+            raise Failure("States.Timeout", "")
         return result
 
     @staticmethod

@@ -21,6 +21,7 @@ from .definitions import (
     FUNCTIONS,
     PAYMENT_RETRY,
     REVIEW_THRESHOLD,
+    SHIP_TIMEOUT_SECONDS,
     callback_definition,
     fulfillment_definition,
     validate_definition,
@@ -36,5 +37,5 @@ from .executions import (
 from .plots import timeline
 
 __all__ = ["validate_definition", "fulfillment_definition", "callback_definition", "FUNCTIONS",
-           "REVIEW_THRESHOLD", "PAYMENT_RETRY", "deploy_function", "create_state_machine",
+           "REVIEW_THRESHOLD", "PAYMENT_RETRY", "SHIP_TIMEOUT_SECONDS", "deploy_function", "create_state_machine",
            "start_execution", "wait_for_execution", "run_execution", "history_frame", "timeline"]

@@ -21,12 +21,16 @@ from ..platform.errors import InvalidStateMachineError
 from ..rules.asl_definitions import aws_message, problems
 
 __all__ = ["validate_definition", "fulfillment_definition", "FUNCTIONS", "REVIEW_THRESHOLD",
-           "PAYMENT_RETRY", "callback_definition"]
+           "PAYMENT_RETRY", "SHIP_TIMEOUT_SECONDS", "callback_definition"]
 
 #: The Lambda functions of the fulfillment workflow (role -> short name).
 FUNCTIONS = ("validate", "charge", "reserve", "ship", "release", "refund")
 #: Orders above this amount (USD) wait for a person's review first.
 REVIEW_THRESHOLD = 500
+#: The Ship task's TimeoutSeconds: below its function's Lambda timeout (30 s), so Step
+#: Functions stops waiting on a hung carrier first, with States.Timeout (an error name that
+#: States.TaskFailed does not match).
+SHIP_TIMEOUT_SECONDS = 20
 #: Retry of the flaky payment provider: 2 s, 4 s, 8 s between attempts, then give up.
 PAYMENT_RETRY = [{"ErrorEquals": ["PaymentProviderUnavailable"], "IntervalSeconds": 2,
                   "BackoffRate": 2.0, "MaxAttempts": 3}]
@@ -76,7 +80,7 @@ def fulfillment_definition(functions: dict[str, str], topic_arn: str, review_que
     ship_catch = ([{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "ReleaseStock"}]
                   if ship_catch == "default" else ship_catch)
     ship: dict[str, Any] = {"Type": "Task", "Resource": f["ship"], "ResultPath": "$.shipment",
-                            "Next": "Notify"}
+                            "TimeoutSeconds": SHIP_TIMEOUT_SECONDS, "Next": "Notify"}
     if ship_catch is not None:
         ship["Catch"] = copy.deepcopy(ship_catch)
     notify = {"Type": "Parallel", "ResultPath": None, "Next": "Fulfilled", "Branches": [

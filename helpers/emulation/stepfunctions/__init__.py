@@ -147,6 +147,10 @@ class _Services:
     def __init__(self, group: StepFunctionsStandIns, account: str, region: str) -> None:
         self.group, self.account, self.region = group, account, region
 
+    def now(self) -> float:
+        """The simulated time (a Task's ``TimeoutSeconds`` counts on it)."""
+        return self.group.env.clock.time()
+
     def new_token(self) -> str:
         return f"{self.group.env.random('stepfunctions-task-tokens').getrandbits(128):032x}"
 
