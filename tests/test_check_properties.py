@@ -24,7 +24,6 @@ import helpers.lab3
 import helpers.orchestration
 from helpers import events as eb
 from helpers.orchestration import checks as nb06
-from helpers.orchestration import fulfillment
 from helpers.orchestration.status import resume_from
 from helpers.patterns import access, outbox
 from helpers.patterns import check as nb09_check
@@ -393,11 +392,8 @@ TIMEOUT_MUTATIONS: list[Mutation] = [
 ]
 
 test_property_refund_catch = property_test(nb06.check_refund_catch, _ship_catches(), CATCH_MUTATIONS)
-#: main's check injects a shipment that times out (States.Timeout) once the carrier may hang.
-test_property_refund_catch_misses_timeout = pytest.mark.skipif(
-    not hasattr(fulfillment, "CARRIER_HANG_SECONDS"),
-    reason="the check does not inject a shipment that times out yet (main's 'ship-hangs' fault): merge main",
-)(property_test(nb06.check_refund_catch, _ship_catches(), TIMEOUT_MUTATIONS, examples=4))
+test_property_refund_catch_misses_timeout = property_test(nb06.check_refund_catch, _ship_catches(), TIMEOUT_MUTATIONS,
+                                                          examples=4)
 
 
 # -- Notebook 06 exercise 3: resume from the checkpoint ----------------------------------------------
