@@ -116,10 +116,12 @@ $(CHROMIUM):
 browser: install $(CHROMIUM)
 	CHROMIUM=$(CHROMIUM) BROWSER_NOTEBOOKS="$(BROWSER_NOTEBOOKS)" $(BIN)/pytest -q -n 0 --timeout $(TIMEOUT) -m "browser or book" tests/test_browser.py tests/test_book.py
 
+# Two phases of concurrent stages: the browser stage mostly waits (on chromium, the kernel, the
+# page), so it runs beside the unit tests, which leave a core idle while their subprocesses
+# start; then both nbval runs. Each stage's output is printed whole when it ends.
 test: lint typecheck
-	@# Debian's chromium (for the browser test, when missing) downloads while the unit tests run.
-	$(MAKE) --no-print-directory -j2 --output-sync=target unit $(CHROMIUM) UNIT_MARKS="not browser and not book"
-	$(MAKE) --no-print-directory nbval nbval-server browser
+	$(MAKE) --no-print-directory -j3 --output-sync=target unit browser UNIT_MARKS="not browser and not book"
+	$(MAKE) --no-print-directory -j2 --output-sync=target nbval nbval-server
 
 # The course as a website: the student edition, outputs as committed, in build/book/html.
 book: install

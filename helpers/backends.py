@@ -214,14 +214,20 @@ def _shared_loader() -> botocore.loaders.Loader:
     return botocore.loaders.create_loader()
 
 
-def fake_session(region: str) -> boto3.Session:
-    """A boto3 session that reads no user configuration at all (fake credentials)."""
+def fake_session(region: str, credentials: dict[str, str] | None = None) -> boto3.Session:
+    """A boto3 session that reads no user configuration at all: fake credentials, or the
+    ``credentials`` an ``AssumeRole`` on the local backend returned (``AccessKeyId``,
+    ``SecretAccessKey``, ``SessionToken``)."""
     core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     core.register_component("data_loader", _shared_loader())
     core.set_config_variable("config_file", os.devnull)
     core.set_config_variable("credentials_file", os.devnull)
     core.set_config_variable("ignore_configured_endpoint_urls", "true")
-    core.set_credentials("testing", "testing")
+    if credentials is None:
+        core.set_credentials("testing", "testing")
+    else:
+        core.set_credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"],
+                             credentials.get("SessionToken"))
     return boto3.Session(botocore_session=core, region_name=region)
 
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from ..backends import fake_session
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
@@ -46,9 +48,12 @@ def client_in_account(env: Environment, account: str, service: str,
     options: dict[str, Any] = {"retries": {"total_max_attempts": 1}} if env.local else {}
     if env.local:
         options["proxies"] = {"http": None, "https": None}
-    session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"],
-                            aws_secret_access_key=credentials["SecretAccessKey"],
-                            aws_session_token=credentials["SessionToken"], region_name=env.region)
+    if env.local:  # nothing of the user's AWS configuration is read on a local backend
+        session = fake_session(env.region, credentials)
+    else:
+        session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"],
+                                aws_secret_access_key=credentials["SecretAccessKey"],
+                                aws_session_token=credentials["SessionToken"], region_name=env.region)
     client = session.client(service, endpoint_url=env.endpoint_url, config=Config(**options))
     naming = env.naming
 
