@@ -111,10 +111,10 @@ $(CHROMIUM):
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
 	else echo "The browser test needs Chromium at $(CHROMIUM) (Debian: apt-get install chromium; or make CHROMIUM=/path/to/chromium)"; exit 1; fi
 
-# Restart Kernel and Run All in the browser for 00, 02, 03 (the others: committed outputs
-# drawn); make browser BROWSER_NOTEBOOKS=all runs every notebook there.
+# Restart Kernel and Run All of every notebook in the browser, then the website; make browser
+# BROWSER_NOTEBOOKS="03 06" runs only those (the others: committed outputs drawn).
 browser: install $(CHROMIUM)
-	CHROMIUM=$(CHROMIUM) BROWSER_NOTEBOOKS="$(BROWSER_NOTEBOOKS)" $(BIN)/pytest -q -n 0 --timeout $(TIMEOUT) -m "browser or book" tests/test_browser.py tests/test_book.py
+	CHROMIUM=$(CHROMIUM) BROWSER_NOTEBOOKS="$(BROWSER_NOTEBOOKS)" $(BIN)/pytest -q -n 0 --timeout $(TIMEOUT) -m "browser or book" tests/delivery/test_browser.py tests/delivery/test_book.py
 
 # Two phases of concurrent stages: the browser stage mostly waits (on chromium, the kernel, the
 # page), so it runs beside the unit tests, which leave a core idle while their subprocesses

@@ -1,6 +1,6 @@
 """Bad input to the toolkits: each case, the error text it must get, and an inventory sweep.
 
-Used by ``tests/test_bad_input_toolkits.py`` (one table test per toolkit) and as a script
+Used by ``tests/platform/test_bad_input_toolkits.py`` (one table test per toolkit) and as a script
 (``python tests/bad_input_cases.py``) that classifies every case as ``clear`` (a course
 error naming the value, the rule and the fix), ``vague`` (a course error without one of
 them), ``crash`` (any other exception), ``silent`` (accepted), plus ``half-created`` when a

@@ -1,6 +1,6 @@
 """Network probes a careless or curious student might run while the moto backend is open.
 
-Used in-process by tests/test_safety.py, and as a script (``python tests/network_probes.py``)
+Used in-process by tests/platform/test_safety.py, and as a script (``python tests/network_probes.py``)
 inside a network namespace (``unshare -rn``), where it prints one JSON object:
 ``{"outcomes": {probe: outcome}, "proxy_connections": n, ...}``.
 

@@ -1,7 +1,7 @@
 """Regenerate SecureCart's sample data and JSON Schemas under ``data/``.
 
 Usage: ``python tools/make_data.py`` (from the project root or anywhere). The random generator
-is seeded (``SEED``), so every run writes byte-identical files; ``tests/test_data.py`` checks
+is seeded (``SEED``), so every run writes byte-identical files; ``tests/toolkits/test_data.py`` checks
 that the committed files match what this script builds.
 
 Writes

@@ -25,8 +25,8 @@ SNS (:mod:`helpers.emulation.sns`: ``validation``, ``delivery``, ``targets``; fi
     filter policies with every operator and AWS's errors; publish and FIFO rules; archive and
     replay; subscription DLQ and retries on the clock; Lambda handlers; outbox; envelope
     (unsigned for FIFO topics); SequenceNumber in FIFO Publish answers; HTTP(S) and e-mail
-    confirmation (pinned by ``tests/test_emulation_sns.py``); a topic's
-    ``MaximumMessageSize`` and its large-topic rules (``tests/test_sns_message_size.py``).
+    confirmation (pinned by ``tests/emulation/test_emulation_sns.py``); a topic's
+    ``MaximumMessageSize`` and its large-topic rules (``tests/emulation/test_sns_message_size.py``).
 
 EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target input in
 :mod:`helpers.rules.patterns` and :mod:`helpers.rules.input_transformer`)
@@ -34,7 +34,7 @@ EventBridge (:mod:`helpers.emulation.events`: ``delivery``; patterns and target 
     TestEventPattern; AWS's pattern matcher and validation; SNS, Lambda, Step Functions, bus
     and API destination targets; the AWS envelope; InputPath, Input, InputTransformer;
     PutTargets validation; retries and DLQs on the clock; bus policies; replay windows; the
-    PutEvents entry size limit. Pinned by ``tests/test_emulation_events_*.py``.
+    PutEvents entry size limit. Pinned by ``tests/emulation/test_emulation_events_*.py``.
 
 EventBridge Custom Event Bus (:mod:`helpers.emulation.eventbridgev2`, a package)
     the whole ``eventbridgev2`` API (moto has none): buses on the clock, subscribers (FIFO,
@@ -48,7 +48,7 @@ Lambda (:mod:`helpers.emulation.awslambda`)
 Lambda asynchronous invocation (:mod:`helpers.emulation.awslambda.asynchronous`)
     ``Invoke`` with ``Event`` queued on the simulated clock; two retries (1 min, 2 min),
     ``MaximumRetryAttempts``, ``MaximumEventAgeInSeconds``, on-success / on-failure
-    destinations with the invocation record (pinned by ``tests/test_patterns_lambda_async.py``).
+    destinations with the invocation record (pinned by ``tests/labs/test_patterns_lambda_async.py``).
 
 Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:`helpers.rules.asl`)
     executions on the simulated clock (Wait, Retry backoff, task tokens, heartbeats); Lambda,
@@ -56,7 +56,7 @@ Step Functions (:mod:`helpers.emulation.stepfunctions`; the interpreter in :mod:
 
 Kinesis (:mod:`helpers.emulation.kinesis`)
     per-shard write throughput: ``ProvisionedThroughputExceededException``; a stream's maximum
-    record size, ``UpdateMaxRecordSize`` (``tests/test_kinesis_record_size.py``).
+    record size, ``UpdateMaxRecordSize`` (``tests/emulation/test_kinesis_record_size.py``).
 
 API Gateway (:mod:`helpers.emulation.apigateway`)
     REST API SQS integrations invoked; request body validation against the method's model.
@@ -80,7 +80,7 @@ Environment (:mod:`helpers.environment`)
     Step Functions executions switched on (moto needs a config flag); DynamoDB Streams
     reached with ``account_id_endpoint_mode="disabled"``; message ids seeded.
 
-Tests in ``tests/test_emulation_*.py`` pin each stand-in next to a ``test_moto_alone_*``
+Tests in ``tests/emulation/test_emulation_*.py`` pin each stand-in next to a ``test_moto_alone_*``
 canary; every moto function a stand-in patches is recorded with the signature it was written
 against (:mod:`._signatures`, checked at ``connect()``), and ``make moto-report`` says which
 stand-ins the newest moto no longer needs.

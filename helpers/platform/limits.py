@@ -2,7 +2,7 @@
 
 Every figure comes from the AWS developer guides and API references of SQS, SNS and
 EventBridge, or from the AWS announcement that changed it (see ``shared/aws-facts.md`` in the
-course repository); a figure that changed says when. ``tests/test_limits.py`` pins each one
+course repository); a figure that changed says when. ``tests/platform/test_limits.py`` pins each one
 with its source. Tests may shrink a limit by patching the constant; helpers always read it
 from here.
 
@@ -76,7 +76,7 @@ __all__ = [
 # --- SQS -------------------------------------------------------------------------------
 # Sources: SQS developer guide (quotas, dead-letter queues, FIFO); SQS API reference (CreateQueue,
 # SendMessage, SendMessageBatch). Checked 2026-12-05; the figures the SDK's SQS model states are
-# compared with it by tests/test_limits_sdk.py.
+# compared with it by tests/platform/test_limits_sdk.py.
 #: Largest message, in bytes, attributes included: 1 MiB since August 2025 (256 KiB,
 #: 262,144 bytes, before). AWS What's New, "Amazon SQS increases maximum message payload size
 #: to 1 MiB" (August 2025); SQS developer guide, quotas.
@@ -121,7 +121,7 @@ SQS_QUEUE_NAME_MAX_CHARS = 80
 
 # --- SNS -------------------------------------------------------------------------------
 # Sources: SNS developer guide (quotas, large message payloads, filter policy constraints,
-# delivery retries); SNS API reference. Checked 2026-12-05 (tests/test_limits_sdk.py for what
+# delivery retries); SNS API reference. Checked 2026-12-05 (tests/platform/test_limits_sdk.py for what
 # the SDK's SNS model states).
 #: Largest SNS message, in bytes, attributes included, on a topic that keeps the default
 #: ``MaximumMessageSize`` (256 KiB). A topic may set 1,024-1,048,576 bytes (see
@@ -158,7 +158,7 @@ LAMBDA_ASYNC_MAX_RETRIES = 2
 
 # --- EventBridge -----------------------------------------------------------------------
 # Sources: EventBridge user guide (quotas, retry policy); API reference (PutEvents, RetryPolicy,
-# PutRule). Checked 2026-12-05 (tests/test_limits_sdk.py for the model's ranges).
+# PutRule). Checked 2026-12-05 (tests/platform/test_limits_sdk.py for the model's ranges).
 #: Entries in one PutEvents call; failures are reported per entry (re-send those).
 EVENTBRIDGE_MAX_PUT_EVENTS_ENTRIES = 10
 #: Size of the entries of one PutEvents call (one event or up to 10), in bytes, counted as the
@@ -253,7 +253,7 @@ KINESIS_DEFAULT_RETENTION_HOURS = 24
 #: How long a DynamoDB stream keeps a record, in hours.
 DYNAMODB_STREAMS_RETENTION_HOURS = 24
 # --- CloudWatch, CloudWatch Logs, X-Ray (notebook 07) ---------------------------------------
-# Checked 2026-12-05 (tests/test_limits_sdk.py for the CloudWatch and Logs models' figures).
+# Checked 2026-12-05 (tests/platform/test_limits_sdk.py for the CloudWatch and Logs models' figures).
 # Sources: Amazon SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS"; CloudWatch
 # API Reference (PutMetricData, GetMetricData); CloudWatch Logs API Reference (PutLogEvents);
 # X-Ray API Reference (BatchGetTraces, PutTraceSegments).

@@ -65,7 +65,7 @@ forgetting FIFO deduplication ids, a MessageGroupId on a standard queue), it is 
     its attributes), increasing
 ==  ====================================  =====================================  ==========================================
 
-Tests: ``tests/test_emulation_sqs*.py`` (``_aws``, ``_rules``, ``_safety``) pin each row and
+Tests: ``tests/emulation/test_emulation_sqs*.py`` (``_aws``, ``_rules``, ``_safety``) pin each row and
 prove plain moto lacks it (``test_moto_alone_*``): when a moto upgrade makes one unnecessary,
 its test tells you.
 

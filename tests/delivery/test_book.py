@@ -20,7 +20,7 @@ from browser_lab import CHROMIUM, CHROMIUM_FLAGS, chromium_missing
 
 import helpers.lab1
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 OUT = ROOT / "build" / "book"
 SHOTS = Path(os.environ.get("BROWSER_SHOTS", ROOT / "build" / "browser"))

@@ -13,7 +13,7 @@ import pytest
 import helpers.lab1
 from helpers.course.student import make_working_copy
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from make_student import student_copy  # noqa: E402

@@ -11,7 +11,7 @@ import nbformat
 
 import helpers.lab1
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from make_slides import slide_type  # noqa: E402

@@ -13,7 +13,7 @@ import pytest
 
 from helpers.platform import limits
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 MIB = 1_048_576
 
 #: (notebook, heading of the figures cell, constant, the text the table must contain)

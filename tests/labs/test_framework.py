@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LAB1 = ROOT / "notebooks" / "03_lab1_sqs_order_processing.ipynb"
 #: Longest a helpers module may be (the style guide: "modules under about 500 lines").
 MAX_MODULE_LINES = 500

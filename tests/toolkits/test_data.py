@@ -22,7 +22,7 @@ from helpers.data import (
 )
 from helpers.platform.errors import DataValidationError, SecureCartError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: One valid detail per event type (the schemas' own examples, as a student would write them).
 VALID = {

@@ -78,6 +78,6 @@ def test_xray_maintenance_date_is_the_one_aws_gives():
     import json
     from pathlib import Path
     assert limits.XRAY_SDK_MAINTENANCE_SINCE == "2026-02-25"
-    nb = Path(__file__).resolve().parent.parent / "notebooks" / "07_observability_and_analytics.ipynb"
+    nb = Path(__file__).resolve().parents[2] / "notebooks" / "07_observability_and_analytics.ipynb"
     text = "".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"])
     assert "25 February 2026" in text and "OpenTelemetry" in text

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: conda-forge names that differ from the PyPI name (PyPI name -> conda name).
 CONDA_NAMES: dict[str, str] = {}

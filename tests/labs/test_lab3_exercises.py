@@ -11,7 +11,7 @@ import pytest
 import helpers
 import helpers.lab3
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_lab3_eventbridge_workflows.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "05_lab3_eventbridge_workflows.ipynb"
 EXERCISES = ("restock-pattern", "transformer", "audit-route")
 
 

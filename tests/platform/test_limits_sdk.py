@@ -8,7 +8,7 @@ that says otherwise, the test fails naming the constant, the model's words and t
 lesson that teaches the figure needs a look.
 
 Figures no model states (Step Functions retrier defaults, the SNS delivery schedule, FIFO
-ordering, the DLQ ``maxReceiveCount`` range, ...) are pinned by ``tests/test_limits.py``.
+ordering, the DLQ ``maxReceiveCount`` range, ...) are pinned by ``tests/platform/test_limits.py``.
 """
 
 from __future__ import annotations

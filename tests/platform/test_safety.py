@@ -271,7 +271,7 @@ def _namespace_prefix() -> list[str] | None:
 
 
 def _probe_script(prefix: list[str], backend: str) -> dict:
-    script = Path(__file__).with_name("network_probes.py")
+    script = Path(__file__).resolve().parents[1] / "network_probes.py"
     lo_up = "ip link set lo up 2>/dev/null || true; " if prefix else ""
     done = subprocess.run([*prefix, "sh", "-c", f"{lo_up}{sys.executable} {script} {backend}"],
                           capture_output=True, text=True, timeout=300)

@@ -21,7 +21,7 @@ import helpers.lab1
 from helpers.course.student import student_notebook
 from helpers.lab1 import SOLUTION_TAG, STARTER_KEY, blank_solutions
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_lab1_sqs_order_processing.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "03_lab1_sqs_order_processing.ipynb"
 EXERCISES = ("dlq", "idempotency", "visibility", "fifo")
 
 
