@@ -1,35 +1,5 @@
-"""Start-up and shut-down of the backends behind :func:`helpers.connect`.
-
-A local backend (``moto``, or ``server`` = moto over HTTP inside the kernel) changes the
-whole process while it is open, and puts everything back at teardown:
-
-=====================================  ==========================================================
-what                                   while a local backend is open
-=====================================  ==========================================================
-sockets, name lookups                  :class:`~helpers.platform.safety.LoopbackGuard`: nothing
-                                       leaves loopback; loopback only to the course's server,
-                                       servers this kernel started, endpoints the student named
-``os.environ`` (what children          ``AWS_ENDPOINT_URL`` = the course's server, or on ``moto``
-inherit: ``!aws ...``, a Python        a closed loopback port (the in-process moto cannot be
-child running boto3)                   reached from another process); fake credentials
-                                       ``testing``; region ``us-east-1``; no profile, config
-                                       or credentials file of the user's (a generated config:
-                                       region, and an AWS CLI v1 plugin that keeps SQS on
-                                       ``AWS_ENDPOINT_URL`` and, on ``moto``, stops a call at
-                                       once, saying why); no ``AWS_ENDPOINT_URL_<SERVICE>``;
-                                       no proxies (``HTTP(S)_PROXY``, ``ALL_PROXY``,
-                                       ``NO_PROXY``, either case)
-boto3 clients made meanwhile           refuse with ``EnvironmentClosedError`` after teardown
-                                       (they would otherwise target real AWS)
-moto's state                           reset at connect and at teardown (``server`` too: the
-                                       same reset as ``POST /moto-api/reset``, and moto's
-                                       instance tracker is emptied, so memory stays flat)
-=====================================  ==========================================================
-
-On ``aws``, :func:`check_aws` validates the profile, the credentials and the region offline
-*before* a local environment still open is torn down, and :func:`classroom_run` makes the run
-id unique per user and kernel (``lab1`` becomes ``lab1-<6 hex>``), so that students sharing an
-account never share names, and the leftover sweep at teardown touches only this run.
+"""The local backends (``moto``, and ``server`` = moto over HTTP inside the kernel): what they
+change in the process while open, and how they put it back (see :mod:`helpers.backends`).
 
 Example
 -------
@@ -42,10 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import logging
 import os
-import secrets
 import shutil
 import socket
 import tempfile
@@ -57,25 +25,16 @@ from unittest import mock
 import boto3
 import botocore.loaders
 import botocore.session
-from botocore.exceptions import ProfileNotFound
 
-from .platform import awscli_plugin
-from .platform.errors import (
-    CredentialsMissingError,
-    EnvironmentClosedError,
-    InvalidNameError,
-    InvalidParameterError,
-    ProfileNotFoundError,
-)
-from .platform.naming import RUN_PATTERN
-from .platform.safety import LoopbackGuard
+from ..platform import awscli_plugin
+from ..platform.errors import EnvironmentClosedError
+from ..platform.safety import LoopbackGuard
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .environment import Environment
+    from ..environment import Environment
 
 __all__ = ["LocalBackend", "ProcessEnvironment", "child_variables", "fake_session",
-           "reset_moto", "check_aws", "classroom_run", "PROXY_VARIABLES", "HIDDEN_VARIABLES",
-           "CLASSROOM_SUFFIX_CHARS", "ChildConfig", "MOTO_CHILD_NOTE"]
+           "reset_moto", "PROXY_VARIABLES", "HIDDEN_VARIABLES", "ChildConfig", "MOTO_CHILD_NOTE"]
 
 #: Proxy variables hidden while a local backend is open (a proxy would relay to the internet).
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
@@ -95,10 +54,6 @@ MOTO_CHILD_NOTE = (
     "can reach it; nothing left this machine. Fix: make the call from the notebook "
     "(env.client('sqs').list_queues()), or connect with helpers.connect('server'): then "
     "child processes reach the course's server.")
-#: Characters of the per-user, per-kernel suffix of a run id on ``aws``.
-CLASSROOM_SUFFIX_CHARS = 6
-#: This kernel's share of the suffix (one per process).
-_KERNEL_TOKEN = secrets.token_hex(8)
 
 
 def child_variables(endpoint_url: str, region: str = "us-east-1") -> dict[str, str | None]:
@@ -256,7 +211,7 @@ def _closed_refusal(env: Environment) -> Any:
 
 def _tag_caller(request: Any, **_: Any) -> None:
     """Name the sending thread (the simulated clock belongs to the one that connected)."""
-    from .emulation.sqs.receive import CALLER_HEADER, caller_tag
+    from ..emulation.sqs.receive import CALLER_HEADER, caller_tag
 
     request.headers[CALLER_HEADER] = caller_tag()
 
@@ -289,7 +244,7 @@ class LocalBackend:
         from moto.core.config import default_user_config
         from moto.moto_api._internal import mock_random
 
-        from .emulation._preload import light_batch_utils
+        from ..emulation._preload import light_batch_utils
 
         light_batch_utils()  # Step Functions without moto's EC2 backend: ~3 s less (make bench)
         env = self.env
@@ -332,7 +287,7 @@ class LocalBackend:
         self._refuse_clients_after_teardown()
         for group in env.emulation.values():
             group.start()
-        from .emulation._signatures import check
+        from ..emulation._signatures import check
         check(env.emulation.values())  # a moto upgrade that changed a patched function warns
 
     def _patch(self, patcher: Any) -> None:
@@ -377,125 +332,3 @@ class LocalBackend:
             self._child_config.remove()
             self._child_config = None
         self.guard.stop()
-
-
-# -- aws ----------------------------------------------------------------------------------
-def check_aws(region: str | None, before: ProcessEnvironment | None = None) -> str:
-    """Validate the ``aws`` backend offline; return the region it will use.
-
-    ``before`` is the open local environment's :class:`ProcessEnvironment`: the check reads
-    the shell's variables, not the local backend's, and changes nothing (so a failed check
-    leaves that environment open).
-
-    Raises
-    ------
-    ProfileNotFoundError, CredentialsMissingError, InvalidParameterError
-    """
-    with before.as_before() if before is not None else contextlib.nullcontext():
-        profile = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
-        try:
-            session = boto3.Session(region_name=region or None)
-            chosen = session.region_name
-            credentials = session.get_credentials()
-        except ProfileNotFound as err:
-            raise ProfileNotFoundError(
-                f"Backend 'aws': the profile {profile or err.kwargs.get('profile')!r} (from "
-                "AWS_PROFILE) is not in your AWS config or credentials file, and botocore "
-                "reads credentials and region from the profile AWS_PROFILE names. Fix: "
-                "`aws configure --profile <name>` (or `aws configure sso`), set AWS_PROFILE "
-                "to a profile listed by `aws configure list-profiles`, or unset it."
-            ) from None
-        stray = os.environ.get("AWS_REGION")
-    if credentials is None:
-        raise CredentialsMissingError(
-            "Backend 'aws' was asked for but no AWS credentials were found (environment "
-            "variables, AWS_PROFILE, ~/.aws/credentials, SSO, instance role). The aws "
-            "backend uses the standard credential chain. Fix: run `aws configure` or "
-            "`aws sso login` and set AWS_PROFILE, or use backend='moto' (no account needed)."
-        )
-    if not chosen:
-        note = (f" AWS_REGION is set ({stray!r}), but this botocore does not read it (the "
-                "AWS CLI v2 and other SDKs do)." if stray else "")
-        raise InvalidParameterError(
-            "Backend 'aws' needs a region and none is configured: botocore reads "
-            "AWS_DEFAULT_REGION, then the `region` of your profile in ~/.aws/config."
-            f"{note} Fix: connect(backend='aws', region='us-east-1'), or set "
-            "AWS_DEFAULT_REGION, or `aws configure set region us-east-1`."
-        )
-    return chosen
-
-
-def classroom_run(run: str, identity: str) -> str:
-    """``run`` with a suffix unique to this user (``identity``: the caller's ARN) and kernel.
-
-    Example
-    -------
-    >>> first = classroom_run("lab1", "arn:aws:iam::123456789012:user/ana")
-    >>> first.startswith("lab1-") and len(first) == 11
-    True
-    >>> first == classroom_run("lab1", "arn:aws:iam::123456789012:user/ana")  # same kernel
-    True
-    >>> first != classroom_run("lab1", "arn:aws:iam::123456789012:user/ben")
-    True
-    """
-    digest = hashlib.sha256(f"{identity}|{_KERNEL_TOKEN}".encode()).hexdigest()
-    suffix = digest[:CLASSROOM_SUFFIX_CHARS]
-    if run.endswith(f"-{suffix}"):
-        return run
-    full = f"{run}-{suffix}"
-    if not RUN_PATTERN.fullmatch(full):
-        room = 16 - CLASSROOM_SUFFIX_CHARS - 1
-        raise InvalidNameError(
-            f"Run id {run!r} is too long for the aws backend: on a shared AWS account the "
-            f"course adds a {CLASSROOM_SUFFIX_CHARS}-character suffix per user and kernel "
-            f"({full!r}), and a run id has at most 16 characters. Fix: use at most {room} "
-            "characters, e.g. run='lab1', or exact_run=True to use your id as it is."
-        )
-    return full
-
-
-def _run_tag(env: Environment, arn: str) -> str | None:
-    """The ``run`` tag of one resource found by name (None when it has none)."""
-    service = arn.split(":", 3)[2]
-    if service == "sqs":
-        sqs = env.client("sqs")
-        account, name = arn.split(":")[4], arn.rsplit(":", 1)[-1]
-        url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
-        return sqs.list_queue_tags(QueueUrl=url).get("Tags", {}).get("run")
-    if service == "sns":
-        tags = env.client("sns").list_tags_for_resource(ResourceArn=arn).get("Tags", [])
-    else:
-        tags = env.client("events").list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-    return next((t["Value"] for t in tags if t["Key"] == "run"), None)
-
-
-def tagged_leftovers(env: Environment) -> list[str]:
-    """On ``aws``: delete what this run left behind (a crashed kernel's resources).
-
-    Only resources tagged ``course=securecart`` *and* ``run=<this run>`` are deleted; the
-    name prefix finds the few the tagging API does not list (EventBridge rules on some
-    accounts, and on moto), and each of those is deleted only when its ``run`` tag is this
-    run too. Another student's ``securecart-lab1-...`` resources are never touched.
-    """
-    from .platform.resources import Resources
-
-    tagging = env._session.client("resourcegroupstaggingapi", region_name=env.region)
-    filters = [{"Key": "course", "Values": ["securecart"]}, {"Key": "run", "Values": [env.run]}]
-    leftovers = Resources()
-    sqs = env.client("sqs")
-    for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
-        for item in page["ResourceTagMappingList"]:
-            leftovers.adopt(item["ResourceARN"], sqs)
-    found: list[str] = []
-    for url in sqs.list_queues(QueueNamePrefix=env.prefix).get("QueueUrls", []):
-        found.append(sqs.get_queue_attributes(
-            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
-    found += [rule["Arn"] for rule in env.client("events").list_rules(
-        NamePrefix=env.prefix)["Rules"]]
-    for page in env.client("sns").get_paginator("list_topics").paginate():
-        found += [t["TopicArn"] for t in page["Topics"]
-                  if t["TopicArn"].rsplit(":", 1)[-1].startswith(env.prefix)]
-    for arn in found:
-        if _run_tag(env, arn) == env.run:
-            leftovers.adopt(arn, sqs)
-    return [f"leftover {item}" for item in leftovers.teardown(env.client)]
