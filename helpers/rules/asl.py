@@ -444,11 +444,11 @@ class Run:
         except Failure:
             if now() - started <= timeout:
                 raise
-            result = None
-        if now() - started > timeout:
-            self.t = max(self.t, started + timeout)
-            raise Failure("States.Timeout", "")
-        return result
+        else:
+            if now() - started <= timeout:
+                return result
+        self.t = max(self.t, started + timeout)
+        raise Failure("States.Timeout", "")
 
     @staticmethod
     def _resource_kind(resource: str) -> tuple[str, str]:
