@@ -66,6 +66,7 @@ from .platform.errors import (
     SecureCartError,
     StreamNotFoundError,
     UnknownBackendError,
+    UnknownScenarioError,
 )
 from .platform.eventlog import COLUMNS, EventLog
 
@@ -102,6 +103,7 @@ __all__ = [
     "lab2",
     "SecureCartError",
     "UnknownBackendError",
+    "UnknownScenarioError",
     "CredentialsMissingError",
     "InvalidNameError",
     "EnvironmentClosedError",

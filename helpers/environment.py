@@ -51,13 +51,15 @@ from .platform.errors import (
     InvalidParameterError,
     QueueDeletedRecentlyError,
     UnknownBackendError,
+    UnknownScenarioError,
 )
 from .platform.eventlog import EventLog
 from .platform.naming import Naming
 from .platform.recorder import ACTOR, Recorder
 from .platform.resources import Resources, TeardownReport
 
-__all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE"]
+__all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE",
+           "SCENARIOS", "SCENARIO_VARIABLE"]
 
 #: The backends :func:`connect` accepts.
 BACKENDS = ("moto", "server", "aws")
@@ -65,6 +67,12 @@ BACKENDS = ("moto", "server", "aws")
 BACKEND_VARIABLE = "SECURECART_BACKEND"
 #: Environment variable naming an external endpoint for the ``server`` backend.
 ENDPOINT_VARIABLE = "SECURECART_ENDPOINT_URL"
+#: The scenarios :func:`connect` accepts: ``full`` runs the sizes the notebooks teach with,
+#: ``short`` the smaller ones ``make test-aws`` runs on the real clock (fewer orders, shorter
+#: waits, the same effects).
+SCENARIOS = ("full", "short")
+#: Environment variable that picks the scenario when ``connect()`` is not told.
+SCENARIO_VARIABLE = "SECURECART_SCENARIO"
 #: Region of the local backends.
 LOCAL_REGION = "us-east-1"
 #: moto's default account id.
@@ -94,6 +102,17 @@ def _resolve_backend(backend: str | None) -> str:
     return chosen
 
 
+def _resolve_scenario(scenario: str | None) -> str:
+    chosen = scenario if scenario is not None else os.environ.get(SCENARIO_VARIABLE, "")
+    source = "scenario argument" if scenario is not None else f"{SCENARIO_VARIABLE} variable"
+    if not isinstance(chosen, str) or (chosen.strip().lower() or "full") not in SCENARIOS:
+        raise UnknownScenarioError(
+            f"Unknown scenario {chosen!r} (from the {source}): the course runs one of "
+            f"{', '.join(SCENARIOS)}. Fix: 'full' (default, the sizes the notebooks teach with) "
+            "or 'short' (smaller sizes, for make test-aws on the real clock).")
+    return chosen.strip().lower() or "full"
+
+
 class Environment:
     """The course environment: backend, clients, clock, log, resources and teardown.
 
@@ -111,6 +130,8 @@ class Environment:
         What this run created and still exists.
     delivery : DeliveryModel
         Standard-queue duplicates and reordering emulated on moto (ignored on AWS).
+    scenario : str
+        ``"full"`` or ``"short"``: the sizes the experiments run with (:meth:`sized`).
 
     Example
     -------
@@ -130,8 +151,9 @@ class Environment:
     _deleted_queues: ClassVar[dict[str, float]] = {}
 
     def __init__(self, backend: str, *, run: str, seed: int, region: str,
-                 endpoint_url: str | None, quiet: bool) -> None:
+                 endpoint_url: str | None, quiet: bool, scenario: str = "full") -> None:
         self.backend = backend
+        self.scenario = scenario
         self.region = region
         self.seed = seed
         self.naming = Naming(run)
@@ -331,6 +353,42 @@ class Environment:
             "env.wait_for_queue_names() waits the seconds left, then run the cell again; or "
             "connect with another run id.")
 
+    # -- scenario ---------------------------------------------------------------------
+    @property
+    def short(self) -> bool:
+        """True in the ``short`` scenario (``SECURECART_SCENARIO=short``, ``make test-aws``)."""
+        return self.scenario == "short"
+
+    @property
+    def requests(self) -> int:
+        """API requests this environment's clients have made so far (reads included)."""
+        return self._recorder.calls
+
+    def sized(self, given: Any, *, full: Any, short: Any) -> Any:
+        """The size an experiment runs with: ``given`` when the caller chose one, else the
+        scenario's (``full`` by default, ``short`` in the short scenario).
+
+        Parameters
+        ----------
+        given
+            What the caller passed (``None``: not chosen, take the scenario's size).
+        full
+            The size the notebooks teach with (their committed outputs show it).
+        short
+            A smaller size that still shows the same effect, for runs on the real clock.
+
+        Example
+        -------
+        >>> import helpers
+        >>> env = helpers.connect(quiet=True, scenario="short")
+        >>> env.sized(None, full=80, short=12), env.sized(30, full=80, short=12)
+        (12, 30)
+        >>> _ = env.teardown()
+        """
+        if given is not None:
+            return given
+        return short if self.short else full
+
     # -- time -------------------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
         """Let ``seconds`` pass: instantly on the simulated clock, really on AWS."""
@@ -380,6 +438,8 @@ class Environment:
             f"  run      : {self.run}    names: {self.prefix}*    tags: course=securecart, run={self.run}\n"
             f"  clock    : {kind}, {self.clock.now():%Y-%m-%d %H:%M:%S} UTC (+{self.clock.elapsed():.1f} s)\n"
             f"  resources: {state}"
+            + (f"\n  scenario : short (smaller sizes, same effects; {SCENARIO_VARIABLE})"
+               if self.short else "")
         )
 
     def __repr__(self) -> str:
@@ -424,7 +484,7 @@ def _remember_queue_name(params: Any = None, context: Any = None, **_: Any) -> N
 
 def connect(backend: str | None = None, *, run: str | None = None, seed: int = 42,
             region: str | None = None, quiet: bool = False,
-            exact_run: bool = False) -> Environment:
+            exact_run: bool = False, scenario: str | None = None) -> Environment:
     """Open the course environment: the first cell of every notebook.
 
     Parameters
@@ -446,6 +506,10 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     exact_run
         On ``aws``, use ``run`` exactly as given (e.g. to tear down what a crashed kernel
         left: ``connect("aws", run="lab1-3f9a2c", exact_run=True).teardown()``).
+    scenario
+        ``"full"`` (default) or ``"short"``: the sizes the experiments run with (fewer orders,
+        shorter waits in ``short``, the same effects; see :meth:`Environment.sized`). When
+        not given, the ``SECURECART_SCENARIO`` variable decides (unset or empty: ``"full"``).
 
     Returns
     -------
@@ -463,6 +527,7 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     Teardown of run 'demo': deleted 0 resources.
     """
     chosen = _resolve_backend(backend)
+    sizes = _resolve_scenario(scenario)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidParameterError(
             f"seed={seed!r}: the seed of every random choice (message ids, faults, order data) "
@@ -478,7 +543,8 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
         run = secrets.token_hex(3) if chosen == "aws" else LOCAL_RUN
     if chosen != "aws":
         region = LOCAL_REGION if region is None else region
-    env = Environment(chosen, run=run, seed=seed, region=region or "", endpoint_url=endpoint, quiet=quiet)
+    env = Environment(chosen, run=run, seed=seed, region=region or "", endpoint_url=endpoint, quiet=quiet,
+                      scenario=sizes)
     env._start(exact_run=exact_run or run_was_random)
     if not quiet:
         print(env.describe())

@@ -14,6 +14,7 @@ from __future__ import annotations
 __all__ = [
     "SecureCartError",
     "UnknownBackendError",
+    "UnknownScenarioError",
     "CredentialsMissingError",
     "InvalidNameError",
     "EnvironmentClosedError",
@@ -70,6 +71,10 @@ class SecureCartError(Exception):
 
 class UnknownBackendError(SecureCartError, ValueError):
     """The backend name is not one of moto, server, aws."""
+
+
+class UnknownScenarioError(SecureCartError, ValueError):
+    """The scenario name is not one of full, short."""
 
 
 class CredentialsMissingError(SecureCartError):

@@ -70,6 +70,8 @@ class Recorder:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self.receipts: dict[str, tuple[str, str | None, int | None]] = {}
+        #: Requests this environment's clients made (every API call, reads included).
+        self.calls = 0
         #: ``(service, operation) -> (handler or None, action word or None)``: what the
         #: after-call hook does for an operation, decided once per operation.
         self._plans: dict[tuple[str, str], tuple[Callable[..., None] | None, str | None]] = {}
@@ -86,6 +88,7 @@ class Recorder:
 
         def before(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
             env._require_open(f"{service}.{model.name}")
+            self.calls += 1
             env.naming.apply(service, model.name, params)
             if service == "sqs" and model.name == "ReceiveMessage":
                 if not params.get("MessageSystemAttributeNames") and not params.get("AttributeNames"):
