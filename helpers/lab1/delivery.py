@@ -98,7 +98,7 @@ class CheckoutResult(OneRun):
         return fig
 
 
-def experiment_async_checkout(env: Environment, *, orders: int = 60, customers: int = 20,
+def experiment_async_checkout(env: Environment, *, orders: int | None = None, customers: int = 20,
                               processing_seconds: float = 2.0, workers: int = 1,
                               seed: int = 42) -> CheckoutResult:
     """Queue orders instead of waiting on payment validation.
@@ -111,7 +111,8 @@ def experiment_async_checkout(env: Environment, *, orders: int = 60, customers: 
     env
         The course environment.
     orders, customers
-        How many orders, from how many customers (seeded by ``seed``).
+        How many orders (60; 12 in the short scenario), from how many customers (seeded by
+        ``seed``).
     processing_seconds
         Seconds the payment consumer needs per payment.
     workers
@@ -128,6 +129,7 @@ def experiment_async_checkout(env: Environment, *, orders: int = 60, customers: 
     (10, 20.0)
     >>> _ = env.teardown()
     """
+    orders = env.sized(orders, full=60, short=12)
     mark = env.log.mark()
     queue = _fresh_queue(env, "checkout")
     batch = OrderGenerator(seed=seed).orders(orders, customers=customers)
@@ -210,7 +212,7 @@ class OrderingResult(ManyRuns):
 _QUEUE_OF = {"standard": "payments-standard", "FIFO": "payments-fifo"}
 
 
-def experiment_ordering(env: Environment, *, payments: int = 200, customers: int = 20,
+def experiment_ordering(env: Environment, *, payments: int | None = None, customers: int | None = None,
                         workers: int = 2, batch_size: int = 10, reorder_rate: float = 0.5,
                         duplicate_rate: float = 0.05, seed: int = 42) -> OrderingResult:
     """Standard vs FIFO ordering for payments: the same payments through both queues.
@@ -218,6 +220,7 @@ def experiment_ordering(env: Environment, *, payments: int = 200, customers: int
     The standard queue runs under a :class:`~helpers.sqs.faults.Scenario` with
     ``reorder_rate`` and ``duplicate_rate`` (at-least-once, best-effort order: emulated on
     moto, real SQS's own behaviour on AWS). The FIFO queue groups by ``customer_id``.
+    ``payments`` from ``customers``: 200 from 20, in the short scenario 40 from 5.
 
     Example
     -------
@@ -228,6 +231,8 @@ def experiment_ordering(env: Environment, *, payments: int = 200, customers: int
     (0, 0)
     >>> _ = env.teardown()
     """
+    payments = env.sized(payments, full=200, short=40)
+    customers = env.sized(customers, full=20, short=5)
     batch = OrderGenerator(seed=seed).payments(payments, customers=customers)
     scenario = Scenario(seed=seed, reorder_rate=reorder_rate, duplicate_rate=duplicate_rate)
     frames, invariants, charged_twice = {}, {}, {}

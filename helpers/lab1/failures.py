@@ -113,8 +113,8 @@ def _currency_handler(env: Environment, gateway: PaymentGateway, currencies: set
     return make_batch_handler(charge_payment, idempotency=env)
 
 
-def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
-                      max_receive_count: int = 5, visibility_timeout: int = 30,
+def experiment_poison(env: Environment, *, orders: int | None = None, poison: int = 3,
+                      max_receive_count: int | None = None, visibility_timeout: int | None = None,
                       processing_seconds: float = 0.5, fix_after: float | None = None,
                       seed: int = 42) -> PoisonResult:
     """Poison orders to the DLQ, inspect, fix the handler, redrive: nothing lost.
@@ -123,7 +123,8 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
     is received ``max_receive_count`` times and then moved to the DLQ. ``fix_after`` clock
     seconds after the start (default: a minute after the last move) the fixed handler (it
     accepts EUR) is deployed, the DLQ is
-    redriven to the source queue and drained.
+    redriven to the source queue and drained. Sizes: 40 orders, ``max_receive_count`` 5 and a
+    30-second ``visibility_timeout``; in the short scenario 12 orders, 3 receives and 10 s.
 
     Example
     -------
@@ -134,6 +135,9 @@ def experiment_poison(env: Environment, *, orders: int = 40, poison: int = 3,
     (2, 0)
     >>> _ = env.teardown()
     """
+    orders = env.sized(orders, full=40, short=12)
+    max_receive_count = env.sized(max_receive_count, full=5, short=3)
+    visibility_timeout = env.sized(visibility_timeout, full=30, short=10)
     mark = env.log.mark()
     queue = _fresh_queue(env, "poison-orders", max_receive_count=max_receive_count,
                          visibility_timeout=visibility_timeout)
@@ -230,17 +234,18 @@ def _visibility_run(env: Environment, *, orders: list[dict], timeout: int, heart
     return row, invariant, env.log.to_frame(mark)
 
 
-def experiment_visibility(env: Environment, *, processing_seconds: float = 45.0,
-                          slow_rate: float = 0.25, slow_seconds: float = 55.0,
-                          timeouts: Iterable[int] = (10, 30, 60), heartbeat_timeout: int = 30,
-                          orders: int = 12, workers: int = 4, seed: int = 42) -> VisibilityResult:
+def experiment_visibility(env: Environment, *, processing_seconds: float | None = None,
+                          slow_rate: float = 0.25, slow_seconds: float | None = None,
+                          timeouts: Iterable[int] | None = None, heartbeat_timeout: int | None = None,
+                          orders: int | None = None, workers: int = 4, seed: int = 42) -> VisibilityResult:
     """Processing that takes 45 s against visibility timeouts of 10, 30 and 60 s, then a heartbeat.
 
     Four consumers take one order each; an order takes ``processing_seconds`` (a quarter of
     them ``slow_seconds``). A deliberately *not* idempotent payment handler shows every
     duplicate: while a consumer is still processing, the order becomes visible again and
     another consumer charges it again. The heartbeat run extends the visibility every half
-    timeout while processing.
+    timeout while processing. The short scenario divides every duration by three (15 s of
+    processing, 18 s slow, timeouts of 3, 10 and 20 s, heartbeat at 10 s) and runs 8 orders.
 
     Example
     -------
@@ -251,6 +256,11 @@ def experiment_visibility(env: Environment, *, processing_seconds: float = 45.0,
     [3, 0, 0]
     >>> _ = env.teardown()
     """
+    processing_seconds = env.sized(processing_seconds, full=45.0, short=15.0)
+    slow_seconds = env.sized(slow_seconds, full=55.0, short=18.0)
+    timeouts = env.sized(timeouts, full=(10, 30, 60), short=(3, 10, 20))
+    heartbeat_timeout = env.sized(heartbeat_timeout, full=30, short=10)
+    orders = env.sized(orders, full=12, short=8)
     batch = OrderGenerator(seed=seed).orders(orders, customers=min(orders, 20))
     rows, invariants, frames = [], {}, {}
     settings = [(int(t), False) for t in timeouts] + [(int(heartbeat_timeout), True)]
@@ -332,8 +342,8 @@ class ThroughputResult(ManyRuns):
 THROUGHPUT_API_CALL_SECONDS = 0.02
 
 
-def experiment_throughput(env: Environment, *, orders: int = 80,
-                          consumers: Iterable[int] = (1, 2, 4, 8, 16),
+def experiment_throughput(env: Environment, *, orders: int | None = None,
+                          consumers: Iterable[int] | None = None,
                           batch_sizes: Iterable[int] = (1, 10), processing_seconds: float = 0.1,
                           api_call_seconds: float = THROUGHPUT_API_CALL_SECONDS,
                           seed: int = 42, progress: bool | None = None) -> ThroughputResult:
@@ -345,9 +355,11 @@ def experiment_throughput(env: Environment, *, orders: int = 80,
     Parameters
     ----------
     orders, processing_seconds
-        Orders per run (seeded by ``seed``) and seconds of processing per order.
+        Orders per run (seeded by ``seed``; 80, 40 in the short scenario) and seconds of
+        processing per order.
     consumers, batch_sizes
-        The grid: one run per combination.
+        The grid: one run per combination (consumers 1, 2, 4, 8, 16; 1, 2, 4 in the short
+        scenario).
     api_call_seconds
         The modelled round trip of each SQS call on the simulated clock (see
         :func:`helpers.sqs.run_consumers`); ignored on AWS, where calls take their real time.
@@ -363,6 +375,8 @@ def experiment_throughput(env: Environment, *, orders: int = 80,
     True
     >>> _ = env.teardown()
     """
+    orders = env.sized(orders, full=80, short=40)
+    consumers = env.sized(consumers, full=(1, 2, 4, 8, 16), short=(1, 2, 4))
     batch = OrderGenerator(seed=seed).orders(orders, customers=20)
     combos = [(int(c), int(b)) for b in batch_sizes for c in consumers]
     show = (not env.clock.simulated) if progress is None else progress

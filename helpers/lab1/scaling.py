@@ -119,10 +119,12 @@ def _backlog(arrivals: list[float], frame: pd.DataFrame, queue: str, start: floa
 
 
 def experiment_independent_scaling(env: Environment, *, consumers: Iterable[int] = (1, 2, 4),
-                                   orders: int = 40, checkout_rate: float = 1.0,
+                                   orders: int | None = None, checkout_rate: float = 1.0,
                                    processing_seconds: float = 2.5,
                                    seed: int = 42) -> ScalingResult:
     """The same checkout (``checkout_rate`` orders/s) against 1, 2 and 4 payment consumers.
+
+    ``orders`` orders are checked out: 40, in the short scenario 16.
 
     Example
     -------
@@ -135,6 +137,7 @@ def experiment_independent_scaling(env: Environment, *, consumers: Iterable[int]
     """
     if not isinstance(checkout_rate, int | float) or isinstance(checkout_rate, bool) or checkout_rate <= 0:
         raise InvalidParameterError(f"checkout_rate={checkout_rate!r} must be a number of orders per second > 0.")
+    orders = env.sized(orders, full=40, short=16)
     batch = OrderGenerator(seed=seed).orders(orders, customers=20)
     rows, backlogs, invariants, frames = [], {}, {}, {}
     for workers in [int(c) for c in consumers]:

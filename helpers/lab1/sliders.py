@@ -112,7 +112,7 @@ class PanelResult(OneRun):
         return fig
 
 
-def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool = False,
+def run_panel_experiment(env: Environment, *, orders: int | None = None, progress: bool = False,
                          **settings: Any) -> PanelResult:
     """The panel's experiment without widgets: orders through a faulty standard queue.
 
@@ -123,7 +123,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
         ``slow_rate`` (a slow order takes 45 s), ``consumers``, ``batch_size``,
         ``visibility_timeout``, ``seed``.
     orders
-        Orders from 20 customers.
+        Orders from 20 customers (120; 30 in the short scenario).
     progress
         Show a progress bar of processed messages.
 
@@ -142,6 +142,7 @@ def run_panel_experiment(env: Environment, *, orders: int = 120, progress: bool 
         raise InvalidParameterError(
             f"Unknown panel setting(s) {sorted(unknown)}; the panel has {sorted(PANEL_DEFAULTS)}.")
     s = {**PANEL_DEFAULTS, **settings}
+    orders = env.sized(orders, full=120, short=30)
     batch = OrderGenerator(seed=s["seed"]).orders(orders, customers=20)
     pick = random.Random(f"panel-poison:{s['seed']}")
     poison = {o["order_id"] for o in batch if pick.random() < s["poison_rate"]}
@@ -197,7 +198,7 @@ def panel(env: Environment, *, static: bool = False, **settings: Any) -> Any:
         import ipywidgets as w
     except ImportError:  # pragma: no cover - ipywidgets is a course dependency
         static = True
-    orders = settings.pop("orders", 120)
+    orders = settings.pop("orders", None)
     if static:
         return run_panel_experiment(env, orders=orders, **settings)
     s = {**PANEL_DEFAULTS, **settings}

@@ -84,15 +84,17 @@ class VisibilityTimelineResult(ManyRuns):
 
 
 def experiment_visibility_timeline(env: Environment, *, consumers: Iterable[int] = (1, 2, 4),
-                                   orders: int = 8, visibility_timeout: int = 10,
-                                   processing_seconds: float = 45.0, slow_rate: float = 0.5,
-                                   slow_seconds: float = 55.0, seed: int = 42) -> VisibilityTimelineResult:
+                                   orders: int | None = None, visibility_timeout: int | None = None,
+                                   processing_seconds: float | None = None, slow_rate: float = 0.5,
+                                   slow_seconds: float | None = None, seed: int = 42) -> VisibilityTimelineResult:
     """The same orders with 1, 2 and 4 consumers: which expired messages get charged again.
 
     Every order takes longer than the visibility timeout. With one consumer nobody is free to
     receive an expired message, so the consumer deletes it with its (still newest) handle: no
     extra charge. With more consumers, a free consumer receives the expired message and
-    charges it again; the first consumer's later delete is stale.
+    charges it again; the first consumer's later delete is stale. Sizes: 8 orders of 45 s
+    (55 s slow) against a 10-second timeout; the short scenario runs 4 orders of 15 s (18 s)
+    against 3 s.
 
     Example
     -------
@@ -103,6 +105,10 @@ def experiment_visibility_timeline(env: Environment, *, consumers: Iterable[int]
     [[1, 0, 0], [4, 6, 5]]
     >>> _ = env.teardown()
     """
+    orders = env.sized(orders, full=8, short=4)
+    visibility_timeout = env.sized(visibility_timeout, full=10, short=3)
+    processing_seconds = env.sized(processing_seconds, full=45.0, short=15.0)
+    slow_seconds = env.sized(slow_seconds, full=55.0, short=18.0)
     batch = OrderGenerator(seed=seed).orders(orders, customers=min(orders, 20))
     rows, timelines, invariants, frames = [], {}, {}, {}
     for workers in [int(c) for c in consumers]:
