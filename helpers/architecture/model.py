@@ -343,8 +343,8 @@ def backlog(runs: pd.DataFrame, step: float = 1.0) -> pd.DataFrame:
     return pd.DataFrame({"time": times, "backlog": counts})
 
 
-def compare_designs(env: Any, *, payment_latencies: tuple[float, ...] = (0.25, 1.0, 2.0),
-                    outages: tuple[float, ...] = (0, 20, 40), orders: int = 30,
+def compare_designs(env: Any, *, payment_latencies: tuple[float, ...] | None = None,
+                    outages: tuple[float, ...] | None = None, orders: int | None = None,
                     interval: float = 2.0, outage_start: float = 10.0,
                     seed: int = 42) -> pd.DataFrame:
     """Both designs over a sweep of payment latencies (no outage) and outage lengths.
@@ -354,12 +354,13 @@ def compare_designs(env: Any, *, payment_latencies: tuple[float, ...] = (0.25, 1
     env
         The environment.
     payment_latencies
-        Median payments latencies to try, in seconds (with no outage).
+        Median payments latencies to try, in seconds (with no outage): 0.25, 1 and 2; in the
+        short scenario 0.25 and 1.
     outages
         Outage lengths to try, in seconds, starting ``outage_start`` seconds in (with the
-        first payment latency).
+        first payment latency): 20 and 40; in the short scenario 10 and 20.
     orders, interval, seed
-        As for :func:`simulate_checkout`.
+        As for :func:`simulate_checkout` (30 orders; 15 in the short scenario).
 
     Returns
     -------
@@ -376,6 +377,9 @@ def compare_designs(env: Any, *, payment_latencies: tuple[float, ...] = (0.25, 1
     {'event-driven': 0.0, 'monolith': 0.5}
     >>> _ = env.teardown()
     """
+    payment_latencies = env.sized(payment_latencies, full=(0.25, 1.0, 2.0), short=(0.25, 1.0))
+    outages = env.sized(outages, full=(0, 20, 40), short=(0, 10, 20))
+    orders = env.sized(orders, full=30, short=15)
     scenarios = [(lat, 0.0) for lat in payment_latencies]
     scenarios += [(payment_latencies[0], float(o)) for o in outages if o]
     rows = []

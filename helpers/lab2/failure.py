@@ -198,21 +198,31 @@ class ReplayResult:
     replayed: int
     in_order: bool
     statuses: dict[str, list[str]]
+    #: Clock seconds between the publishes and the new subscriber (a day; a minute when short).
+    later_seconds: float = 86_400.0
 
     def __repr__(self) -> str:
-        return (f"{self.archived} order events published yesterday and archived by the FIFO topic\n"
-                f"A new analytics subscriber today: {self.live_before} messages before the replay, "
+        day = self.later_seconds >= 86_400
+        when, now = ("yesterday", "today") if day else (f"{self.later_seconds:g} s earlier", "now")
+        return (f"{self.archived} order events published {when} and archived by the FIFO topic\n"
+                f"A new analytics subscriber {now}: {self.live_before} messages before the replay, "
                 f"{self.replayed} after it (each order in order: {self.in_order}; "
                 "archive and replay emulated on moto)")
 
 
-def experiment_replay(env: Environment, orders: int = 4) -> ReplayResult:
-    """Archive a day of order events; a subscriber created a day later replays them."""
+def experiment_replay(env: Environment, orders: int = 4, *,
+                      later_seconds: float | None = None) -> ReplayResult:
+    """Archive a day of order events; a subscriber created a day later replays them.
+
+    ``later_seconds`` after the publishes the subscriber is created: a day, a minute in the
+    short scenario (the archive replays the same events; only the wait is shorter).
+    """
+    later_seconds = env.sized(later_seconds, full=86_400.0, short=60.0)
     topic = fresh_topic(env, "order-events", fifo=True, archive_days=7)
     start = env.clock.now()
     events = status_events(orders)
     publish_events(env, topic, events)
-    env.sleep(86_400)
+    env.sleep(later_seconds)
     sub = fresh_queue_subscription(env, topic, "analytics-replay", raw=True)
     before = drain(env, sub.queue_url, actor="analytics")
     env.client("sns").set_subscription_attributes(
@@ -223,4 +233,4 @@ def experiment_replay(env: Environment, orders: int = 4) -> ReplayResult:
     for event in got:
         statuses.setdefault(event["order_id"], []).append(event["status"])
     in_order = all(s == ["created", "paid", "shipped"] for s in statuses.values())
-    return ReplayResult(len(events), len(before), len(got), in_order, statuses)
+    return ReplayResult(len(events), len(before), len(got), in_order, statuses, later_seconds)

@@ -295,16 +295,20 @@ def _flush(pipe: Pipeline) -> None:
     pipe.tracer.flush()
 
 
-def run_day(env: Environment, pipe: Pipeline, *, orders: int = 60, minutes: int = 10,
-            drain_minutes: int = 6, seed: int = 7, duplicate_rate: float = 0.05) -> DayRun:
+def run_day(env: Environment, pipe: Pipeline, *, orders: int | None = None, minutes: int | None = None,
+            drain_minutes: int | None = None, seed: int = 7, duplicate_rate: float = 0.05) -> DayRun:
     """Run a seeded day: ``orders`` over ``minutes`` minutes, then drain; returns a :class:`DayRun`.
 
     Each minute the checkout accepts its share of orders, the payment consumers (2 workers)
     run for up to 8 s and the inventory consumer for up to 25 s, logs are shipped to CloudWatch Logs,
     segments to X-Ray and the minute's business counts to ``SecureCart/Orders``. Standard
     queues deliver some messages twice (emulated on moto). On the local backends the clock
-    starts each run on a minute boundary.
+    starts each run on a minute boundary. Sizes: 60 orders over 10 minutes and 6 minutes of
+    draining; in the short scenario 20 orders over 4 minutes and 4 of draining.
     """
+    orders = env.sized(orders, full=60, short=20)
+    minutes = env.sized(minutes, full=10, short=4)
+    drain_minutes = env.sized(drain_minutes, full=6, short=4)
     generated = OrderGenerator(seed=seed).orders(orders)
     rng = env.random(f"declines-{seed}")
     declined = sorted(rng.sample([o["order_id"] for o in generated], max(1, orders // 20)))
