@@ -210,7 +210,7 @@ def main(argv: list[str]) -> int:
     scenario = args.scenario or ("short" if args.backend == "aws" else "full")
     seconds, requests, missing = budget(paths, scenario)
     unknown = f" (no measured figure for {', '.join(missing)})" if missing else ""
-    print(f"Estimated cost: about ${estimate_usd(requests):.2f} on AWS for {len(paths)} "
+    print(f"Estimated cost: about ${estimate_usd(requests):.3f} on AWS for {len(paths)} "
           f"notebook(s) in the {scenario} scenario (about {requests:,} requests and an hour of "
           f"Kinesis shards; everything is deleted afterwards){unknown}")
     print(f"Estimated real time: about {_duration(seconds)} of waiting on the real clock "
