@@ -92,6 +92,8 @@ def budget(paths: list[Path], scenario: str) -> tuple[float, int, list[str]]:
 
 
 def _duration(seconds: float) -> str:
+    if seconds >= 7200:
+        return f"{seconds / 3600:.1f} h"
     return f"{seconds / 60:.0f} min" if seconds >= 120 else f"{seconds:.0f} s"
 
 

@@ -137,12 +137,15 @@ def _reprocess(env: Environment, sub: Any, reprocessor: Any) -> dict[str, int]:
 
 
 def experiment_failure(env: Environment, updates: int = 3, *,
-                       reprocessor: Any = None) -> FailureResult:
+                       reprocessor: Any = None, long_outage_seconds: float | None = None) -> FailureResult:
     """The support webhook fails twice: 30 s (retries win), then 10 minutes (DLQ, fix, redrive).
 
     ``reprocessor(dlq_url, endpoint)`` delivers the DLQ's messages after the fix and returns how
-    many (SNS has no redrive); default :func:`helpers.sns.redrive_subscription_dlq`.
+    many (SNS has no redrive); default :func:`helpers.sns.redrive_subscription_dlq`. The long
+    outage lasts ``long_outage_seconds``: 600, in the short scenario 200 (the delivery policy's
+    retries are spent after about 150 s either way; the rest is waiting).
     """
+    long_outage_seconds = env.sized(long_outage_seconds, full=600.0, short=200.0)
     topic = fresh_topic(env, "support-updates")
     queue = fresh_queue_subscription(env, topic, "support-queue", raw=True)
     hook = Webhook(status=503)
@@ -167,7 +170,7 @@ def experiment_failure(env: Environment, updates: int = 3, *,
         hook.status = 503
         long_mark = env.log.mark()
         publish_events(env, topic, events[updates:2 * updates], batch=False)
-        env.sleep(600)
+        env.sleep(long_outage_seconds)
         long = env.log.to_frame(long_mark)
         attempts = long[(long["action"] == "deliver") & (long["resource"] != queue.endpoint.rsplit(
             ":", 1)[-1])]

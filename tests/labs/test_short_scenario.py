@@ -169,3 +169,11 @@ def test_short_day_still_parks_its_poison_order_and_charges_the_rest(run_id):
     parked = [o["order_id"] for o in result.orders
               if any(i["sku"] == result.poison_sku for i in o["items"])]
     assert parked and set(parked).isdisjoint(result.shipped)
+
+
+def test_short_webhook_outage_still_spends_every_retry_then_parks_in_the_dlq(run_id):
+    # requests are the same: the short run only waits less after the retries are spent
+    result = _short_and_full(lab2.experiment_failure, run_id, calls=1.0)
+    assert result.attempts_each == 6 and result.in_dlq == result.published == 3
+    assert result.processed == 2 * result.published
+
