@@ -71,7 +71,8 @@ def test_full_is_the_default_and_the_banner_names_only_short(monkeypatch, run_id
 
 
 @pytest.mark.parametrize(("argument", "variable", "source"), [
-    ("tiny", None, "scenario argument"), (None, "quick", "SECURECART_SCENARIO variable")])
+    ("tiny", None, "scenario argument"), (1, None, "scenario argument"),
+    (None, "quick", "SECURECART_SCENARIO variable")])
 def test_an_unknown_scenario_is_one_error_naming_it_and_the_allowed_ones(
         monkeypatch, run_id, argument, variable, source):
     # GIVEN a scenario name the course does not have
@@ -83,6 +84,7 @@ def test_an_unknown_scenario_is_one_error_naming_it_and_the_allowed_ones(
     # THEN the error names the value, where it came from and the allowed ones
     text = str(error.value)
     assert repr(argument or variable) in text and source in text and "full, short" in text
+    assert "Fix:" in text
 
 
 # -- lab 1 --------------------------------------------------------------------------------
