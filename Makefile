@@ -152,7 +152,7 @@ test-aws: install
 	$(BIN)/python tools/aws_run.py $(ARGS)
 
 bench: install
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(ARGS)
 
 # Which stand-ins the newest moto (installed from PyPI into build/moto-latest) no longer needs,
 # and which patched moto functions changed.

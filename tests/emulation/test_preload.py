@@ -29,3 +29,29 @@ def test_step_functions_run_without_loading_ec2_and_batch_still_loads():
                          check=True, timeout=120).stdout
     # THEN the execution succeeded without moto's EC2 backend, and Batch loads in full later
     assert out.strip().splitlines()[-1] == '["SUCCEEDED", false, [], "SUCCEEDED"]'
+
+
+IRI_SCRIPT = textwrap.dedent("""
+    import json, sys
+    import helpers
+    env = helpers.connect(quiet=True)
+    env.client("apigateway").create_rest_api(name="scratch")
+    grammar_loaded_by_api_gateway = "lark" in sys.modules
+    import jsonschema
+    checker = jsonschema.FormatChecker()
+    answers = [checker.conforms("https://example.com/caf\\u00e9", "iri"),
+               checker.conforms("no scheme here", "iri")]
+    real = getattr(sys.modules["rfc3987_syntax"], "__deferred__", False) is False
+    print(json.dumps([grammar_loaded_by_api_gateway, answers, real]))
+    env.teardown()
+""")
+
+
+def test_api_gateway_loads_without_the_iri_grammar_and_iri_checks_still_answer():
+    # GIVEN a fresh interpreter and an open environment
+    # WHEN API Gateway is first used, then jsonschema checks the "iri" format
+    out = subprocess.run([sys.executable, "-c", IRI_SCRIPT], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    # THEN the grammar was not compiled for API Gateway, the format check answers as the real
+    # package does (a valid IRI, an invalid one), and the real package is loaded by then
+    assert out.strip().splitlines()[-1] == "[false, [true, false], true]"
