@@ -232,7 +232,7 @@ def check_async_config(env: Environment, config: Any) -> Verdict:
         return ex.fail(book, "invalid", f"PutFunctionEventInvokeConfig refused it: {err}"[:300])
     for order in (invocation.FLAKY, invocation.BROKEN):
         lam.invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps({"order_id": order}))
-    env.sleep(600)
+    invocation.wait_for_retries(env)
     records = invocation.drain(env, failed.url)
     flaky_ok = runs.count(invocation.FLAKY) == 2
     broken_runs = runs.count(invocation.BROKEN)

@@ -36,7 +36,7 @@ from ..stepfunctions import deploy_function
 if TYPE_CHECKING:  # pragma: no cover
     from ..environment import Environment
 
-__all__ = ["AsyncRun", "async_receipts", "RECEIPT_ORDERS", "FLAKY", "BROKEN", "drain"]
+__all__ = ["AsyncRun", "async_receipts", "RECEIPT_ORDERS", "FLAKY", "BROKEN", "drain", "wait_for_retries"]
 
 #: The orders whose receipts are sent asynchronously, in the order they were invoked.
 RECEIPT_ORDERS = tuple(f"ord-800{n}" for n in range(1, 7))
@@ -89,8 +89,28 @@ class AsyncRun:
         return pd.DataFrame(rows)
 
 
+def wait_for_retries(env: Environment) -> float:
+    """Let Lambda's asynchronous retries play out; the seconds waited.
+
+    Lambda retries a failed asynchronous invocation after about a minute, then two more: ten
+    minutes leave ample room, five in the short scenario (the same retries, less waiting).
+
+    Example
+    -------
+    >>> import helpers
+    >>> env = helpers.connect(quiet=True, scenario="short")
+    >>> wait_for_retries(env)
+    300.0
+    >>> _ = env.teardown()
+    """
+    seconds = env.sized(None, full=600.0, short=300.0)
+    env.sleep(seconds)
+    return seconds
+
+
 def async_receipts(env: Environment, *, max_retries: int = 2, name: str = "send-receipt") -> AsyncRun:
-    """Invoke the receipt function asynchronously for six orders and let 10 minutes pass.
+    """Invoke the receipt function asynchronously for six orders and let 10 minutes pass
+    (:func:`wait_for_retries`: 5 in the short scenario).
 
     The function's event invoke config has ``MaximumRetryAttempts`` ``max_retries`` and two
     destination queues. :data:`FLAKY` fails once; :data:`BROKEN` always fails.
@@ -118,5 +138,5 @@ def async_receipts(env: Environment, *, max_retries: int = 2, name: str = "send-
                            "OnFailure": {"Destination": failed_queue.arn}})
     for order in RECEIPT_ORDERS:
         lam.invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps({"order_id": order}))
-    env.sleep(600)
+    wait_for_retries(env)
     return AsyncRun(pd.DataFrame(rows), drain(env, ok_queue.url), drain(env, failed_queue.url))

@@ -179,3 +179,15 @@ def test_short_webhook_outage_still_spends_every_retry_then_parks_in_the_dlq(run
     assert result.attempts_each == 6 and result.in_dlq == result.published == 3
     assert result.processed == 2 * result.published
 
+
+
+def test_short_async_receipts_still_retry_then_reach_the_failure_destination(run_id):
+    from helpers.patterns import invocation
+
+    # requests are the same: the short run only waits less after the last retry
+    result = _short_and_full(invocation.async_receipts, run_id, calls=1.0)
+    summary = result.summary()
+    failed = summary[summary["destination"] == "OnFailure"]
+    assert failed["order_id"].tolist() == [invocation.BROKEN]
+    assert failed["approximateInvokeCount"].tolist() == [3]
+    assert invocation.FLAKY in result.order_of_completion
