@@ -76,18 +76,21 @@ def estimate_usd(requests: int) -> float:
     return shards + requests / 1e6 * SQS_PER_MILLION_REQUESTS_USD
 
 
-def budget(paths: list[Path], scenario: str) -> tuple[float, int, list[str]]:
-    """Simulated seconds and requests of ``paths`` in ``scenario`` from :data:`BUDGET`, and
-    the notebooks it has no figure for (counted at :data:`REQUESTS_PER_NOTEBOOK`)."""
+def budget(paths: list[Path], scenario: str) -> tuple[dict[str, float], int, list[str]]:
+    """Simulated seconds per notebook and requests of ``paths`` in ``scenario`` from
+    :data:`BUDGET`, and the notebooks it has no figure for (counted at
+    :data:`REQUESTS_PER_NOTEBOOK`)."""
     table = json.loads(BUDGET.read_text())["notebooks"] if BUDGET.exists() else {}
-    seconds, requests, missing = 0.0, 0, []
+    seconds: dict[str, float] = {}
+    requests, missing = 0, []
     for path in paths:
         row = table.get(path.stem[:2], {}).get(scenario)
         if row is None:
             missing.append(path.stem[:2])
             requests += REQUESTS_PER_NOTEBOOK
         else:
-            seconds, requests = seconds + row["seconds"], requests + row["requests"]
+            seconds[path.stem[:2]] = row["seconds"]
+            requests += row["requests"]
     return seconds, requests, missing
 
 
@@ -212,13 +215,15 @@ def main(argv: list[str]) -> int:
         print(f"Budget written to {BUDGET}")
         return 0
     scenario = args.scenario or ("short" if args.backend == "aws" else "full")
-    seconds, requests, missing = budget(paths, scenario)
+    per_notebook, requests, missing = budget(paths, scenario)
+    seconds = sum(per_notebook.values())
     unknown = f" (no measured figure for {', '.join(missing)})" if missing else ""
     print(f"Estimated cost: about ${estimate_usd(requests):.3f} on AWS for {len(paths)} "
           f"notebook(s) in the {scenario} scenario (about {requests:,} requests and an hour of "
           f"Kinesis shards; everything is deleted afterwards){unknown}")
     print(f"Estimated real time: about {_duration(seconds)} of waiting on the real clock "
-          f"({seconds:,.0f} simulated seconds measured on moto), plus the calls themselves")
+          f"({seconds:,.0f} simulated seconds measured on moto), plus the calls themselves: "
+          + ", ".join(f"{nb} {_duration(s)}" for nb, s in per_notebook.items()))
     baseline = ("moto, short scenario (run first, here)" if scenario == "short"
                 else "the committed moto outputs (full scenario)")
     print(f"Plan: {', '.join(p.stem for p in paths)} on backend {args.backend} in the {scenario} "
