@@ -51,12 +51,12 @@ from .platform.errors import (
     InvalidParameterError,
     QueueDeletedRecentlyError,
     UnknownBackendError,
-    UnknownScenarioError,
 )
 from .platform.eventlog import EventLog
 from .platform.naming import Naming
 from .platform.recorder import ACTOR, Recorder
 from .platform.resources import Resources, TeardownReport
+from .platform.scenario import SCENARIO_VARIABLE, SCENARIOS, resolve_scenario, sized
 
 __all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE",
            "SCENARIOS", "SCENARIO_VARIABLE"]
@@ -67,12 +67,6 @@ BACKENDS = ("moto", "server", "aws")
 BACKEND_VARIABLE = "SECURECART_BACKEND"
 #: Environment variable naming an external endpoint for the ``server`` backend.
 ENDPOINT_VARIABLE = "SECURECART_ENDPOINT_URL"
-#: The scenarios :func:`connect` accepts: ``full`` runs the sizes the notebooks teach with,
-#: ``short`` the smaller ones ``make test-aws`` runs on the real clock (fewer orders, shorter
-#: waits, the same effects).
-SCENARIOS = ("full", "short")
-#: Environment variable that picks the scenario when ``connect()`` is not told.
-SCENARIO_VARIABLE = "SECURECART_SCENARIO"
 #: Region of the local backends.
 LOCAL_REGION = "us-east-1"
 #: moto's default account id.
@@ -100,17 +94,6 @@ def _resolve_backend(backend: str | None) -> str:
             "(moto over HTTP) or 'aws' (your own account, explicit opt-in)."
         )
     return chosen
-
-
-def _resolve_scenario(scenario: str | None) -> str:
-    chosen = scenario if scenario is not None else os.environ.get(SCENARIO_VARIABLE, "")
-    source = "scenario argument" if scenario is not None else f"{SCENARIO_VARIABLE} variable"
-    if not isinstance(chosen, str) or (chosen.strip().lower() or "full") not in SCENARIOS:
-        raise UnknownScenarioError(
-            f"Unknown scenario {chosen!r} (from the {source}): the course runs one of "
-            f"{', '.join(SCENARIOS)}. Fix: 'full' (default, the sizes the notebooks teach with) "
-            "or 'short' (smaller sizes, for make test-aws on the real clock).")
-    return chosen.strip().lower() or "full"
 
 
 class Environment:
@@ -366,16 +349,8 @@ class Environment:
 
     def sized(self, given: Any, *, full: Any, short: Any) -> Any:
         """The size an experiment runs with: ``given`` when the caller chose one, else the
-        scenario's (``full`` by default, ``short`` in the short scenario).
-
-        Parameters
-        ----------
-        given
-            What the caller passed (``None``: not chosen, take the scenario's size).
-        full
-            The size the notebooks teach with (their committed outputs show it).
-        short
-            A smaller size that still shows the same effect, for runs on the real clock.
+        scenario's (``full``, or ``short`` in the short scenario); see
+        :func:`helpers.platform.scenario.sized`.
 
         Example
         -------
@@ -385,9 +360,7 @@ class Environment:
         (12, 30)
         >>> _ = env.teardown()
         """
-        if given is not None:
-            return given
-        return short if self.short else full
+        return sized(self.scenario, given, full=full, short=short)
 
     # -- time -------------------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
@@ -527,7 +500,7 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     Teardown of run 'demo': deleted 0 resources.
     """
     chosen = _resolve_backend(backend)
-    sizes = _resolve_scenario(scenario)
+    sizes = resolve_scenario(scenario)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidParameterError(
             f"seed={seed!r}: the seed of every random choice (message ids, faults, order data) "
