@@ -42,7 +42,17 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-from .backends import LocalBackend, check_aws, classroom_run, fake_session, tagged_leftovers
+from .backends import (
+    BACKEND_VARIABLE,
+    BACKENDS,
+    ENDPOINT_VARIABLE,
+    LocalBackend,
+    check_aws,
+    classroom_run,
+    fake_session,
+    resolve_backend,
+    tagged_leftovers,
+)
 from .emulation import GROUPS, DeliveryModel
 from .platform import limits
 from .platform.clock import RealClock, SimClock
@@ -50,7 +60,6 @@ from .platform.errors import (
     EnvironmentClosedError,
     InvalidParameterError,
     QueueDeletedRecentlyError,
-    UnknownBackendError,
 )
 from .platform.eventlog import EventLog
 from .platform.naming import Naming
@@ -61,12 +70,6 @@ from .platform.scenario import SCENARIO_VARIABLE, SCENARIOS, resolve_scenario, s
 __all__ = ["connect", "Environment", "TeardownReport", "BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE",
            "SCENARIOS", "SCENARIO_VARIABLE"]
 
-#: The backends :func:`connect` accepts.
-BACKENDS = ("moto", "server", "aws")
-#: Environment variable that picks the backend when ``connect()`` is not told.
-BACKEND_VARIABLE = "SECURECART_BACKEND"
-#: Environment variable naming an external endpoint for the ``server`` backend.
-ENDPOINT_VARIABLE = "SECURECART_ENDPOINT_URL"
 #: Region of the local backends.
 LOCAL_REGION = "us-east-1"
 #: moto's default account id.
@@ -76,24 +79,6 @@ LOCAL_RUN = "demo"
 
 _SERVICE_ALIASES = {"eventbridge": "events", "sfn": "stepfunctions", "lambda_": "lambda"}
 _MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
-
-
-def _resolve_backend(backend: str | None) -> str:
-    chosen = backend if backend is not None else os.environ.get(BACKEND_VARIABLE, "")
-    if not isinstance(chosen, str):
-        raise UnknownBackendError(
-            f"backend={backend!r} is a {type(backend).__name__}, not a backend name: the course "
-            f"runs on one of {', '.join(BACKENDS)} (a string). Fix: connect() for moto, or "
-            "connect('server') / connect('aws').")
-    chosen = (chosen or "moto").strip().lower()
-    if chosen not in BACKENDS:
-        source = "backend argument" if backend is not None else f"{BACKEND_VARIABLE} variable"
-        raise UnknownBackendError(
-            f"Unknown backend {chosen!r} (from the {source}): the course runs on one of "
-            f"{', '.join(BACKENDS)}. Fix: use 'moto' (default, no AWS account), 'server' "
-            "(moto over HTTP) or 'aws' (your own account, explicit opt-in)."
-        )
-    return chosen
 
 
 class Environment:
@@ -347,19 +332,8 @@ class Environment:
         """API requests this environment's clients have made so far (reads included)."""
         return self._recorder.calls
 
-    def sized(self, given: Any, *, full: Any, short: Any) -> Any:
-        """The size an experiment runs with: ``given`` when the caller chose one, else the
-        scenario's (``full``, or ``short`` in the short scenario); see
-        :func:`helpers.platform.scenario.sized`.
-
-        Example
-        -------
-        >>> import helpers
-        >>> env = helpers.connect(quiet=True, scenario="short")
-        >>> env.sized(None, full=80, short=12), env.sized(30, full=80, short=12)
-        (12, 30)
-        >>> _ = env.teardown()
-        """
+    def sized(self, given: Any = None, *, full: Any, short: Any) -> Any:
+        """``given`` if chosen, else this scenario's size (:func:`helpers.platform.scenario.sized`)."""
         return sized(self.scenario, given, full=full, short=short)
 
     # -- time -------------------------------------------------------------------------
@@ -499,7 +473,7 @@ def connect(backend: str | None = None, *, run: str | None = None, seed: int = 4
     >>> env.teardown()
     Teardown of run 'demo': deleted 0 resources.
     """
-    chosen = _resolve_backend(backend)
+    chosen = resolve_backend(backend)
     sizes = resolve_scenario(scenario)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidParameterError(

@@ -31,7 +31,7 @@ On ``aws``, :func:`check_aws` validates the profile, the credentials and the reg
 id unique per user and kernel (``lab1`` becomes ``lab1-<6 hex>``), so that students sharing an
 account never share names, and the leftover sweep at teardown touches only this run.
 
-Two modules: :mod:`.local` (the table above) and :mod:`.aws`.
+Three modules: :mod:`.choice` (which backend), :mod:`.local` (the table above) and :mod:`.aws`.
 
 Example
 -------
@@ -41,6 +41,7 @@ Example
 """
 
 from .aws import CLASSROOM_SUFFIX_CHARS, check_aws, classroom_run, tagged_leftovers
+from .choice import BACKEND_VARIABLE, BACKENDS, ENDPOINT_VARIABLE, resolve_backend
 from .local import (
     HIDDEN_VARIABLES,
     MOTO_CHILD_NOTE,
@@ -53,6 +54,6 @@ from .local import (
     reset_moto,
 )
 
-__all__ = ["LocalBackend", "ProcessEnvironment", "child_variables", "fake_session",
+__all__ = ["BACKENDS", "BACKEND_VARIABLE", "ENDPOINT_VARIABLE", "resolve_backend", "LocalBackend", "ProcessEnvironment", "child_variables", "fake_session",
            "reset_moto", "check_aws", "classroom_run", "tagged_leftovers", "PROXY_VARIABLES",
            "HIDDEN_VARIABLES", "CLASSROOM_SUFFIX_CHARS", "ChildConfig", "MOTO_CHILD_NOTE"]

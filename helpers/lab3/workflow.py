@@ -170,8 +170,13 @@ def _finish_workflows(env: Environment, shop: Shop, seen: set[str]) -> list[dict
     return done
 
 
-def experiment_restocking(env: Environment, shop: Shop, orders: int = 300, seed: int = 42) -> RestockRun:
-    """Run ``orders`` orders, one every 12 s, against the catalogue's stock (see module docstring)."""
+def experiment_restocking(env: Environment, shop: Shop, orders: int | None = None, seed: int = 42) -> RestockRun:
+    """Run ``orders`` orders, one every 12 s, against the catalogue's stock (see module docstring).
+
+    ``orders`` defaults to 300 (an hour of clock time); 100 in the short scenario, where
+    products still fall to their thresholds and the first restocks arrive.
+    """
+    orders = env.sized(orders, full=300, short=100)
     catalogue = {p["sku"]: dict(p) for p in load_catalogue()}
     low_at: dict[str, float] = {}
     restock_due: dict[str, float] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import helpers
-from helpers import architecture, lab1, lab2, observability_lab
+from helpers import architecture, lab1, lab2, lab3, observability_lab
 
 #: The short run's share of the full run's requests and clock seconds, at most.
 AT_MOST = 0.6
@@ -179,6 +179,16 @@ def test_short_webhook_outage_still_spends_every_retry_then_parks_in_the_dlq(run
     assert result.attempts_each == 6 and result.in_dlq == result.published == 3
     assert result.processed == 2 * result.published
 
+
+def test_short_restocking_still_emits_inventory_low_once_per_product_and_restocks(run_id):
+    def restocking(env):
+        return lab3.experiment_restocking(env, lab3.build_shop(env))
+
+    # its cost is the hour of orders on the clock; most requests are the shop's set-up
+    result = _short_and_full(restocking, run_id, calls=1.0, seconds=0.4)
+    assert result.low_events == result.restocked_events == result.notifications > 0
+    assert (result.table["low_events"] == 1).all()
+    assert result.table["restocked_at"].notna().any()
 
 
 def test_short_async_receipts_still_retry_then_reach_the_failure_destination(run_id):
