@@ -15,8 +15,8 @@ data matched                    the event as a nested object           message a
                                                                        JSON body flattened to dotted keys
 ``anything-but`` on an array    matches when one element is not        matches when no element is excluded
                                 excluded
-``anything-but`` forms          values, ``prefix``, ``suffix``,        values, ``prefix``, ``wildcard``
-                                ``equals-ignore-case``, ``wildcard``   (``suffix`` refused)
+``anything-but`` forms          values, ``prefix``, ``suffix``,        values, ``prefix`` (``suffix`` and
+                                ``equals-ignore-case``, ``wildcard``   ``wildcard`` refused)
 dotted keys (``"a.b"``)         in the event and in the pattern        in the body and in the policy
 wildcard complexity             more than 5 ``*`` refused              not checked
 keys per policy / combinations  no limit                               5 keys, 150 combinations

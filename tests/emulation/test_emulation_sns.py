@@ -214,6 +214,19 @@ def test_moto_alone_refuses_cidr_and_raises_on_non_json(bare):
                                         AttributeValue="not json")
 
 
+def test_moto_alone_accepts_anything_but_suffix_which_aws_refuses(bare):
+    # GIVEN plain moto's SNS and a queue subscription
+    sns = bare.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=_queue(bare, "q")[1])["SubscriptionArn"]
+    # WHEN a policy uses anything-but suffix (AWS: "Unsupported anything-but pattern: suffix")
+    sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicy",
+                                    AttributeValue='{"region": [{"anything-but": {"suffix": "-1"}}]}')
+    # THEN moto keeps it
+    policy = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["FilterPolicy"]
+    assert json.loads(policy) == {"region": [{"anything-but": {"suffix": "-1"}}]}
+
+
 def test_moto_alone_leaves_a_half_created_subscription(bare):
     sns = bare.client("sns")
     topic = sns.create_topic(Name="t")["TopicArn"]

@@ -107,3 +107,61 @@ def test_moto_alone_has_no_get_activity_task(bare):
     activity = sfn.create_activity(name="chat")["activityArn"]
     with pytest.raises(NotImplementedError):
         sfn.get_activity_task(activityArn=activity)
+
+
+def _one_task(activity_arn, **limits):
+    return {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity_arn, "End": True,
+                                                   **limits}}}
+
+
+def _started(sfn, name, definition):
+    machine = sfn.create_state_machine(name=name, definition=json.dumps(definition),
+                                       roleArn=ROLE)["stateMachineArn"]
+    return sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+
+
+def test_an_activity_worker_reports_a_failure_with_its_error_and_cause(any_env):
+    # GIVEN an execution waiting on an activity, and a worker that took its task
+    sfn = any_env.client("stepfunctions")
+    activity = sfn.create_activity(name="charge")["activityArn"]
+    run = _started(sfn, "charge", _one_task(activity))
+    token = sfn.get_activity_task(activityArn=activity, workerName="w1")["taskToken"]
+    # WHEN the worker reports a failure
+    sfn.send_task_failure(taskToken=token, error="Payments.Declined", cause="card expired")
+    described = sfn.describe_execution(executionArn=run)
+    with pytest.raises(ClientError) as again:  # a second answer to the closed task
+        sfn.send_task_success(taskToken=token, output="{}")
+    # THEN the execution fails with the worker's error and cause, and the history says so;
+    # the closed task's token is refused in AWS's words
+    assert (described["status"], described["error"], described["cause"]) == (
+        "FAILED", "Payments.Declined", "card expired")
+    assert again.value.response["Error"] == {
+        "Code": "TaskTimedOut", "Message": "Task Timed Out: 'Provided task does not exist anymore'"}
+    kinds = [e["type"] for e in sfn.get_execution_history(executionArn=run)["events"]]
+    assert "ActivityFailed" in kinds and "ActivitySucceeded" not in kinds
+
+
+def test_activity_heartbeats_keep_a_task_alive_and_a_missed_one_times_it_out(any_env):
+    # GIVEN two executions on activities with a 30 s heartbeat, each task taken by a worker
+    sfn = any_env.client("stepfunctions")
+    activity = sfn.create_activity(name="pack")["activityArn"]
+    limits = {"HeartbeatSeconds": 30, "TimeoutSeconds": 300}
+    alive = _started(sfn, "pack-alive", _one_task(activity, **limits))
+    kept = sfn.get_activity_task(activityArn=activity)["taskToken"]
+    # WHEN one worker sends a heartbeat every 20 s for a minute, then succeeds
+    for _ in range(3):
+        time.sleep(20)
+        sfn.send_task_heartbeat(taskToken=kept)
+    sfn.send_task_success(taskToken=kept, output='{"packed": true}')
+    silent = _started(sfn, "pack-silent", _one_task(activity, **limits))
+    lost = sfn.get_activity_task(activityArn=activity)["taskToken"]
+    # ... and the other goes silent for 40 s
+    time.sleep(40)
+    with pytest.raises(ClientError) as late:
+        sfn.send_task_heartbeat(taskToken=lost)
+    # THEN the first succeeded after 60 s; the second failed with States.HeartbeatTimeout and its
+    # token is refused as timed out
+    assert sfn.describe_execution(executionArn=alive)["status"] == "SUCCEEDED"
+    failed = sfn.describe_execution(executionArn=silent)
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.HeartbeatTimeout")
+    assert late.value.response["Error"]["Code"] == "TaskTimedOut"
