@@ -7,6 +7,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements/lock.txt
+# setuptools prints a framed notice on every editable install ("Editable installation. Please
+# be careful with folders ... same name as your package") that looks like an error to a student.
+EDITABLE_QUIET = PYTHONWARNINGS="ignore:Editable installation"
 XDIST ?= -n 2
 # A hung cell or call fails its own test after this many seconds, not the whole CI run.
 TIMEOUT ?= 900
@@ -36,7 +39,7 @@ define make_venv
 	  rm -rf $(VENV); fi
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@echo "Installing the pinned packages ($(1)) into $(VENV): a few minutes the first time..."
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e ".[$(1)]"
+	$(EDITABLE_QUIET) $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e ".[$(1)]"
 endef
 
 # Students: the notebooks' packages only.
@@ -171,7 +174,7 @@ format: install
 	$(BIN)/ruff format $(FILES)
 
 pre-commit: install
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev]"
+	$(EDITABLE_QUIET) $(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[dev]"
 	$(BIN)/pre-commit install
 
 clean:

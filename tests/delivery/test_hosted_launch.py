@@ -60,6 +60,17 @@ def test_binder_post_build_makes_the_student_workbook_and_hides_the_solutions(tm
     lab1 = nbformat.read(repo / "workbook" / "03_lab1_sqs_order_processing.ipynb", as_version=4)
     solutions = [c for c in lab1.cells if "solution" in c.metadata.get("tags", [])]
     assert solutions and all(c.source == c.metadata["starter"] for c in solutions)
+    # AND the editable build the installs run prints setuptools' framed notice unless the
+    # warning filter that make and postBuild set is on (the notice looks like an error)
+    quiet = re.search(r'^EDITABLE_QUIET = PYTHONWARNINGS="([^"]+)"$',
+                      (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert f'PYTHONWARNINGS="{quiet}" python -m pip install' in (repo / "binder" / "postBuild").read_text()
+    build = "from setuptools import build_meta; build_meta.build_editable('dist-editable')"
+    printed = {flag: subprocess.run([str(venv / "bin" / "python"), "-c", build], cwd=repo,
+                                    env={**env, "PYTHONWARNINGS": flag}, capture_output=True,
+                                    text=True, timeout=300).stderr for flag in ("", quiet)}
+    assert "Editable installation" in printed[""]
+    assert "Editable installation" not in printed[quiet] and "!!" not in printed[quiet]
 
 
 def test_binder_and_devcontainer_install_from_the_lock_with_the_course_python():
