@@ -35,6 +35,22 @@ def test_the_query_protocol_gets_xml():
                                                         b"<Code>InternalFailure</Code>")
 
 
+def test_the_json_protocol_gets_an_internal_failure_document_botocore_parses():
+    # GIVEN a JSON-protocol request (X-Amz-Target) whose handler fails inside moto
+    import json
+
+    from botocore.parsers import create_parser
+
+    environ = {"HTTP_X_AMZ_TARGET": "AWSStepFunctions.StartExecution",
+               "CONTENT_TYPE": "application/x-amz-json-1.0"}
+    # WHEN the server answers it
+    status, body = error_document(environ, KeyError("x"))
+    # THEN a 500 that botocore reads as AWS's InternalFailure, saying it is emulated on moto
+    parsed = create_parser("json").parse({"status_code": 500, "headers": {}, "body": body}, None)
+    assert status.startswith("500") and parsed["Error"]["Code"] == "InternalFailure"
+    assert "emulated on moto" in json.loads(body)["message"]
+
+
 def test_moto_alone_answers_an_html_500(server_env):
     server_env.emulation["server"].stop()
     response = _unimplemented_call(server_env)
