@@ -263,3 +263,18 @@ def test_a_queue_name_reused_within_60_seconds_says_so_and_offers_the_wait(fake_
     assert "60 seconds (QueueDeletedRecently)" in str(caught.value)
     assert "env.wait_for_queue_names()" in str(caught.value)
     again.teardown()
+
+
+def test_aws_backend_leaves_time_sleep_alone(fake_account, run_id):
+    # GIVEN the process's time.sleep before any environment is open
+    import time
+
+    real = time.sleep
+    # WHEN the aws backend is open (a local one would make time.sleep move its simulated clock)
+    env = helpers.connect("aws", run=run_id, quiet=True)
+    try:
+        during = time.sleep
+    finally:
+        env.teardown()
+    # THEN time.sleep is still the real one: on AWS every second of waiting is a real second
+    assert during is real and time.sleep is real
