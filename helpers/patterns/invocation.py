@@ -92,8 +92,10 @@ class AsyncRun:
 def wait_for_retries(env: Environment) -> float:
     """Let Lambda's asynchronous retries play out; the seconds waited.
 
-    Lambda retries a failed asynchronous invocation after about a minute, then two more: ten
-    minutes leave ample room, five in the short scenario (the same retries, less waiting).
+    Lambda retries a failed asynchronous invocation at most twice: about a minute after the
+    first attempt, then about two minutes after the second (Lambda developer guide,
+    asynchronous invocation). Ten minutes leave ample room; five in the short scenario (the
+    same retries, less waiting).
 
     Example
     -------
