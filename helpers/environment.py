@@ -34,7 +34,6 @@ import contextlib
 import os
 import random
 import secrets
-import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -50,16 +49,16 @@ from .backends import (
     check_aws,
     classroom_run,
     fake_session,
+    queue_names,
     resolve_backend,
     tagged_leftovers,
 )
+from .backends.queue_names import DeletedQueueNames
 from .emulation import GROUPS, DeliveryModel
-from .platform import limits
 from .platform.clock import RealClock, SimClock
 from .platform.errors import (
     EnvironmentClosedError,
     InvalidParameterError,
-    QueueDeletedRecentlyError,
 )
 from .platform.eventlog import EventLog
 from .platform.naming import Naming
@@ -116,7 +115,7 @@ class Environment:
     #: The local environment that currently holds the process-wide moto patches.
     _active_local: ClassVar[Environment | None] = None
     #: On aws: when each run prefix last had queues deleted (AWS's 60-second name rule).
-    _deleted_queues: ClassVar[dict[str, float]] = {}
+    _deleted_queues: ClassVar[DeletedQueueNames] = DeletedQueueNames()
 
     def __init__(self, backend: str, *, run: str, seed: int, region: str,
                  endpoint_url: str | None, quiet: bool, scenario: str = "full") -> None:
@@ -215,12 +214,9 @@ class Environment:
         self.account = identity["Account"]
         if not exact_run:
             self.naming = Naming(classroom_run(self.run, identity["Arn"]))
-        waited = Environment._deleted_queues.get(self.prefix)
-        if waited is not None and not self._quiet and time.monotonic() - waited < limits.SQS_QUEUE_NAME_REUSE_SECONDS:
-            left = limits.SQS_QUEUE_NAME_REUSE_SECONDS - (time.monotonic() - waited)
-            print(f"  note: this run's queues were deleted {time.monotonic() - waited:.0f} s ago; "
-                  f"AWS refuses a deleted queue's name for {limits.SQS_QUEUE_NAME_REUSE_SECONDS} s. "
-                  f"env.wait_for_queue_names() waits the {left:.0f} s left.")
+        note = Environment._deleted_queues.note(self.prefix)
+        if note and not self._quiet:
+            print(note)
 
     def wait_for_queue_names(self) -> float:
         """On ``aws``: wait until this run's deleted queue names may be reused; seconds waited.
@@ -228,13 +224,7 @@ class Environment:
         AWS refuses to create a queue with the name of one deleted less than 60 seconds ago
         (``QueueDeletedRecently``). Elsewhere this returns 0 at once.
         """
-        deleted = Environment._deleted_queues.get(self.prefix)
-        if self.backend != "aws" or deleted is None:
-            return 0.0
-        left = max(0.0, limits.SQS_QUEUE_NAME_REUSE_SECONDS - (time.monotonic() - deleted))
-        if left:
-            time.sleep(left)
-        return left
+        return Environment._deleted_queues.wait(self.prefix) if self.backend == "aws" else 0.0
 
     def allow_endpoint(self, url: str) -> None:
         """Let the local backend's guard pass loopback traffic to ``url``'s port.
@@ -304,22 +294,8 @@ class Environment:
                                       endpoint_url=self.endpoint_url, config=Config(**options))
         self._recorder.attach(client, service)
         if service == "sqs":
-            client.meta.events.register("before-parameter-build.sqs.CreateQueue",
-                                        _remember_queue_name)
-            client.meta.events.register("after-call.sqs.CreateQueue", self._name_reuse_hint)
+            queue_names.attach(client)
         return client
-
-    def _name_reuse_hint(self, parsed: Any = None, context: Any = None, **_: Any) -> None:
-        code = (parsed or {}).get("Error", {}).get("Code", "")
-        if not code.endswith("QueueDeletedRecently"):
-            return
-        name = (context or {}).get("securecart_queue_name", "?")
-        raise QueueDeletedRecentlyError(
-            f"Queue name {name!r} was deleted less than {limits.SQS_QUEUE_NAME_REUSE_SECONDS} s "
-            f"ago, and AWS refuses to reuse a deleted queue's name for "
-            f"{limits.SQS_QUEUE_NAME_REUSE_SECONDS} seconds (QueueDeletedRecently). Fix: "
-            "env.wait_for_queue_names() waits the seconds left, then run the cell again; or "
-            "connect with another run id.")
 
     # -- scenario ---------------------------------------------------------------------
     @property
@@ -410,7 +386,7 @@ class Environment:
             if self.backend == "aws":
                 deleted += tagged_leftovers(self)
                 if any(item.split(" ")[-2:-1] == ["queue"] for item in deleted):
-                    Environment._deleted_queues[self.prefix] = time.monotonic()
+                    Environment._deleted_queues.deleted(self.prefix)
         finally:
             self._tearing_down = False
             if self.local:
@@ -421,12 +397,6 @@ class Environment:
         self._local_backend.stop()
         if Environment._active_local is self:
             Environment._active_local = None
-
-
-def _remember_queue_name(params: Any = None, context: Any = None, **_: Any) -> None:
-    """``before-parameter-build``: keep the queue name of a CreateQueue for the error text."""
-    if isinstance(context, dict) and isinstance(params, dict):
-        context["securecart_queue_name"] = params.get("QueueName", "?")
 
 
 def connect(backend: str | None = None, *, run: str | None = None, seed: int = 42,

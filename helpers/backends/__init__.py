@@ -31,7 +31,8 @@ On ``aws``, :func:`check_aws` validates the profile, the credentials and the reg
 id unique per user and kernel (``lab1`` becomes ``lab1-<6 hex>``), so that students sharing an
 account never share names, and the leftover sweep at teardown touches only this run.
 
-Three modules: :mod:`.choice` (which backend), :mod:`.local` (the table above) and :mod:`.aws`.
+Four modules: :mod:`.choice` (which backend), :mod:`.local` (the table above), :mod:`.aws`,
+and :mod:`.queue_names` (AWS's 60-second rule for a deleted queue's name).
 
 Example
 -------
