@@ -387,9 +387,8 @@ def test_moto_alone_refuses_a_replay_policy(bare):
 
 
 # --- 7. subscription DLQ and retries -----------------------------------------------------------
-def test_client_side_failure_goes_straight_to_the_dlq(any_env):
-    # GIVEN a subscription with a DLQ whose queue is then deleted
-    env = any_env
+def _subscribed_queue_deleted(env):
+    """A topic whose queue subscription has a DLQ and whose queue is then deleted: (sns, topic, DLQ url)."""
     sns, sqs = env.client("sns"), env.client("sqs")
     topic = sns.create_topic(Name="t")["TopicArn"]
     url, arn = _queue(env, "gone")
@@ -397,6 +396,13 @@ def test_client_side_failure_goes_straight_to_the_dlq(any_env):
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
     sqs.delete_queue(QueueUrl=url)
+    return sns, topic, dlq_url
+
+
+def test_client_side_failure_goes_straight_to_the_dlq(any_env):
+    # GIVEN a subscription with a DLQ whose queue is then deleted
+    env = any_env
+    sns, topic, dlq_url = _subscribed_queue_deleted(env)
     # WHEN a message is published
     sns.publish(TopicArn=topic, Message="paid")
     # THEN one attempt, then the DLQ holds the envelope
@@ -442,13 +448,7 @@ def test_the_managed_schedule_has_100015_attempts_over_23_days():
 
 
 def test_moto_alone_ignores_the_subscription_redrive_policy(bare):
-    sns, sqs = bare.client("sns"), bare.client("sqs")
-    topic = sns.create_topic(Name="t")["TopicArn"]
-    url, arn = _queue(bare, "gone")
-    dlq_url, dlq_arn = _queue(bare, "dlq")
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
-    sqs.delete_queue(QueueUrl=url)
+    sns, topic, dlq_url = _subscribed_queue_deleted(bare)
     with pytest.raises(ClientError):
         sns.publish(TopicArn=topic, Message="paid")
     assert _bodies(bare, dlq_url) == []
